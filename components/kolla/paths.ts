@@ -1,0 +1,38 @@
+// Where things live on the deploy host. One table, so renderers, scripts and components agree.
+export const STATE_DIR = "/opt/openstack-aio";
+export const LOG_DIR = "/var/log/openstack-aio";
+
+export function venvPath(release: string): string {
+    return `/opt/venv/${release}`;
+}
+
+export function kollaPaths(release: string) {
+    const venv = venvPath(release);
+    return {
+        venv,
+        kollaAnsible: `${venv}/bin/kolla-ansible`,
+        /** What kolla-ansible ships: etc_examples and the inventories whose service groups we splice in. */
+        share: `${venv}/share/kolla-ansible`,
+        shippedMultinode: `${venv}/share/kolla-ansible/ansible/inventory/multinode`,
+        examplePasswords: `${venv}/share/kolla-ansible/etc_examples/kolla/passwords.yml`,
+        configDir: "/etc/kolla",
+        globals: "/etc/kolla/globals.yml",
+        passwords: "/etc/kolla/passwords.yml",
+        /** The passwords the stack owns (mode 0600), merged into passwords.yml. */
+        passwordOverrides: `${STATE_DIR}/passwords-override.yml`,
+        /** Generated top groups; spliced with the shipped service groups into `inventory`. */
+        inventoryTop: `${STATE_DIR}/inventory-top.ini`,
+        inventory: "/etc/kolla/inventory",
+        ansibleCfg: "/etc/ansible/ansible.cfg",
+        adminOpenrc: "/etc/kolla/admin-openrc.sh",
+        octaviaOpenrc: "/etc/kolla/octavia-openrc.sh",
+        cloudsYaml: "/etc/kolla/clouds.yaml",
+        /** Private key kolla-ansible uses to reach the targets (generated on the deploy host, never leaves it). */
+        deployKey: `${STATE_DIR}/ssh/deploy_key`,
+        /** Built amphora images and other files served to Glance. */
+        imagesDir: `${STATE_DIR}/images`,
+        logDir: LOG_DIR,
+    } as const;
+}
+
+export type KollaPaths = ReturnType<typeof kollaPaths>;

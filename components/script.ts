@@ -1,0 +1,60 @@
+// Renders the bash scripts that remote commands feed to `bash -s`: a fixed prelude, the values the script
+// needs as shell-quoted readonly variables, and a body kept as a real file under components/scripts/.
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+export type ScriptValue = string | number | boolean | readonly string[];
+
+export interface Script {
+    /** File name when written out (`npm run render`), e.g. `kolla-deploy.sh`. */
+    readonly name: string;
+    readonly text: string;
+    /** sha256 of the text: a content hash for triggers. */
+    readonly sha256: string;
+}
+
+export function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
+}
+
+/** POSIX single-quote quoting. */
+export function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+const VAR_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+function assignment(key: string, value: ScriptValue): string {
+    if (!VAR_NAME.test(key)) throw new Error(`script variable ${key} must be UPPER_SNAKE_CASE`);
+    if (Array.isArray(value)) return `readonly -a ${key}=(${value.map((v) => shellQuote(v)).join(" ")})`;
+    return `readonly ${key}=${shellQuote(String(value))}`;
+}
+
+/** Reads a body from components/scripts/. */
+export function scriptBody(file: string): string {
+    return fs.readFileSync(path.join(__dirname, "scripts", file), "utf8");
+}
+
+/**
+ * Wraps `body` into a complete script. The body runs inside `main` with stdin from /dev/null: bash reads the
+ * whole function before running it, so a command that reads stdin (apt, ssh, ansible) cannot swallow the rest
+ * of a script that arrived on stdin. `$1` is the mode the command passed (`bash -s -- update`).
+ */
+export function renderScript(name: string, vars: Readonly<Record<string, ScriptValue>>, body: string): Script {
+    const lines = [
+        "#!/usr/bin/env bash",
+        `# ${name}: rendered by openstack-aio from typed settings; do not edit on the host.`,
+        "set -euo pipefail",
+        ...Object.keys(vars).sort().map((k) => assignment(k, vars[k])),
+        "",
+        "main() {",
+        body.replace(/\s+$/, ""),
+        "}",
+        "",
+        'main "$@" </dev/null',
+        "",
+    ];
+    const text = lines.join("\n");
+    return { name, text, sha256: sha256(text) };
+}

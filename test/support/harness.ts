@@ -1,0 +1,249 @@
+// Runs a Pulumi program (or one component) under the mock runtime and records every registration with its
+// parent, provider, options and dependencies, so tests can assert on the real resource graph.
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
+import * as state from "@pulumi/pulumi/runtime/state";
+
+export interface Registration {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent: string;
+    /** Provider reference `urn::id`, or "" for the default provider. */
+    readonly provider: string;
+    /** Inputs with secrets unwrapped. */
+    readonly inputs: Record<string, any>;
+    /** Dotted paths of inputs that arrived as secrets (`connection.privateKey`, `stdin`). */
+    readonly secretPaths: readonly string[];
+    /** Resource-level dependencies (dependsOn and everything the inputs' Outputs came from). */
+    readonly dependencies: readonly string[];
+    /** Per-input dependencies. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly deleteBeforeReplace: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly replaceOnChanges: readonly string[];
+    readonly additionalSecretOutputs: readonly string[];
+    readonly customTimeouts?: { create?: string; update?: string; delete?: string };
+}
+
+export type OutputsFor = (args: pulumi.runtime.MockResourceArgs) => Record<string, any> | undefined;
+
+const SIG = rpc.specialSigKey;
+const SECRET = rpc.specialSecretSig;
+
+function unwrap(value: any, path: string, secrets: string[]): any {
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+        if (value[SIG] === SECRET) {
+            secrets.push(path);
+            return unwrap(value.value, path, []);
+        }
+        if (value[SIG]) return value; // assets, archives, resource references: keep as recorded
+        const out: Record<string, any> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = unwrap(v, path ? `${path}.${k}` : k, secrets);
+        return out;
+    }
+    if (Array.isArray(value)) return value.map((v, i) => unwrap(v, `${path}[${i}]`, secrets));
+    return value;
+}
+
+/** Plausible outputs of the providers this program uses, so applies downstream have values to work on. */
+export const defaultOutputs: OutputsFor = (args) => {
+    switch (args.type) {
+        case "command:remote:Command":
+        case "command:local:Command":
+            return { stdout: "", stderr: "" };
+        case "docker:index/remoteImage:RemoteImage":
+            return { imageId: `sha256:${args.name}`, repoDigest: `${args.inputs.name}@sha256:${args.name}` };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `mock-password-${args.name}` };
+        default:
+            return undefined;
+    }
+};
+
+class RecordingMonitor extends MockMonitor {
+    readonly registrations: Registration[] = [];
+
+    override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+        const raw = rpc.deserializeProperties(req.getObject(), true);
+        const secretPaths: string[] = [];
+        const inputs = unwrap(raw, "", secretPaths);
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+            propertyDependencies[key] = deps.getUrnsList();
+        });
+        const timeouts = req.getCustomtimeouts();
+        const record = {
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            parent: req.getParent(),
+            provider: req.getProvider(),
+            inputs,
+            secretPaths,
+            dependencies: req.getDependenciesList(),
+            propertyDependencies,
+            protect: Boolean(req.getProtect()),
+            retainOnDelete: Boolean(req.getRetainondelete()),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            ignoreChanges: req.getIgnorechangesList(),
+            replaceOnChanges: req.getReplaceonchangesList(),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            ...(timeouts ? { customTimeouts: { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } } : {}),
+        };
+        await super.registerResource(req, (err: any, resp: any) => {
+            if (!err) this.registrations.push({ urn: resp.getUrn(), ...record });
+            callback(err, resp);
+        });
+    }
+}
+
+export interface RunOptions {
+    /** Qualified config (`openstack-aio:vip`) → string value, as the CLI hands it over. */
+    config?: Record<string, string>;
+    secretKeys?: string[];
+    project?: string;
+    stack?: string;
+    preview?: boolean;
+    outputs?: OutputsFor;
+}
+
+export class Graph {
+    private readonly byUrn = new Map<string, Registration>();
+
+    constructor(readonly resources: readonly Registration[], readonly exports: Record<string, unknown> = {}, readonly secretExports: readonly string[] = []) {
+        for (const r of resources) this.byUrn.set(r.urn, r);
+    }
+
+    /** Every registration of a type (`command:remote:Command`). */
+    ofType(type: string): Registration[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    /** The one registration with this name (optionally of this type); throws when absent or ambiguous. */
+    get(name: string, type?: string): Registration {
+        const found = this.resources.filter((r) => r.name === name && (!type || r.type === type));
+        if (found.length !== 1) {
+            throw new Error(`expected one resource named ${name}${type ? ` of type ${type}` : ""}, found ${found.length}; names: ${this.resources.map((r) => r.name).join(", ")}`);
+        }
+        return found[0];
+    }
+
+    find(name: string, type?: string): Registration | undefined {
+        return this.resources.find((r) => r.name === name && (!type || r.type === type));
+    }
+
+    byUrnOf(urn: string): Registration | undefined {
+        return this.byUrn.get(urn);
+    }
+
+    /** Direct edges: dependencies, property dependencies and the provider a resource uses. */
+    directDependencies(r: Registration): Set<string> {
+        const out = new Set<string>(r.dependencies);
+        for (const deps of Object.values(r.propertyDependencies)) deps.forEach((d) => out.add(d));
+        if (r.provider) out.add(r.provider.slice(0, r.provider.lastIndexOf("::")));
+        out.delete(r.urn);
+        return out;
+    }
+
+    /** Everything `r` waits for, transitively. */
+    transitiveDependencies(r: Registration): Set<string> {
+        const seen = new Set<string>();
+        const queue = [...this.directDependencies(r)];
+        while (queue.length) {
+            const urn = queue.pop()!;
+            if (seen.has(urn)) continue;
+            seen.add(urn);
+            const dep = this.byUrn.get(urn);
+            if (dep) queue.push(...this.directDependencies(dep));
+        }
+        return seen;
+    }
+
+    dependsOn(r: Registration, on: Registration): boolean {
+        return this.transitiveDependencies(r).has(on.urn);
+    }
+
+    /** Children whose parent is `r` (or, with deep, all descendants). */
+    children(r: Registration, deep = false): Registration[] {
+        const direct = this.resources.filter((c) => c.parent === r.urn);
+        return deep ? direct.flatMap((c) => [c, ...this.children(c, true)]) : direct;
+    }
+
+    /** The registration of the provider a resource uses. */
+    providerOf(r: Registration): Registration | undefined {
+        return r.provider ? this.byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) : undefined;
+    }
+}
+
+async function settle(monitor: RecordingMonitor): Promise<void> {
+    // Registrations chain through applies; wait until the RPC queue is drained and no new ones arrive.
+    let last = -1;
+    while (last !== monitor.registrations.length) {
+        last = monitor.registrations.length;
+        await runtimeSettings.waitForRPCs();
+        await new Promise((r) => setTimeout(r, 20));
+    }
+}
+
+export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret: boolean }> {
+    if (!pulumi.Output.isInstance(o)) return { value: (await o) as T, secret: false };
+    const value = await new Promise<T>((r) => (o as pulumi.Output<T>).apply((v) => { r(v); return v; }));
+    const secret = await (o as any).isSecret;
+    return { value, secret: Boolean(secret) };
+}
+
+/**
+ * Runs `program` under the mock runtime with the given config and returns the recorded graph. If the program
+ * returns an object (a module's exports), its Outputs are resolved into `exports`, secret ones listed.
+ */
+export async function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<Graph> {
+    pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
+    const outputs = opts.outputs ?? defaultOutputs;
+    const monitor = new RecordingMonitor({
+        newResource: (args) => ({
+            id: args.custom === false ? undefined : `${args.name}-id`,
+            state: { ...args.inputs, ...(outputs(args) ?? defaultOutputs(args) ?? {}) },
+        }),
+        call: (args) => args.inputs,
+    });
+    runtimeSettings.setMockOptions(monitor, opts.project ?? "openstack-aio", opts.stack ?? "test", opts.preview ?? false);
+    const store = state.getStore();
+    store.supportsSecrets = true;
+    store.supportsResourceReferences = true;
+    store.supportsOutputValues = false;
+    store.supportsDeletedWith = true;
+    store.supportsAliasSpecs = true;
+
+    const result = await program();
+    await settle(monitor);
+    const exported: Record<string, unknown> = {};
+    const secretExports: string[] = [];
+    if (result && typeof result === "object") {
+        for (const [k, v] of Object.entries(result as Record<string, unknown>)) {
+            if (k === "__esModule") continue;
+            const { value, secret } = await resolve(v as pulumi.Input<unknown>);
+            exported[k] = value;
+            if (secret) secretExports.push(k);
+        }
+    }
+    await settle(monitor);
+    return new Graph([...monitor.registrations], exported, secretExports);
+}
+
+/** Runs the whole program (index.ts) freshly, so each test gets its own graph. */
+export function runIndex(opts: RunOptions): Promise<Graph> {
+    return runProgram(() => {
+        const root = require.resolve("../../index");
+        const projectDir = root.slice(0, root.lastIndexOf("/"));
+        for (const key of Object.keys(require.cache)) {
+            if (key.startsWith(projectDir) && !key.includes("/node_modules/") && !key.includes("/test/")) delete require.cache[key];
+        }
+        return require(root);
+    }, opts);
+}
