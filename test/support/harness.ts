@@ -68,6 +68,8 @@ export const defaultOutputs: OutputsFor = (args) => {
 
 class RecordingMonitor extends MockMonitor {
     readonly registrations: Registration[] = [];
+    /** additionalSecretOutputs per `type::name`: the engine marks those outputs secret, so the mock does too. */
+    readonly secretOutputs = new Map<string, string[]>();
 
     override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
         const raw = rpc.deserializeProperties(req.getObject(), true);
@@ -77,6 +79,7 @@ class RecordingMonitor extends MockMonitor {
         req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
             propertyDependencies[key] = deps.getUrnsList();
         });
+        this.secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
         const timeouts = req.getCustomtimeouts();
         const record = {
             type: req.getType(),
@@ -205,11 +208,14 @@ export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret
 export async function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<Graph> {
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     const outputs = opts.outputs ?? defaultOutputs;
-    const monitor = new RecordingMonitor({
-        newResource: (args) => ({
-            id: args.custom === false ? undefined : `${args.name}-id`,
-            state: { ...args.inputs, ...(outputs(args) ?? defaultOutputs(args) ?? {}) },
-        }),
+    const monitor: RecordingMonitor = new RecordingMonitor({
+        newResource: (args) => {
+            const state: Record<string, any> = { ...args.inputs, ...(outputs(args) ?? defaultOutputs(args) ?? {}) };
+            for (const key of monitor.secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
+                if (key in state) state[key] = { [SIG]: SECRET, value: state[key] };
+            }
+            return { id: args.custom === false ? undefined : `${args.name}-id`, state };
+        },
         call: (args) => args.inputs,
     });
     runtimeSettings.setMockOptions(monitor, opts.project ?? "openstack-aio", opts.stack ?? "test", opts.preview ?? false);
