@@ -207,6 +207,12 @@ describe("config: Pulumi.yaml and stack files", () => {
         assert.doesNotMatch(text, /PRIVATE KEY|sshPrivateKey:|secure:/);
     });
 
+    it("documents every key in the README's configuration reference", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const reference = readme.slice(readme.indexOf("## Configuration reference"));
+        for (const key of Object.keys(KEYS)) assert.ok(reference.includes(`| \`${key}\` |`), `README does not document ${key}`);
+    });
+
     it("names the stacks it knows when one is missing", () => {
         assert.throws(() => readStackConfig("prod", PROJECT_DIR), (e: Error) => e instanceof StackFileError && /no stack "prod".*aio/.test(e.message));
     });
