@@ -1,6 +1,7 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { KEYS, ConfigKey, KeySpec, qualified } from "./keys";
+import { OWNED_GLOBALS } from "./globalsKeys";
 import { RELEASES, ReleasePins, SUPPORTED_RELEASES } from "./releases";
 
 export const ROLES = ["control", "network", "compute", "monitoring", "storage"] as const;
@@ -403,6 +404,14 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings 
     }
     if (v.registryMode === "pull-through" && v.registrySource !== undefined && !/^[a-z0-9.-]+$/.test(v.registrySource as string)) {
         check.add("registrySource", "must be a plain host name (https://<host> is proxied) when registryMode is pull-through");
+    }
+
+    for (const key of Object.keys((v.extraGlobals as Record<string, unknown> | undefined) ?? {})) {
+        if (OWNED_GLOBALS.includes(key)) {
+            check.add(`extraGlobals.${key}`, `${key} is set from the typed settings; change the setting that owns it instead of overriding it here`);
+        } else if (!/^[a-z_][a-z0-9_]*$/.test(key)) {
+            check.add(`extraGlobals.${key}`, "is not a kolla variable name (lower_snake_case)");
+        }
     }
 
     if (check.problems.length > 0) throw new SettingsError(check.problems);

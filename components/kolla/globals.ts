@@ -1,0 +1,61 @@
+// globals.yml from typed settings. kolla-ansible passes globals.yml as extra vars (`-e @globals.yml`), which beat
+// inventory host vars: an interface that differs between hosts must therefore stay out of globals and go on the
+// host lines of the inventory instead (see inventory.ts).
+import * as YAML from "yaml";
+import { HostInterfaces, Settings } from "../../config/settings";
+
+/** globals.yml key → the host interface it names. */
+export const INTERFACE_VARS: Readonly<Record<string, keyof HostInterfaces>> = {
+    network_interface: "management",
+    api_interface: "api",
+    neutron_external_interface: "external",
+    tunnel_interface: "tunnel",
+};
+
+/** Interface vars whose value differs between hosts (they go per host into the inventory). */
+export function perHostInterfaceVars(settings: Settings): string[] {
+    return Object.entries(INTERFACE_VARS)
+        .filter(([, iface]) => new Set(settings.hosts.map((h) => h.interfaces[iface])).size > 1)
+        .map(([key]) => key);
+}
+
+const yesNo = (b: boolean): "yes" | "no" => (b ? "yes" : "no");
+
+export function globalsValues(settings: Settings): Record<string, unknown> {
+    const g: Record<string, unknown> = {
+        kolla_base_distro: settings.baseDistro,
+        openstack_release: settings.release,
+        openstack_region_name: settings.region,
+        kolla_internal_vip_address: settings.vip,
+    };
+    const perHost = perHostInterfaceVars(settings);
+    for (const [key, iface] of Object.entries(INTERFACE_VARS)) {
+        if (!perHost.includes(key)) g[key] = settings.hosts[0].interfaces[iface];
+    }
+    Object.assign(g, {
+        docker_registry: settings.registry.address,
+        // The local registry speaks plain HTTP; bootstrap-servers adds it to docker's insecure-registries.
+        docker_registry_insecure: "yes",
+        docker_namespace: settings.registry.namespace,
+        nova_compute_virt_type: settings.novaVirtType,
+        enable_heat: yesNo(settings.services.heat),
+        enable_horizon: yesNo(settings.services.horizon),
+        enable_octavia: yesNo(settings.services.octavia),
+    });
+    if (settings.services.octavia) g.octavia_network_type = settings.octaviaNetworkType;
+    if (settings.enableTls) {
+        Object.assign(g, {
+            kolla_enable_tls_internal: "yes",
+            kolla_enable_tls_external: "yes",
+            kolla_copy_ca_into_containers: "yes",
+            openstack_cacert: "/etc/ssl/certs/ca-certificates.crt",
+        });
+    }
+    // extraGlobals last; parseSettings already rejected keys owned above.
+    return { ...g, ...settings.extraGlobals };
+}
+
+export function renderGlobals(settings: Settings): string {
+    return "---\n# Rendered by openstack-aio from the stack's settings; do not edit on the host.\n" +
+        YAML.stringify(globalsValues(settings), { lineWidth: 0 });
+}

@@ -1,0 +1,51 @@
+// The inventory: top groups generated from the host list, spliced on the deploy host with the service groups of
+// the installed kolla-ansible's own `multinode` file (everything from `[baremetal:children]` on).
+import { Host, ROLES, Settings } from "../../config/settings";
+import { renderScript, Script, scriptBody } from "../script";
+import { INTERFACE_VARS, perHostInterfaceVars } from "./globals";
+import { kollaPaths } from "./paths";
+
+export const SERVICE_GROUPS_START = "[baremetal:children]";
+
+function hostLine(settings: Settings, host: Host, privateKeyFile: string): string {
+    const vars: [string, string | number][] = [
+        ["ansible_host", host.address],
+        ["ansible_user", host.sshUser],
+        ["ansible_port", host.sshPort],
+        ["ansible_private_key_file", privateKeyFile],
+        ["ansible_become", "True"],
+    ];
+    for (const key of perHostInterfaceVars(settings)) vars.push([key, host.interfaces[INTERFACE_VARS[key]]]);
+    return [host.name, ...vars.map(([k, v]) => `${k}=${v}`)].join(" ");
+}
+
+export function renderInventory(settings: Settings, opts: { privateKeyFile: string }): string {
+    const out = ["# Top groups rendered by openstack-aio; the service groups below are kolla-ansible's own.", ""];
+    for (const role of ROLES) {
+        out.push(`[${role}]`);
+        for (const host of settings.hosts.filter((h) => h.roles.includes(role))) out.push(hostLine(settings, host, opts.privateKeyFile));
+        out.push("");
+    }
+    const venv = kollaPaths(settings.release).venv;
+    out.push("[deployment]", `localhost ansible_connection=local ansible_python_interpreter=${venv}/bin/python`, "");
+    return out.join("\n");
+}
+
+/** Top groups + the shipped file's service groups. Throws when the shipped file has none. */
+export function spliceInventory(top: string, shipped: string): string {
+    const lines = shipped.split("\n");
+    const start = lines.findIndex((l) => l.trim() === SERVICE_GROUPS_START);
+    if (start < 0) throw new Error(`shipped inventory has no ${SERVICE_GROUPS_START} section`);
+    return `${top.replace(/\n*$/, "\n")}\n${lines.slice(start).join("\n").replace(/\n*$/, "\n")}`;
+}
+
+/** The same splice on the deploy host, from the installed kolla-ansible's multinode file. */
+export function inventorySpliceScript(settings: Settings): Script {
+    const p = kollaPaths(settings.release);
+    return renderScript("inventory-splice.sh", {
+        TOP: p.inventoryTop,
+        SHIPPED: p.shippedMultinode,
+        OUT: p.inventory,
+        MARKER: SERVICE_GROUPS_START,
+    }, scriptBody("inventory-splice.sh"));
+}

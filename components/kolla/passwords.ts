@@ -1,0 +1,30 @@
+// The passwords the stack owns (from @pulumi/random), merged into kolla's passwords.yml on the deploy host.
+import * as YAML from "yaml";
+import { Settings } from "../../config/settings";
+import { renderScript, Script, scriptBody } from "../script";
+import { kollaPaths } from "./paths";
+
+export interface OwnedPasswords {
+    keystoneAdminPassword: string;
+    octaviaKeystonePassword: string;
+}
+
+export function renderPasswordOverrides(p: OwnedPasswords, settings: Settings): string {
+    const values: Record<string, string> = { keystone_admin_password: p.keystoneAdminPassword };
+    if (settings.services.octavia) values.octavia_keystone_password = p.octaviaKeystonePassword;
+    return YAML.stringify(values);
+}
+
+/**
+ * passwords.yml from kolla's example if absent, kolla-genpwd (fills only blank keys, so generated passwords stay
+ * stable across runs), then kolla-mergepwd with the stack's overrides as the "old" file, whose values win.
+ */
+export function passwordsMergeScript(settings: Settings): Script {
+    const p = kollaPaths(settings.release);
+    return renderScript("passwords-merge.sh", {
+        VENV: p.venv,
+        EXAMPLE: p.examplePasswords,
+        PASSWORDS: p.passwords,
+        OVERRIDES: p.passwordOverrides,
+    }, scriptBody("passwords-merge.sh"));
+}

@@ -1,0 +1,96 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { renderGlobals } from "../components/kolla/globals";
+import { renderAnsibleCfg } from "../components/kolla/ansibleCfg";
+import { renderPasswordOverrides, passwordsMergeScript } from "../components/kolla/passwords";
+import { SettingsError } from "../config/settings";
+import { assertShellcheckClean } from "./support/tools";
+import { stackSettings } from "./support/stack";
+
+const KNOWN = new Set(fs.readFileSync(path.join(__dirname, "fixtures/kolla-16.7.0-known-variables.txt"), "utf8").split("\n").filter(Boolean));
+
+describe("globals.yml", () => {
+    const globals = YAML.parse(renderGlobals(stackSettings("aio")));
+
+    it("holds each seed value for the aio stack", () => {
+        assert.equal(globals.kolla_base_distro, "ubuntu");
+        assert.equal(globals.openstack_release, "2023.1");
+        assert.equal(globals.kolla_internal_vip_address, "10.10.30.55");
+        assert.equal(globals.network_interface, "eth1");
+        assert.equal(globals.api_interface, "eth2");
+        assert.equal(globals.neutron_external_interface, "eth3");
+        assert.equal(globals.docker_registry, "10.10.10.50:5000");
+        assert.equal(globals.docker_registry_insecure, "yes");
+        assert.equal(globals.docker_namespace, "openstack.kolla");
+        assert.equal(globals.enable_octavia, "yes");
+        assert.equal(globals.octavia_network_type, "tenant");
+        assert.ok(!("docker_registry:_insecure" in globals), "the seed guide's typo");
+    });
+
+    it("writes only real kolla-ansible 2023.1 variables", () => {
+        const unknown = Object.keys(globals).filter((k) => !KNOWN.has(k));
+        assert.deepEqual(unknown, []);
+        const tls = YAML.parse(renderGlobals(stackSettings("aio", { enableTls: true })));
+        assert.deepEqual(Object.keys(tls).filter((k) => !KNOWN.has(k)), []);
+        assert.equal(tls.kolla_enable_tls_external, "yes");
+    });
+
+    it("switches services and octavia settings with the config", () => {
+        const off = YAML.parse(renderGlobals(stackSettings("aio", { enableOctavia: false, enableHeat: false })));
+        assert.equal(off.enable_octavia, "no");
+        assert.equal(off.enable_heat, "no");
+        assert.ok(!("octavia_network_type" in off));
+    });
+
+    it("merges extraGlobals last", () => {
+        const g = YAML.parse(renderGlobals(stackSettings("aio", { extraGlobals: { enable_cinder: "yes", kolla_enable_central_logging: "no" } })));
+        assert.equal(g.enable_cinder, "yes");
+        assert.deepEqual(Object.keys(g).slice(-2), ["enable_cinder", "kolla_enable_central_logging"]);
+    });
+
+    it("rejects an extraGlobals key the typed settings own, naming it", () => {
+        assert.throws(() => stackSettings("aio", { extraGlobals: { docker_registry: "quay.io" } }),
+            (e: Error) => e instanceof SettingsError && /openstack-aio:extraGlobals\.docker_registry: .*change the setting that owns it/.test(e.message));
+    });
+
+    it("keeps differing interfaces out of globals (extra vars would beat the inventory's host vars)", () => {
+        const base = stackSettings("aio");
+        const hosts = [
+            { ...base.hosts[0], roles: ["control", "network"] },
+            { name: "c2", address: "10.10.10.52", roles: ["compute"], interfaces: { management: "ens3", external: "ens5" } },
+        ];
+        const g = YAML.parse(renderGlobals(stackSettings("aio", { hosts })));
+        assert.ok(!("network_interface" in g) && !("neutron_external_interface" in g) && !("api_interface" in g));
+    });
+
+    it("is byte-identical on re-render", () => {
+        assert.equal(renderGlobals(stackSettings("aio")), renderGlobals(stackSettings("aio")));
+    });
+});
+
+describe("ansible.cfg and passwords", () => {
+    it("turns host key checking off and pipelining on", () => {
+        const cfg = renderAnsibleCfg(stackSettings("aio"));
+        assert.match(cfg, /^\[defaults\]$/m);
+        assert.match(cfg, /^host_key_checking = False$/m);
+        assert.match(cfg, /^pipelining = True$/m);
+        assert.match(cfg, /^forks = \d+$/m);
+    });
+
+    it("overrides only the passwords the stack owns", () => {
+        const p = { keystoneAdminPassword: "k-pass", octaviaKeystonePassword: "o-pass" };
+        assert.deepEqual(YAML.parse(renderPasswordOverrides(p, stackSettings("aio"))), { keystone_admin_password: "k-pass", octavia_keystone_password: "o-pass" });
+        assert.deepEqual(YAML.parse(renderPasswordOverrides(p, stackSettings("aio", { enableOctavia: false }))), { keystone_admin_password: "k-pass" });
+    });
+
+    it("merge script: genpwd then mergepwd with the overrides winning, 0600, shellcheck-clean", () => {
+        const s = passwordsMergeScript(stackSettings("aio"));
+        const body = s.text.slice(s.text.indexOf("main() {"));
+        assert.ok(body.indexOf("kolla-genpwd") < body.indexOf("kolla-mergepwd"));
+        assert.match(body, /--old "\$OVERRIDES" --new "\$PASSWORDS" --final "\$PASSWORDS"/);
+        assert.match(body, /if \[ ! -f "\$PASSWORDS" \]/, "example copied only when absent");
+        assertShellcheckClean([s]);
+    });
+});

@@ -1,0 +1,89 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { inventorySpliceScript, renderInventory, spliceInventory } from "../components/kolla/inventory";
+import { Settings } from "../config/settings";
+import { ansibleInventoryList, assertShellcheckClean, tempDir } from "./support/tools";
+import { stackSettings } from "./support/stack";
+
+const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");
+const KEY = "/opt/openstack-aio/ssh/deploy_key";
+
+/** Splices with the real script (paths redirected into a temp dir) and returns ansible-inventory's JSON. */
+function spliceOnDisk(settings: Settings): { text: string; list: any } {
+    const dir = tempDir();
+    const top = path.join(dir, "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
+    fs.writeFileSync(top, renderInventory(settings, { privateKeyFile: KEY }));
+    fs.writeFileSync(shipped, SHIPPED);
+    const script = inventorySpliceScript(settings).text
+        .replace(/^readonly TOP=.*$/m, `readonly TOP='${top}'`)
+        .replace(/^readonly SHIPPED=.*$/m, `readonly SHIPPED='${shipped}'`)
+        .replace(/^readonly OUT=.*$/m, `readonly OUT='${out}'`);
+    for (let run = 0; run < 2; run++) { // twice: idempotent
+        const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+    }
+    const text = fs.readFileSync(out, "utf8");
+    return { text, list: ansibleInventoryList(out) };
+}
+
+const multinode = () => stackSettings("aio", {
+    hosts: [
+        ...[1, 2, 3].map((i) => ({ name: `control0${i}`, address: `10.10.10.1${i}`, roles: ["control", "monitoring"], interfaces: { management: "eth1", api: "eth2", external: "eth3" } })),
+        ...[1, 2].map((i) => ({ name: `compute0${i}`, address: `10.10.10.2${i}`, roles: ["compute", "storage"], interfaces: { management: "ens3", external: "ens5" } })),
+        { name: "network01", address: "10.10.10.31", roles: ["network"], interfaces: { management: "eth1", api: "eth2", external: "eth3" }, sshUser: "ops" },
+    ],
+    vip: "10.10.30.55",
+});
+
+describe("inventory: rendered, spliced and read back by ansible-inventory", () => {
+    it("aio: the one host in every top group with its connection vars", () => {
+        const { list } = spliceOnDisk(stackSettings("aio"));
+        for (const g of ["control", "network", "compute", "monitoring", "storage"]) assert.deepEqual(list[g].hosts, ["aio"], g);
+        assert.deepEqual(list.deployment.hosts, ["localhost"]);
+        const vars = list._meta.hostvars.aio;
+        assert.equal(vars.ansible_host, "10.10.10.51");
+        assert.equal(vars.ansible_user, "vagrant");
+        assert.equal(vars.ansible_private_key_file, KEY);
+        assert.equal(vars.ansible_become, true);
+        assert.equal(list._meta.hostvars.localhost.ansible_connection, "local");
+    });
+
+    it("aio: kolla's service groups resolve to the host through the spliced children", () => {
+        const { list } = spliceOnDisk(stackSettings("aio"));
+        assert.deepEqual(list.baremetal.children.sort(), ["compute", "control", "monitoring", "network", "storage"]);
+        assert.ok(list.loadbalancer.children.includes("network"));
+        assert.ok(list.mariadb.children.includes("control"));
+        assert.ok(!JSON.stringify(list).includes("control01"), "the shipped example hosts are not spliced in");
+    });
+
+    it("multinode (3 control, 2 compute, 1 network): membership and per-host interfaces", () => {
+        const { list } = spliceOnDisk(multinode());
+        assert.deepEqual(list.control.hosts, ["control01", "control02", "control03"]);
+        assert.deepEqual(list.compute.hosts, ["compute01", "compute02"]);
+        assert.deepEqual(list.network.hosts, ["network01"]);
+        assert.deepEqual(list.storage.hosts, ["compute01", "compute02"]);
+        const hv = list._meta.hostvars;
+        assert.equal(hv.compute01.network_interface, "ens3");
+        assert.equal(hv.compute01.neutron_external_interface, "ens5");
+        assert.equal(hv.control02.api_interface, "eth2");
+        assert.equal(hv.network01.ansible_user, "ops");
+        assert.ok(!("tunnel_interface" in hv.control01) || hv.control01.tunnel_interface === "eth1");
+    });
+
+    it("the TypeScript splice and the host script produce the same file", () => {
+        for (const s of [stackSettings("aio"), multinode()]) {
+            const { text } = spliceOnDisk(s);
+            assert.equal(text, spliceInventory(renderInventory(s, { privateKeyFile: KEY }), SHIPPED));
+        }
+    });
+
+    it("refuses a shipped file without service groups", () => {
+        assert.throws(() => spliceInventory("[control]\n", "[control]\nhost\n"), /baremetal:children/);
+    });
+
+    it("the splice script is shellcheck-clean", () => {
+        assertShellcheckClean([inventorySpliceScript(stackSettings("aio"))]);
+    });
+});
