@@ -36,7 +36,7 @@ describe("kollaImages: the images the enabled services run", () => {
     ] as const) {
         it(`switching ${flag} off removes exactly its images`, () => {
             const names = kollaImages(stackSettings("aio", { [flag]: false })).map((i) => i.name);
-            assert.deepEqual(names, AIO_IMAGES.filter((n) => !removed.includes(n)));
+            assert.deepEqual(names, AIO_IMAGES.filter((n) => !(removed as readonly string[]).includes(n)));
         });
     }
 

@@ -189,7 +189,7 @@ async function settle(monitor: RecordingMonitor): Promise<void> {
     let last = -1;
     while (last !== monitor.registrations.length) {
         last = monitor.registrations.length;
-        await runtimeSettings.waitForRPCs();
+        await (runtimeSettings as any).waitForRPCs();
         await new Promise((r) => setTimeout(r, 20));
     }
 }
@@ -219,7 +219,7 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         call: (args) => args.inputs,
     });
     runtimeSettings.setMockOptions(monitor, opts.project ?? "openstack-aio", opts.stack ?? "test", opts.preview ?? false);
-    const store = state.getStore();
+    const store = (state as any).getStore();
     store.supportsSecrets = true;
     store.supportsResourceReferences = true;
     store.supportsOutputValues = false;

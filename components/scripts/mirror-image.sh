@@ -1,0 +1,32 @@
+# Copies SOURCE into the local registry as DEST with skopeo (registry to registry, nothing stored in the daemon).
+# Idempotent: when DEST's manifest digest already equals SOURCE's, nothing is copied. Prints the digest on stdout.
+local -a docker_cmd=(docker)
+docker info >/dev/null 2>&1 || docker_cmd=(sudo docker)
+skopeo() {
+    timeout 1800 "${docker_cmd[@]}" run --rm --network host "$SKOPEO_IMAGE" "$@"
+}
+manifest_digest() {
+    # The sha256 of the raw top-level manifest: what a registry calls the digest, equal on both sides after
+    # `copy --all --preserve-digests`.
+    local raw
+    raw=$(skopeo inspect --raw --retry-times 3 "$@") || return 1
+    printf 'sha256:%s\n' "$(printf '%s' "$raw" | sha256sum | cut -d' ' -f1)"
+}
+local want have attempt
+want=$(manifest_digest "docker://$SOURCE")
+have=$(manifest_digest --tls-verify=false "docker://$DEST" 2>/dev/null || true)
+if [ "$have" = "$want" ]; then
+    echo "mirror: $DEST already at $want" >&2
+else
+    for attempt in 1 2 3 4; do
+        if skopeo copy --all --preserve-digests --retry-times 3 --dest-tls-verify=false \
+            "docker://$SOURCE" "docker://$DEST" >&2; then
+            break
+        fi
+        [ "$attempt" -lt 4 ] || { echo "mirror: copying $SOURCE failed after $attempt attempts" >&2; exit 1; }
+        sleep $((attempt * 15))
+    done
+    have=$(manifest_digest --tls-verify=false "docker://$DEST")
+    [ "$have" = "$want" ] || { echo "mirror: $DEST has $have, expected $want" >&2; exit 1; }
+fi
+echo "$have"

@@ -1,0 +1,120 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { DeployHostDocker, renderedScripts as dockerScripts } from "../components/dockerHost";
+import { kollaImages } from "../components/images";
+import { KollaImageMirror, renderedScripts as mirrorScripts } from "../components/imageMirror";
+import { LocalRegistry, REGISTRY_IMAGE } from "../components/registry";
+import { Graph, runProgram } from "./support/harness";
+import { assertShellcheckClean } from "./support/tools";
+import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+
+async function registryGraph(overrides: Record<string, unknown> = {}): Promise<Graph> {
+    const settings = stackSettings("aio", overrides);
+    return runProgram(() => {
+        const privateKey = pulumi.secret(TEST_PRIVATE_KEY);
+        const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, privateKey });
+        const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
+        const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), privateKey, registry, docker });
+        return { address: registry.address, count: mirror.count };
+    });
+}
+
+const copiesOf = (g: Graph) => g.ofType("command:remote:Command").filter((r) => r.name.startsWith("kolla-images-"));
+
+describe("LocalRegistry and DeployHostDocker", () => {
+    let g: Graph;
+    before(async () => { g = await registryGraph(); });
+
+    it("configures the docker provider from the Docker-install command's output", () => {
+        const provider = g.get("deploy-docker-provider", "pulumi:providers:docker");
+        const install = g.get("deploy-docker-install");
+        assert.deepEqual(provider.propertyDependencies.host, [install.urn]);
+        assert.equal(provider.inputs.host, "ssh://vagrant@10.10.10.50:22");
+        assert.ok(JSON.parse(provider.inputs.sshOpts).includes("StrictHostKeyChecking=accept-new"));
+    });
+
+    it("runs registry:2 pinned, from its image id, restart always, on the management address and loopback only", () => {
+        const image = g.get("registry-image");
+        assert.equal(image.inputs.name, REGISTRY_IMAGE);
+        assert.match(REGISTRY_IMAGE, /^registry:2\.\d+\.\d+$/);
+        const c = g.get("registry-container");
+        assert.equal(c.inputs.image, "sha256:registry-image");
+        assert.deepEqual(c.propertyDependencies.image, [image.urn]);
+        assert.equal(c.inputs.restart, "always");
+        assert.deepEqual(c.inputs.ports.map((p: any) => p.ip).sort(), ["10.10.10.50", "127.0.0.1"]);
+        assert.ok(!JSON.stringify(c.inputs.ports).includes("0.0.0.0"));
+        assert.ok(c.inputs.ports.every((p: any) => p.external === 5000 && p.internal === 5000));
+        assert.equal(g.providerOf(c)?.name, "deploy-docker-provider");
+    });
+
+    it("keeps mirrored images in a protected, retained volume", () => {
+        const v = g.get("registry-data");
+        assert.equal(v.protect, true);
+        assert.equal(v.retainOnDelete, true);
+        const c = g.get("registry-container");
+        assert.deepEqual(c.inputs.volumes, [{ volumeName: "openstack-aio-registry", containerPath: "/var/lib/registry" }]);
+    });
+
+    it("exports the address kolla uses", () => {
+        assert.equal(g.exports.address, "10.10.10.50:5000");
+    });
+});
+
+describe("KollaImageMirror", () => {
+    it("has one copy per image, each waiting on the registry container and skopeo only", async () => {
+        const g = await registryGraph();
+        const copies = copiesOf(g);
+        const images = kollaImages(stackSettings("aio"));
+        assert.deepEqual(copies.map((c) => c.name.replace("kolla-images-", "")).sort(), images.map((i) => i.name).sort());
+        assert.equal(g.exports.count, 36);
+        const container = g.get("registry-container"), skopeo = g.get("kolla-images-skopeo");
+        for (const c of copies) {
+            assert.ok(g.dependsOn(c, container), `${c.name} → registry container`);
+            assert.ok(g.dependsOn(c, skopeo), `${c.name} → skopeo`);
+            const deps = [...g.transitiveDependencies(c)].map((u) => g.byUrnOf(u)?.name ?? u);
+            assert.ok(!deps.some((n) => /kolla-(bootstrap|prechecks|pull|deploy)|deploy-host/.test(n)), deps.join(", "));
+            assert.ok(!copies.some((o) => o !== c && g.dependsOn(c, o)), "copies are independent (parallel)");
+        }
+    });
+
+    it("copies registry to registry with skopeo into 127.0.0.1 without TLS, skipping when digests match", async () => {
+        const g = await registryGraph();
+        const nova = g.get("kolla-images-nova-api");
+        const script: string = nova.inputs.stdin;
+        assert.equal(nova.inputs.create, "bash -s");
+        assert.match(script, /readonly SOURCE='quay\.io\/openstack\.kolla\/nova-api:2023\.1-ubuntu-jammy'/);
+        assert.match(script, /readonly DEST='127\.0\.0\.1:5000\/openstack\.kolla\/nova-api:2023\.1-ubuntu-jammy'/);
+        assert.match(script, /skopeo copy --all --preserve-digests --retry-times 3 --dest-tls-verify=false/);
+        assert.match(script, /if \[ "\$have" = "\$want" \]/);
+        assert.doesNotMatch(script, /docker (push|tag|pull)/);
+        assert.equal(nova.deleteBeforeReplace, false);
+        assert.equal(nova.inputs.delete, undefined, "no destructive delete");
+    });
+
+    it("switching a service off removes exactly its copies", async () => {
+        const all = copiesOf(await registryGraph()).map((c) => c.name);
+        const noHeat = copiesOf(await registryGraph({ enableHeat: false })).map((c) => c.name);
+        assert.deepEqual(all.filter((n) => !noHeat.includes(n)).sort(), ["kolla-images-heat-api", "kolla-images-heat-api-cfn", "kolla-images-heat-engine"]);
+    });
+
+    it("pull-through mode: no per-image resources, the registry proxies the source", async () => {
+        const g = await registryGraph({ registryMode: "pull-through" });
+        assert.equal(copiesOf(g).length, 0);
+        assert.equal(g.find("kolla-images-skopeo"), undefined);
+        assert.ok(g.get("registry-container").inputs.envs.includes("REGISTRY_PROXY_REMOTEURL=https://quay.io"));
+        assert.equal(g.exports.count, 0);
+    });
+
+    it("keeps the private key secret and out of every command", async () => {
+        const g = await registryGraph();
+        for (const c of g.ofType("command:remote:Command")) {
+            assert.ok(c.secretPaths.includes("connection"));
+            assert.ok(!c.inputs.create.includes("PRIVATE KEY") && !String(c.inputs.stdin).includes("PRIVATE KEY"));
+        }
+    });
+
+    it("every mirror and docker script passes shellcheck", () => {
+        const s = stackSettings("aio");
+        assertShellcheckClean([...dockerScripts(s), ...mirrorScripts(s)]);
+    });
+});
