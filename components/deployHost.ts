@@ -1,0 +1,126 @@
+// Stage 5: the deploy host ready to run kolla-ansible: venv with pinned kolla-ansible, /etc/kolla complete.
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import * as random from "@pulumi/random";
+import { Settings } from "../config/settings";
+import { renderAnsibleCfg } from "./kolla/ansibleCfg";
+import { renderGlobals } from "./kolla/globals";
+import { inventorySpliceScript, renderInventory } from "./kolla/inventory";
+import { passwordsMergeScript, renderPasswordOverrides } from "./kolla/passwords";
+import { kollaPaths, LOG_DIR, STATE_DIR } from "./kolla/paths";
+import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
+import { renderScript, Script, scriptBody, sha256, shellQuote } from "./script";
+import { waitReadyScript } from "./targetHosts";
+
+export interface DeployHostArgs {
+    settings: Settings;
+    privateKey: pulumi.Input<string>;
+}
+
+export function deployPrepareScript(settings: Settings): Script {
+    const p = kollaPaths(settings.release);
+    return renderScript("deploy-prepare.sh", {
+        STATE_DIR, LOG_DIR, CONFIG_DIR: p.configDir, VENV: p.venv,
+        ANSIBLE_CORE: settings.pins.ansibleCore,
+        KOLLA_ANSIBLE: settings.pins.kollaAnsible,
+        UPPER_CONSTRAINTS: settings.pins.upperConstraints,
+    }, scriptBody("deploy-prepare.sh"));
+}
+
+export function deployKeyScript(settings: Settings): Script {
+    return renderScript("deploy-key.sh", { KEY: kollaPaths(settings.release).deployKey }, scriptBody("deploy-key.sh"));
+}
+
+/** The files kolla-ansible reads, as rendered for this stack. */
+export function kollaFiles(settings: Settings) {
+    const p = kollaPaths(settings.release);
+    return {
+        globals: renderGlobals(settings),
+        inventoryTop: renderInventory(settings, { privateKeyFile: p.deployKey }),
+        ansibleCfg: renderAnsibleCfg(settings),
+    };
+}
+
+export function deployConfigScript(settings: Settings): Script {
+    const p = kollaPaths(settings.release);
+    const f = kollaFiles(settings);
+    return renderScript("deploy-config.sh", {
+        GLOBALS_FILE: p.globals, GLOBALS: f.globals,
+        INVENTORY_TOP_FILE: p.inventoryTop, INVENTORY_TOP: f.inventoryTop,
+        ANSIBLE_CFG_FILE: p.ansibleCfg, ANSIBLE_CFG: f.ansibleCfg,
+    }, scriptBody("deploy-config.sh"));
+}
+
+/** Content hash of everything kolla-ansible reads except passwords: a change means `reconfigure`. */
+export function configHash(settings: Settings): string {
+    const f = kollaFiles(settings);
+    return sha256([settings.release, f.globals, f.inventoryTop, f.ansibleCfg, inventorySpliceScript(settings).text].join("\0")).slice(0, 16);
+}
+
+export class DeployHost extends pulumi.ComponentResource {
+    /** Public half of the deploy key generated on the deploy host. */
+    readonly publicKey: pulumi.Output<string>;
+    /** kolla-ansible installed and /etc/kolla complete (globals, inventory, passwords). */
+    readonly ready: command.remote.Command;
+    /** venv, kolla-ansible and the OpenStack clients installed: what the amphora build needs. */
+    readonly toolsReady: command.remote.Command;
+    readonly configHash: pulumi.Output<string>;
+    readonly adminPassword: pulumi.Output<string>;
+    readonly octaviaPassword: pulumi.Output<string>;
+
+    constructor(name: string, args: DeployHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("openstack-aio:deploy:DeployHost", name, {}, opts);
+        const { settings } = args;
+        const p = kollaPaths(settings.release);
+        const connection = sshConnection(settings.deployHost, args.privateKey);
+        const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ parent: this, ...extra });
+
+        const admin = new random.RandomPassword(`${name}-keystone-admin-password`, { length: 32, special: false }, child());
+        const octavia = new random.RandomPassword(`${name}-octavia-keystone-password`, { length: 32, special: false }, child());
+        this.adminPassword = pulumi.secret(admin.result);
+        this.octaviaPassword = pulumi.secret(octavia.result);
+
+        const reachable = remoteCommand(`${name}-reachable`, {
+            connection, create: runScriptCommand(), stdin: waitReadyScript().text,
+        }, child({ customTimeouts: { create: "20m" } }));
+        const deployKey = remoteCommand(`${name}-deploy-key`, {
+            connection, create: runScriptCommand(), stdin: deployKeyScript(settings).text,
+        }, child({ dependsOn: [reachable] }));
+        this.publicKey = deployKey.stdout.apply((s) => s.trim().split("\n").pop() ?? "");
+
+        this.toolsReady = remoteCommand(`${name}-prepare`, {
+            connection, create: runScriptCommand(), stdin: deployPrepareScript(settings).text,
+        }, child({ dependsOn: [reachable], customTimeouts: { create: "90m", update: "90m" } }));
+
+        const config = remoteCommand(`${name}-kolla-config`, {
+            connection, create: runScriptCommand(), stdin: deployConfigScript(settings).text,
+        }, child({ dependsOn: [this.toolsReady] }));
+        const inventory = remoteCommand(`${name}-inventory`, {
+            connection, create: runScriptCommand(), stdin: inventorySpliceScript(settings).text,
+            // The shipped service groups come from the installed kolla-ansible: re-splice when it or the top changes.
+            triggers: [configHash(settings), settings.pins.kollaAnsible],
+        }, child({ dependsOn: [config] }));
+
+        // The stack's passwords reach the host only as stdin of this command, which writes them to a 0600 file.
+        const overrides = pulumi.secret(pulumi.all([admin.result, octavia.result]).apply(([keystoneAdminPassword, octaviaKeystonePassword]) =>
+            renderPasswordOverrides({ keystoneAdminPassword, octaviaKeystonePassword }, settings)));
+        const passwordsFile = remoteCommand(`${name}-passwords-file`, {
+            connection,
+            create: `umask 077 && cat > ${shellQuote(p.passwordOverrides)}`,
+            stdin: overrides,
+            logging: "none",
+        }, child({ dependsOn: [this.toolsReady], additionalSecretOutputs: ["stdout", "stderr"] }));
+        this.ready = remoteCommand(`${name}-passwords`, {
+            connection, create: runScriptCommand(), stdin: passwordsMergeScript(settings).text,
+            // Re-merge when the owned passwords change (a hash of a secret stays a secret).
+            triggers: [pulumi.secret(overrides.apply((o) => sha256(o)))],
+        }, child({ dependsOn: [passwordsFile, inventory] }));
+
+        this.configHash = pulumi.output(configHash(settings));
+        this.registerOutputs({ publicKey: this.publicKey, configHash: this.configHash });
+    }
+}
+
+export function renderedScripts(settings: Settings): Script[] {
+    return [deployKeyScript(settings), deployPrepareScript(settings), deployConfigScript(settings), inventorySpliceScript(settings), passwordsMergeScript(settings)];
+}
