@@ -216,7 +216,8 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
             }
             return { id: args.custom === false ? undefined : `${args.name}-id`, state };
         },
-        call: (args) => args.inputs,
+        // Data sources answer with their arguments and an id, enough for applies downstream.
+        call: (args) => ({ id: `${args.token.split(":").pop()}-id`, ...args.inputs }),
     });
     runtimeSettings.setMockOptions(monitor, opts.project ?? "openstack-aio", opts.stack ?? "test", opts.preview ?? false);
     const store = (state as any).getStore();

@@ -1,0 +1,80 @@
+// Stage 7: the Octavia amphora image, built on the deploy host beside the kolla deployment (not after it), and
+// served from there so the image upload (through the OpenStack provider) can fetch it by URL.
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import { Settings } from "../config/settings";
+import { DeployHost } from "./deployHost";
+import { DeployHostDocker } from "./dockerHost";
+import { kollaPaths, STATE_DIR } from "./kolla/paths";
+import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
+import { renderScript, Script, scriptBody } from "./script";
+
+export const IMAGE_SERVER_IMAGE = "nginx:1.27.3-alpine";
+export const IMAGE_SERVER_PORT = 8090;
+export const OCTAVIA_REPO = "https://opendev.org/openstack/octavia";
+
+export function amphoraImageFile(settings: Settings): string {
+    return `amphora-x64-haproxy-${settings.pins.octaviaRef}.qcow2`;
+}
+
+export function amphoraBuildScript(settings: Settings): Script {
+    return renderScript("amphora-build.sh", {
+        OCTAVIA_REPO,
+        OCTAVIA_REF: settings.pins.octaviaRef,
+        UPPER_CONSTRAINTS: settings.pins.upperConstraints,
+        UBUNTU_RELEASE: settings.pins.ubuntuCodename,
+        IMAGE_FILE: amphoraImageFile(settings),
+        IMAGES_DIR: kollaPaths(settings.release).imagesDir,
+        CACHE_DIR: `${STATE_DIR}/cache`,
+        DIB_VENV: `${STATE_DIR}/dib-venv`,
+    }, scriptBody("amphora-build.sh"));
+}
+
+export interface AmphoraBuildArgs {
+    settings: Settings;
+    privateKey: pulumi.Input<string>;
+    deployHost: DeployHost;
+    docker: DeployHostDocker;
+}
+
+export class AmphoraBuild extends pulumi.ComponentResource {
+    readonly build: command.remote.Command;
+    readonly server: docker.Container;
+    /** Where the built image can be fetched (the server on the deploy host), known once the build is done. */
+    readonly imageUrl: pulumi.Output<string>;
+    readonly sha256: pulumi.Output<string>;
+
+    constructor(name: string, args: AmphoraBuildArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("openstack-aio:octavia:AmphoraBuild", name, {}, opts);
+        const { settings } = args;
+        const imagesDir = kollaPaths(settings.release).imagesDir;
+        // Needs only the deploy host's tools: it runs while kolla-ansible deploys.
+        this.build = remoteCommand(`${name}-build`, {
+            connection: sshConnection(settings.deployHost, args.privateKey),
+            create: runScriptCommand(),
+            stdin: amphoraBuildScript(settings).text,
+        }, { parent: this, dependsOn: [args.deployHost.toolsReady], customTimeouts: { create: "100m", update: "100m" } });
+
+        const child = { parent: this, provider: args.docker.provider };
+        const image = new docker.RemoteImage(`${name}-server-image`, { name: IMAGE_SERVER_IMAGE, keepLocally: true }, child);
+        const addresses = [...new Set([settings.deployHost.managementAddress, settings.deployHost.address])];
+        this.server = new docker.Container(`${name}-server`, {
+            name: "openstack-aio-images",
+            image: image.imageId,
+            restart: "always",
+            ports: addresses.map((ip) => ({ internal: 80, external: IMAGE_SERVER_PORT, ip })),
+            volumes: [{ hostPath: imagesDir, containerPath: "/usr/share/nginx/html", readOnly: true }],
+        }, { ...child, dependsOn: [this.build] });
+
+        const last = this.build.stdout.apply((out) => (out.trim().split("\n").pop() ?? "").split(" "));
+        this.sha256 = last.apply((parts) => parts[1] ?? "");
+        this.imageUrl = pulumi.all([this.server.id, last]).apply(([, parts]) =>
+            `http://${settings.deployHost.address}:${IMAGE_SERVER_PORT}/${parts[0] || amphoraImageFile(settings)}`);
+        this.registerOutputs({ imageUrl: this.imageUrl, sha256: this.sha256 });
+    }
+}
+
+export function renderedScripts(settings: Settings): Script[] {
+    return settings.services.octavia && settings.amphora.source === "build" ? [amphoraBuildScript(settings)] : [];
+}
