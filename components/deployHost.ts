@@ -66,7 +66,8 @@ export class DeployHost extends pulumi.ComponentResource {
     readonly toolsReady: command.remote.Command;
     readonly configHash: pulumi.Output<string>;
     readonly adminPassword: pulumi.Output<string>;
-    readonly octaviaPassword: pulumi.Output<string>;
+    /** Only with Octavia. */
+    readonly octaviaPassword?: pulumi.Output<string>;
 
     constructor(name: string, args: DeployHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:deploy:DeployHost", name, {}, opts);
@@ -76,9 +77,11 @@ export class DeployHost extends pulumi.ComponentResource {
         const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ parent: this, ...extra });
 
         const admin = new random.RandomPassword(`${name}-keystone-admin-password`, { length: 32, special: false }, child());
-        const octavia = new random.RandomPassword(`${name}-octavia-keystone-password`, { length: 32, special: false }, child());
+        const octavia = settings.services.octavia
+            ? new random.RandomPassword(`${name}-octavia-keystone-password`, { length: 32, special: false }, child())
+            : undefined;
         this.adminPassword = pulumi.secret(admin.result);
-        this.octaviaPassword = pulumi.secret(octavia.result);
+        this.octaviaPassword = octavia ? pulumi.secret(octavia.result) : undefined;
 
         const reachable = remoteCommand(`${name}-reachable`, {
             connection, create: runScriptCommand(), stdin: waitReadyScript().text,
@@ -102,7 +105,7 @@ export class DeployHost extends pulumi.ComponentResource {
         }, child({ dependsOn: [config] }));
 
         // The stack's passwords reach the host only as stdin of this command, which writes them to a 0600 file.
-        const overrides = pulumi.secret(pulumi.all([admin.result, octavia.result]).apply(([keystoneAdminPassword, octaviaKeystonePassword]) =>
+        const overrides = pulumi.secret(pulumi.all([admin.result, octavia?.result]).apply(([keystoneAdminPassword, octaviaKeystonePassword]) =>
             renderPasswordOverrides({ keystoneAdminPassword, octaviaKeystonePassword }, settings)));
         const passwordsFile = remoteCommand(`${name}-passwords-file`, {
             connection,

@@ -106,7 +106,9 @@ export class KollaDeployment extends pulumi.ComponentResource {
             adminProject: "admin",
             adminDomain: "Default",
             adminPassword: pulumi.secret(pulumi.all([this.postDeploy.stdout, args.deployHost.adminPassword]).apply(([, pw]) => pw)),
-            octaviaPassword: pulumi.secret(pulumi.all([this.postDeploy.stdout, args.deployHost.octaviaPassword]).apply(([, pw]) => pw)),
+            ...(args.deployHost.octaviaPassword
+                ? { octaviaPassword: pulumi.secret(pulumi.all([this.postDeploy.stdout, args.deployHost.octaviaPassword]).apply(([, pw]) => pw)) }
+                : {}),
             insecure: settings.enableTls,
         };
         this.adminOpenrcPath = kollaPaths(settings.release).adminOpenrc;

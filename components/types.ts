@@ -13,8 +13,8 @@ export interface CloudAccess {
     readonly adminDomain: string;
     /** keystone_admin_password, a secret. */
     readonly adminPassword: pulumi.Output<string>;
-    /** octavia_keystone_password (user `octavia`, project `service`), a secret. */
-    readonly octaviaPassword: pulumi.Output<string>;
+    /** octavia_keystone_password (user `octavia`, project `service`), a secret; only with Octavia. */
+    readonly octaviaPassword?: pulumi.Output<string>;
     /** True when kolla's self-signed certificates front the APIs. */
     readonly insecure: boolean;
 }

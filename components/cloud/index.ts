@@ -226,6 +226,7 @@ export class Cloud extends pulumi.ComponentResource {
             password: pulumi.secret(access.adminPassword),
         }, { parent: this });
         if (settings.services.octavia) {
+            if (!access.octaviaPassword) throw new Error("Octavia is on but the deployment gave no octavia password");
             // Octavia finds amphorae by tag and by owner = the service project: upload as the octavia user.
             this.octaviaProvider = new openstack.Provider(`${name}-octavia`, {
                 ...auth,

@@ -6,12 +6,16 @@ import { kollaPaths } from "./paths";
 
 export interface OwnedPasswords {
     keystoneAdminPassword: string;
-    octaviaKeystonePassword: string;
+    /** Only with Octavia. */
+    octaviaKeystonePassword?: string;
 }
 
 export function renderPasswordOverrides(p: OwnedPasswords, settings: Settings): string {
     const values: Record<string, string> = { keystone_admin_password: p.keystoneAdminPassword };
-    if (settings.services.octavia) values.octavia_keystone_password = p.octaviaKeystonePassword;
+    if (settings.services.octavia) {
+        if (!p.octaviaKeystonePassword) throw new Error("Octavia is on but no octavia_keystone_password was given");
+        values.octavia_keystone_password = p.octaviaKeystonePassword;
+    }
     return YAML.stringify(values);
 }
 
