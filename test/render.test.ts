@@ -1,0 +1,63 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { allScripts } from "../components/allScripts";
+import { render } from "../tools/render";
+import { SettingsError } from "../config/settings";
+import { assertShellcheckClean, tempDir } from "./support/tools";
+import { PROJECT_DIR, stackSettings } from "./support/stack";
+
+function cli(...args: string[]) {
+    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(PROJECT_DIR, "tools/render.ts"), ...args], { encoding: "utf8", cwd: PROJECT_DIR });
+}
+
+describe("npm run render", () => {
+    it("writes globals, inventory, ansible.cfg, scripts and images.txt for aio, without secrets", () => {
+        const out = tempDir();
+        const r = cli("aio", "--out", out);
+        assert.equal(r.status, 0, r.stderr);
+        for (const f of ["globals.yml", "inventory-top.ini", "ansible.cfg", "images.txt", "passwords-override.yml", "scripts/kolla-deploy.sh", "scripts/mirror-image-nova-api.sh", "scripts/amphora-build.sh"]) {
+            assert.ok(fs.existsSync(path.join(out, f)), f);
+        }
+        assert.equal(YAML.parse(fs.readFileSync(path.join(out, "globals.yml"), "utf8")).kolla_internal_vip_address, "10.10.30.55");
+        assert.equal(fs.readFileSync(path.join(out, "images.txt"), "utf8").trim().split("\n").length, 36);
+        const overrides = YAML.parse(fs.readFileSync(path.join(out, "passwords-override.yml"), "utf8"));
+        assert.match(overrides.keystone_admin_password, /^<secret: /);
+        const all = fs.readdirSync(out, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(out, f)).isFile());
+        for (const f of all) assert.doesNotMatch(fs.readFileSync(path.join(out, f), "utf8"), /PRIVATE KEY|mock-password/, f);
+    });
+
+    it("an unknown stack prints the stacks it knows and exits non-zero", () => {
+        const r = cli("nosuch", "--out", tempDir());
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /no stack "nosuch".*aio/);
+    });
+
+    it("invalid config prints every validation error and writes nothing", () => {
+        const dir = tempDir();
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        const doc = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.aio.yaml"), "utf8"));
+        doc.config["openstack-aio:vip"] = "10.10.10.51";
+        doc.config["openstack-aio:registryPort"] = 99999;
+        fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), YAML.stringify(doc));
+        const out = path.join(dir, "build");
+        assert.throws(() => render("bad", out, dir), (e: Error) => e instanceof SettingsError && /openstack-aio:vip:/.test(e.message) && /openstack-aio:registryPort:/.test(e.message));
+        assert.ok(!fs.existsSync(out));
+    });
+
+    it("usage errors exit 2", () => {
+        assert.equal(cli().status, 2);
+        assert.equal(cli("aio", "--out").status, 2);
+    });
+
+    it("every script any remote command runs passes shellcheck (aio, octavia off, pull-through, TLS, allowDestroy)", () => {
+        const variants = [
+            stackSettings("aio"), stackSettings("aio", { enableOctavia: false, registryMode: "pull-through" }),
+            stackSettings("aio", { enableTls: true, allowDestroy: true }),
+        ];
+        for (const s of variants) assertShellcheckClean(allScripts(s));
+        assert.ok(allScripts(variants[0]).length >= 50);
+    });
+});
