@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 import { KEYS } from "../config/keys";
 import { parseSettings, SettingsError } from "../config/settings";
 import { projectDefaults, readStackConfig, StackFileError } from "../config/stackFile";
-import { runProgram } from "./support/harness";
+import { runIndex } from "./support/harness";
 import { PROJECT_DIR, stackRunOptions, stackSettings, stackValues } from "./support/stack";
 
 /** The seed stack with a change applied at a dotted path (`networks.external.gateway`). */
@@ -163,7 +163,7 @@ describe("config: invalid settings name the key and the fix", () => {
     it("fails before any resource is registered, naming the missing secret too", async () => {
         let registered = -1;
         await assert.rejects(async () => {
-            const graph = await runProgram(() => require("../index"), stackRunOptions({ overrides: { vip: "10.10.10.999" }, secrets: {} }));
+            const graph = await runIndex(stackRunOptions({ overrides: { vip: "10.10.10.999" }, secrets: {} }));
             registered = graph.resources.length;
         }, (e: Error) => /openstack-aio:vip:/.test(e.message) && /openstack-aio:sshPrivateKey: is required/.test(e.message));
         assert.equal(registered, -1);
