@@ -28,7 +28,7 @@ export function deployPrepareScript(settings: Settings): Script {
 }
 
 export function deployKeyScript(settings: Settings): Script {
-    return renderScript("deploy-key.sh", { KEY: kollaPaths(settings.release).deployKey }, scriptBody("deploy-key.sh"));
+    return renderScript("deploy-key.sh", { STATE_DIR, KEY: kollaPaths(settings.release).deployKey }, scriptBody("deploy-key.sh"));
 }
 
 /** The files kolla-ansible reads, as rendered for this stack. */
@@ -48,7 +48,17 @@ export function deployConfigScript(settings: Settings): Script {
         GLOBALS_FILE: p.globals, GLOBALS: f.globals,
         INVENTORY_TOP_FILE: p.inventoryTop, INVENTORY_TOP: f.inventoryTop,
         ANSIBLE_CFG_FILE: p.ansibleCfg, ANSIBLE_CFG: f.ansibleCfg,
+        CONFIG_HASH: configHash(settings),
     }, scriptBody("deploy-config.sh"));
+}
+
+/**
+ * Writes stdin (the secret overrides) to `file`, mode 0600 from the start, replaced atomically. The command text
+ * holds only the path; the secret is the whole stdin.
+ */
+export function passwordsFileCommand(file: string): string {
+    const f = shellQuote(file), tmp = shellQuote(`${file}.new`);
+    return `umask 077 && cat > ${tmp} && chmod 0600 ${tmp} && mv -f ${tmp} ${f}`;
 }
 
 /** Content hash of everything kolla-ansible reads except passwords: a change means `reconfigure`. */
@@ -85,15 +95,17 @@ export class DeployHost extends pulumi.ComponentResource {
 
         const reachable = remoteCommand(`${name}-reachable`, {
             connection, create: runScriptCommand(), stdin: waitReadyScript().text,
-        }, child({ customTimeouts: { create: "20m" } }));
+        }, child({ customTimeouts: { create: "20m", update: "20m" } }));
+        // Generated on the deploy host; only the public half comes back (the last line of stdout).
         const deployKey = remoteCommand(`${name}-deploy-key`, {
             connection, create: runScriptCommand(), stdin: deployKeyScript(settings).text,
-        }, child({ dependsOn: [reachable] }));
+        }, child({ dependsOn: [reachable], customTimeouts: { create: "5m", update: "5m" } }));
         this.publicKey = deployKey.stdout.apply((s) => s.trim().split("\n").pop() ?? "");
 
         this.toolsReady = remoteCommand(`${name}-prepare`, {
             connection, create: runScriptCommand(), stdin: deployPrepareScript(settings).text,
-        }, child({ dependsOn: [reachable], customTimeouts: { create: "90m", update: "90m" } }));
+            // Above the sum of the script's own `timeout`s (apt 2×20m, pip 20m + 2×30m, install-deps 20m).
+        }, child({ dependsOn: [reachable], customTimeouts: { create: "150m", update: "150m" } }));
 
         const config = remoteCommand(`${name}-kolla-config`, {
             connection, create: runScriptCommand(), stdin: deployConfigScript(settings).text,
@@ -109,7 +121,7 @@ export class DeployHost extends pulumi.ComponentResource {
             renderPasswordOverrides({ keystoneAdminPassword, octaviaKeystonePassword }, settings)));
         const passwordsFile = remoteCommand(`${name}-passwords-file`, {
             connection,
-            create: `umask 077 && cat > ${shellQuote(p.passwordOverrides)}`,
+            create: passwordsFileCommand(p.passwordOverrides),
             stdin: overrides,
             logging: "none",
         }, child({ dependsOn: [this.toolsReady], additionalSecretOutputs: ["stdout", "stderr"] }));
@@ -120,7 +132,10 @@ export class DeployHost extends pulumi.ComponentResource {
         }, child({ dependsOn: [passwordsFile, inventory] }));
 
         this.configHash = pulumi.output(configHash(settings));
-        this.registerOutputs({ publicKey: this.publicKey, configHash: this.configHash });
+        this.registerOutputs({
+            publicKey: this.publicKey, configHash: this.configHash,
+            adminPassword: this.adminPassword, octaviaPassword: this.octaviaPassword,
+        });
     }
 }
 

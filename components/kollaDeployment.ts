@@ -6,24 +6,38 @@ import { DeployHost, configHash } from "./deployHost";
 import { KollaImageMirror } from "./imageMirror";
 import { kollaPaths, LOG_DIR, STATE_DIR } from "./kolla/paths";
 import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
-import { renderScript, Script, scriptBody } from "./script";
+import { renderScript, Script, scriptBody, sha256 } from "./script";
 import { TargetHosts } from "./targetHosts";
 import { CloudAccess } from "./types";
 
-export type StageName = "bootstrap-servers" | "prechecks" | "pull" | "octavia-certificates" | "deploy" | "post-deploy";
+export type StageName = "bootstrap-servers" | "octavia-certificates" | "prechecks" | "pull" | "deploy" | "post-deploy";
+
+/** Release of the last successful deploy/reconfigure/upgrade: decides deploy vs. upgrade. */
+export const DEPLOYED_MARKER = `${STATE_DIR}/deployed-release`;
+/** Id of the newest destroy guard (see kolla-destroy.sh). */
+export const GUARD_ID_FILE = `${STATE_DIR}/destroy-guard.id`;
 
 /** Provider timeout, and a shorter one inside the script (the command provider may not enforce its own). */
 export const STAGE_TIMEOUTS: Readonly<Record<StageName, { resource: string; script: string }>> = {
-    "bootstrap-servers": { resource: "60m", script: "55m" },
-    prechecks: { resource: "30m", script: "25m" },
-    pull: { resource: "120m", script: "115m" },
+    "bootstrap-servers": { resource: "60m", script: "50m" },
     "octavia-certificates": { resource: "15m", script: "10m" },
-    deploy: { resource: "240m", script: "235m" },
+    prechecks: { resource: "30m", script: "25m" },
+    pull: { resource: "120m", script: "110m" },
+    deploy: { resource: "240m", script: "230m" },
     "post-deploy": { resource: "20m", script: "15m" },
 };
+export const DESTROY_TIMEOUTS = { resource: "120m", script: "110m" } as const;
 
+/**
+ * The stages in order. octavia-certificates comes before prechecks: it needs only the deploy host (kolla-genpwd's
+ * octavia_ca_password), and octavia's prechecks fail unless its certificate files exist.
+ */
 export function stageNames(settings: Settings): StageName[] {
-    return ["bootstrap-servers", "prechecks", "pull", ...(settings.services.octavia ? ["octavia-certificates" as const] : []), "deploy", "post-deploy"];
+    return [
+        "bootstrap-servers",
+        ...(settings.services.octavia ? ["octavia-certificates" as const] : []),
+        "prechecks", "pull", "deploy", "post-deploy",
+    ];
 }
 
 export function stageScript(settings: Settings, stage: StageName): Script {
@@ -31,12 +45,13 @@ export function stageScript(settings: Settings, stage: StageName): Script {
     return renderScript(`kolla-${stage}.sh`, {
         STAGE: stage,
         RELEASE: settings.release,
-        // The content hash of globals/inventory/ansible.cfg: a change is an input diff, i.e. an `update`.
+        // The content hash of globals/inventory/ansible.cfg: a config change is an input diff, i.e. an `update`.
         CONFIG_HASH: configHash(settings),
         VENV: p.venv,
         INVENTORY: p.inventory,
         LOG_DIR,
-        STATE_DIR,
+        DEPLOYED_MARKER,
+        ADMIN_OPENRC: p.adminOpenrc,
         STAGE_TIMEOUT: STAGE_TIMEOUTS[stage].script,
     }, scriptBody("kolla-stage.sh"));
 }
@@ -44,8 +59,23 @@ export function stageScript(settings: Settings, stage: StageName): Script {
 export function destroyScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
     return renderScript("kolla-destroy.sh", {
-        ALLOW_DESTROY: settings.allowDestroy, VENV: p.venv, INVENTORY: p.inventory, LOG_DIR, STATE_DIR,
+        ALLOW_DESTROY: settings.allowDestroy,
+        VENV: p.venv,
+        INVENTORY: p.inventory,
+        LOG_DIR,
+        DEPLOYED_MARKER,
+        ID_FILE: GUARD_ID_FILE,
+        DESTROY_TIMEOUT: DESTROY_TIMEOUTS.script,
     }, scriptBody("kolla-destroy.sh"));
+}
+
+/**
+ * The guard's id: a hash of its SSH connection, the input whose change makes the provider replace a command.
+ * A replaced guard thus has another id than its replacement. Only a hash of the connection (key included) is
+ * kept, so it is not a secret.
+ */
+export function guardId(connection: pulumi.Input<object>): pulumi.Output<string> {
+    return pulumi.unsecret(pulumi.output(connection).apply((c) => sha256(JSON.stringify(c)).slice(0, 16)));
 }
 
 export interface KollaDeploymentArgs {
@@ -59,6 +89,7 @@ export interface KollaDeploymentArgs {
 export class KollaDeployment extends pulumi.ComponentResource {
     readonly stages: Partial<Record<StageName, command.remote.Command>>;
     readonly postDeploy: command.remote.Command;
+    /** The one resource whose delete may run `kolla-ansible destroy`. */
     readonly destroyGuard: command.remote.Command;
     readonly access: CloudAccess;
     readonly adminOpenrcPath: string;
@@ -67,52 +98,66 @@ export class KollaDeployment extends pulumi.ComponentResource {
         super("openstack-aio:kolla:KollaDeployment", name, {}, opts);
         const { settings } = args;
         const connection = sshConnection(settings.deployHost, args.privateKey);
-        this.stages = {};
-        const stage = (name_: StageName, dependsOn: pulumi.Resource[]) => remoteCommand(`${name}-${name_}`, {
-            connection,
-            create: runScriptCommand("create"),
-            update: runScriptCommand("update"),
-            stdin: stageScript(settings, name_).text,
-            // Stream ansible's progress to the operator; a copy stays in /var/log/openstack-aio/<stage>.log.
-            logging: "stdoutAndStderr",
-        }, { parent: this, dependsOn, customTimeouts: { create: STAGE_TIMEOUTS[name_].resource, update: STAGE_TIMEOUTS[name_].resource } });
 
-        let previous: pulumi.Resource[] = [args.deployHost.ready, ...args.targets.ready];
-        for (const name_ of stageNames(settings).filter((s) => s !== "post-deploy")) {
-            // pull also waits for the mirror: kolla pulls from the local registry.
-            const cmd = stage(name_, [...previous, ...(name_ === "pull" ? [args.mirror] : [])]);
-            this.stages[name_] = cmd;
-            previous = [cmd];
-        }
-        // Created after deploy, and deleted by `pulumi destroy` only after everything built on post-deploy (the
-        // cloud's resources): the one resource that may run `kolla-ansible destroy`.
+        // Created before the first stage, so `pulumi destroy` deletes it after every stage and everything built on
+        // post-deploy (the cloud's own resources, deleted through the OpenStack API while it still runs), and
+        // before the deploy host and targets it needs (no-op deletes). Being first also means a deployment that
+        // failed half-way can still be torn down.
+        const id = guardId(connection);
         this.destroyGuard = remoteCommand(`${name}-destroy-guard`, {
             connection,
-            create: runScriptCommand("create"),
-            update: runScriptCommand("update"),
-            delete: runScriptCommand("delete"),
+            create: pulumi.interpolate`${runScriptCommand("create")} ${id}`,
+            update: pulumi.interpolate`${runScriptCommand("update")} ${id}`,
+            delete: pulumi.interpolate`${runScriptCommand("delete")} ${id}`,
             stdin: destroyScript(settings).text,
-        }, { parent: this, dependsOn: previous, customTimeouts: { delete: "200m" } });
-        this.postDeploy = stage("post-deploy", [...previous, this.destroyGuard]);
-        this.stages["post-deploy"] = this.postDeploy;
+        }, {
+            parent: this,
+            dependsOn: [args.deployHost.ready, ...args.targets.ready],
+            customTimeouts: { create: "5m", update: "5m", delete: DESTROY_TIMEOUTS.resource },
+        });
+
+        this.stages = {};
+        let previous: pulumi.Resource[] = [this.destroyGuard];
+        for (const stage of stageNames(settings)) {
+            const cmd = remoteCommand(`${name}-${stage}`, {
+                connection,
+                create: runScriptCommand("create"),
+                update: runScriptCommand("update"),
+                stdin: stageScript(settings, stage).text,
+                // ansible's progress streams to the operator; a copy stays in <logDir>/<stage>.log.
+                logging: "stdoutAndStderr",
+            }, {
+                parent: this,
+                // kolla pulls from the local registry: pull waits for every mirrored image. bootstrap-servers
+                // needs /etc/kolla complete and the deploy key on every target (also through the guard).
+                dependsOn: stage === "pull" ? [...previous, args.mirror]
+                    : stage === "bootstrap-servers" ? [...previous, args.deployHost.ready, ...args.targets.ready]
+                    : previous,
+                customTimeouts: { create: STAGE_TIMEOUTS[stage].resource, update: STAGE_TIMEOUTS[stage].resource },
+            });
+            this.stages[stage] = cmd;
+            previous = [cmd];
+        }
+        this.postDeploy = this.stages["post-deploy"]!;
 
         const scheme = settings.enableTls ? "https" : "http";
         // Derived from post-deploy's output, so whatever is built from them (the OpenStack provider) waits for it.
-        const afterPostDeploy = <T>(value: T): pulumi.Output<T> => this.postDeploy.stdout.apply(() => value);
+        const afterPostDeploy = <T>(value: pulumi.Input<T>): pulumi.Output<T> =>
+            pulumi.all([this.postDeploy.stdout, value]).apply(([, v]) => v as T);
         this.access = {
             authUrl: afterPostDeploy(`${scheme}://${settings.vip}:5000`),
             region: afterPostDeploy(settings.region),
             adminUser: "admin",
             adminProject: "admin",
             adminDomain: "Default",
-            adminPassword: pulumi.secret(pulumi.all([this.postDeploy.stdout, args.deployHost.adminPassword]).apply(([, pw]) => pw)),
+            adminPassword: pulumi.secret(afterPostDeploy(args.deployHost.adminPassword)),
             ...(args.deployHost.octaviaPassword
-                ? { octaviaPassword: pulumi.secret(pulumi.all([this.postDeploy.stdout, args.deployHost.octaviaPassword]).apply(([, pw]) => pw)) }
+                ? { octaviaPassword: pulumi.secret(afterPostDeploy(args.deployHost.octaviaPassword)) }
                 : {}),
             insecure: settings.enableTls,
         };
         this.adminOpenrcPath = kollaPaths(settings.release).adminOpenrc;
-        this.registerOutputs({ authUrl: this.access.authUrl, adminOpenrcPath: this.adminOpenrcPath });
+        this.registerOutputs({ authUrl: this.access.authUrl, region: this.access.region, adminOpenrcPath: this.adminOpenrcPath });
     }
 }
 

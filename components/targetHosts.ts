@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host, Settings } from "../config/settings";
+import { qualified } from "../config/keys";
 import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
 import { renderScript, Script, scriptBody } from "./script";
 
@@ -12,36 +13,54 @@ export interface TargetHostsArgs {
     deployPublicKey: pulumi.Input<string>;
 }
 
+/** What the review copy (`npm run render`) shows in place of the key generated at `pulumi up`. */
+export const PUBLIC_KEY_PLACEHOLDER = "ssh-ed25519 AAAA<deploy-public-key-generated-on-the-deploy-host> openstack-aio-deploy";
+
+/** First contact with any host: cloud-init done, passwordless sudo, python3. Shared with the deploy host. */
 export function waitReadyScript(): Script {
     return renderScript("wait-ready.sh", {}, scriptBody("wait-ready.sh"));
 }
 
+/** Checks one target and authorizes the deploy key; messages name the config key to fix. */
 export function targetPrepareScript(settings: Settings, host: Host, deployPublicKey: string): Script {
+    const index = settings.hosts.findIndex((h) => h.name === host.name);
+    if (index < 0) throw new Error(`host ${host.name} is not in openstack-aio:hosts`);
     return renderScript(`target-prepare-${host.name}.sh`, {
+        HOST_NAME: host.name,
+        HOST_KEY: qualified(`hosts[${index}]`),
+        HOST_ADDRESS: host.address,
+        API_ADDRESS: host.apiAddress ?? "",
         MGMT_IF: host.interfaces.management,
         API_IF: host.interfaces.api,
         EXT_IF: host.interfaces.external,
+        TUNNEL_IF: host.interfaces.tunnel,
         MGMT_CIDR: settings.networks.management.cidr,
         API_CIDR: settings.networks.api.cidr,
-        DEPLOY_PUBKEY: deployPublicKey,
+        RELEASE: settings.release,
+        UBUNTU_CODENAME: settings.pins.ubuntuCodename,
+        OS_RELEASE: "/etc/os-release",
+        DEPLOY_PUBKEY: deployPublicKey.trim(),
     }, scriptBody("target-prepare.sh"));
 }
 
 export class TargetHosts extends pulumi.ComponentResource {
-    /** The last command per host: kolla-ansible may reach it. */
+    /** The last command per host (checks passed, deploy key authorized): kolla-ansible may reach it. */
     readonly ready: command.remote.Command[];
 
     constructor(name: string, args: TargetHostsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:hosts:TargetHosts", name, {}, opts);
-        this.ready = args.settings.hosts.map((host) => {
+        const { settings } = args;
+        this.ready = settings.hosts.map((host) => {
             const connection = sshConnection(host, args.privateKey);
+            // Its own step so a host that is still booting shows up as "waiting", not as a failed check.
             const reachable = remoteCommand(`${name}-${host.name}-reachable`, {
                 connection, create: runScriptCommand(), stdin: waitReadyScript().text,
-            }, { parent: this, customTimeouts: { create: "20m" } });
+            }, { parent: this, customTimeouts: { create: "20m", update: "20m" } });
+            // The public key is an output of the deploy host: this step waits for it through stdin.
             return remoteCommand(`${name}-${host.name}-prepare`, {
                 connection,
                 create: runScriptCommand(),
-                stdin: pulumi.output(args.deployPublicKey).apply((key) => targetPrepareScript(args.settings, host, key.trim()).text),
+                stdin: pulumi.output(args.deployPublicKey).apply((key) => targetPrepareScript(settings, host, key).text),
             }, { parent: this, dependsOn: [reachable], customTimeouts: { create: "10m", update: "10m" } });
         });
         this.registerOutputs({});
@@ -49,5 +68,5 @@ export class TargetHosts extends pulumi.ComponentResource {
 }
 
 export function renderedScripts(settings: Settings): Script[] {
-    return [waitReadyScript(), ...settings.hosts.map((h) => targetPrepareScript(settings, h, "ssh-ed25519 <deploy public key> openstack-aio-deploy"))];
+    return [waitReadyScript(), ...settings.hosts.map((h) => targetPrepareScript(settings, h, PUBLIC_KEY_PLACEHOLDER))];
 }

@@ -1,188 +1,309 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { DeployHost, renderedScripts as deployScripts, configHash } from "../components/deployHost";
-import { DeployHostDocker } from "../components/dockerHost";
-import { kollaImages } from "../components/images";
-import { KollaImageMirror } from "../components/imageMirror";
-import { KollaDeployment, renderedScripts as kollaScripts, stageScript } from "../components/kollaDeployment";
-import { LocalRegistry } from "../components/registry";
-import { TargetHosts, renderedScripts as targetScripts } from "../components/targetHosts";
-import { Graph, resolve, runProgram } from "./support/harness";
-import { assertShellcheckClean } from "./support/tools";
+import * as fs from "fs";
+import * as path from "path";
+import * as openstack from "@pulumi/openstack";
+import { renderedScripts as deployScripts } from "../components/deployHost";
+import {
+    destroyScript, GUARD_ID_FILE, renderedScripts, STAGE_TIMEOUTS, stageNames, stageScript, StageName,
+} from "../components/kollaDeployment";
+import { renderedScripts as targetScripts } from "../components/targetHosts";
+import { Graph, Registration } from "./support/harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+import { assertShellcheckClean, tempDir } from "./support/tools";
+import { ADMIN_PW, assertNoLeaks, lifecycle, mode, OCTAVIA_PW, PRIVATE_KEY_BODY, runScript, withVars } from "./support/lifecycle";
 
-async function lifecycle(overrides: Record<string, unknown> = {}): Promise<Graph> {
-    const settings = stackSettings("aio", overrides);
-    return runProgram(async () => {
-        const privateKey = pulumi.secret(TEST_PRIVATE_KEY);
-        const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, privateKey });
-        const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
-        const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), privateKey, registry, docker });
-        const deployHost = new DeployHost("deploy-host", { settings, privateKey });
-        const targets = new TargetHosts("targets", { settings, privateKey, deployPublicKey: deployHost.publicKey });
-        const kolla = new KollaDeployment("kolla", { settings, privateKey, deployHost, targets, mirror });
-        return { authUrl: kolla.access.authUrl, adminPassword: kolla.access.adminPassword, openrc: kolla.adminOpenrcPath };
-    }, {
-        outputs: (a) => a.type === "command:remote:Command" && a.name === "deploy-host-deploy-key"
-            ? { stdout: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDeployKeyPublicHalf openstack-aio-deploy@deploy", stderr: "" } : undefined,
-    });
-}
-
-const ADMIN_PW = "mock-password-deploy-host-keystone-admin-password";
-const OCTAVIA_PW = "mock-password-deploy-host-octavia-keystone-password";
 const ORDER = ["bootstrap-servers", "prechecks", "pull", "deploy", "post-deploy"];
+const ALL = ["bootstrap-servers", "octavia-certificates", "prechecks", "pull", "deploy", "post-deploy"];
 
-describe("KollaDeployment: the kolla-ansible stages", () => {
+describe("KollaDeployment: the stage graph", () => {
     let g: Graph;
-    before(async () => { g = await lifecycle(); });
+    before(async () => {
+        g = await lifecycle({}, {
+            // What the cloud stage does: a provider from `access`. It must wait for post-deploy.
+            extra: ({ kolla }) => {
+                const p = new openstack.Provider("os", {
+                    authUrl: kolla.access.authUrl, region: kolla.access.region, userName: kolla.access.adminUser,
+                    tenantName: kolla.access.adminProject, userDomainName: kolla.access.adminDomain,
+                    projectDomainName: kolla.access.adminDomain, password: kolla.access.adminPassword,
+                });
+                return { provider: p.urn };
+            },
+        });
+    });
+    const stage = (s: string) => g.get(`kolla-${s}`, "command:remote:Command");
 
     it("runs bootstrap-servers → prechecks → pull → deploy → post-deploy, each after the previous", () => {
-        const stages = ORDER.map((s) => g.get(`kolla-${s}`));
-        for (let i = 1; i < stages.length; i++) {
-            assert.ok(g.dependsOn(stages[i], stages[i - 1]), `${ORDER[i]} after ${ORDER[i - 1]}`);
-            assert.ok(!g.dependsOn(stages[i - 1], stages[i]), `${ORDER[i - 1]} not after ${ORDER[i]}`);
+        for (let i = 1; i < ORDER.length; i++) {
+            assert.ok(g.dependsOn(stage(ORDER[i]), stage(ORDER[i - 1])), `${ORDER[i]} after ${ORDER[i - 1]}`);
+            assert.ok(!g.dependsOn(stage(ORDER[i - 1]), stage(ORDER[i])), `${ORDER[i - 1]} not after ${ORDER[i]}`);
         }
-        for (const [i, s] of stages.entries()) assert.match(s.inputs.stdin, new RegExp(`readonly STAGE='${ORDER[i]}'`));
+        for (const s of ALL) {
+            assert.match(stage(s).inputs.stdin, new RegExp(`readonly STAGE='${s}'\n`));
+            assert.equal(stage(s).parent, g.get("kolla").urn);
+        }
+        assert.equal(g.get("kolla").type, "openstack-aio:kolla:KollaDeployment");
     });
 
-    it("pull waits for every image copy; bootstrap waits for deploy host and targets", () => {
-        const pull = g.get("kolla-pull");
+    it("pull waits for every mirrored image; nothing before pull does", () => {
         const copies = g.ofType("command:remote:Command").filter((r) => r.name.startsWith("kolla-images-"));
         assert.equal(copies.length, 36);
-        for (const c of copies) assert.ok(g.dependsOn(pull, c), c.name);
-        const boot = g.get("kolla-bootstrap-servers");
-        for (const n of ["deploy-host-passwords", "deploy-host-inventory", "deploy-host-prepare", "targets-aio-prepare"]) assert.ok(g.dependsOn(boot, g.get(n)), n);
-        assert.ok(!copies.some((c) => g.dependsOn(boot, c)), "bootstrap does not wait for the mirror");
+        for (const c of copies) assert.ok(g.dependsOn(stage("pull"), c), c.name);
+        for (const s of ["bootstrap-servers", "octavia-certificates", "prechecks"]) {
+            assert.ok(!copies.some((c) => g.dependsOn(stage(s), c)), `${s} runs while images are mirrored`);
+        }
     });
 
-    it("octavia-certificates precedes deploy when Octavia is on, and is absent when off", async () => {
-        const certs = g.get("kolla-octavia-certificates");
-        assert.ok(g.dependsOn(g.get("kolla-deploy"), certs));
-        assert.ok(g.dependsOn(certs, g.get("deploy-host-passwords")), "after genpwd");
+    it("bootstrap-servers waits for the deploy host (/etc/kolla complete) and every target (deploy key authorized)", () => {
+        for (const n of ["deploy-host-passwords", "deploy-host-inventory", "deploy-host-kolla-config", "deploy-host-prepare", "targets-aio-prepare", "targets-aio-reachable"]) {
+            assert.ok(g.dependsOn(stage("bootstrap-servers"), g.get(n)), n);
+        }
+        assert.ok(!g.dependsOn(stage("bootstrap-servers"), g.get("registry-container", "docker:index/container:Container")));
+    });
+
+    it("octavia-certificates runs after genpwd and before prechecks (which check its files) and deploy; absent without Octavia", async () => {
+        const certs = stage("octavia-certificates");
+        assert.ok(g.dependsOn(certs, g.get("deploy-host-passwords")), "after kolla-genpwd");
+        assert.ok(g.dependsOn(certs, stage("bootstrap-servers")));
+        assert.ok(g.dependsOn(stage("prechecks"), certs));
+        assert.ok(g.dependsOn(stage("deploy"), certs));
         const off = await lifecycle({ enableOctavia: false });
         assert.equal(off.find("kolla-octavia-certificates"), undefined);
-        assert.ok(off.dependsOn(off.get("kolla-deploy"), off.get("kolla-pull")));
+        assert.ok(off.dependsOn(off.get("kolla-prechecks"), off.get("kolla-bootstrap-servers")));
+        assert.deepEqual(stageNames(stackSettings("aio", { enableOctavia: false })), ORDER);
+        assert.deepEqual(stageNames(stackSettings("aio")), ALL);
     });
 
-    it("runs every stage on the deploy host and target preparation on the target", () => {
-        for (const s of [...ORDER, "octavia-certificates", "destroy-guard"]) assert.equal(g.get(`kolla-${s}`).inputs.connection.host, "10.10.10.50");
-        assert.equal(g.get("targets-aio-prepare").inputs.connection.host, "10.10.10.51");
-        assert.equal(g.get("targets-aio-reachable").inputs.connection.host, "10.10.10.51");
-        for (const r of g.ofType("command:remote:Command")) assert.equal(r.inputs.connection.dialErrorLimit, 40, r.name);
-    });
-
-    it("create deploys; update reconfigures, or upgrades when the release changed", () => {
-        const deploy = g.get("kolla-deploy");
-        assert.equal(deploy.inputs.create, "bash -s -- create");
-        assert.equal(deploy.inputs.update, "bash -s -- update");
-        assert.equal(deploy.inputs.delete, undefined, "no destructive delete on a stage");
-        assert.equal(deploy.inputs.logging, "stdoutAndStderr");
-        assert.match(deploy.inputs.stdin, /action=upgrade; else action=reconfigure/);
-        assert.match(deploy.inputs.stdin, /tee -a "\$LOG_DIR\/\$STAGE\.log"/);
-        assert.match(deploy.inputs.stdin, /timeout --foreground "\$STAGE_TIMEOUT"/);
-        assert.equal(deploy.customTimeouts?.create, "240m");
-        for (const s of ORDER) assert.equal(g.get(`kolla-${s}`).inputs.delete, undefined, s);
-    });
-
-    it("keeps kolla-ansible destroy on one guard, off unless allowDestroy, deleted after post-deploy's dependents", async () => {
-        const guard = g.get("kolla-destroy-guard");
-        assert.equal(guard.inputs.delete, "bash -s -- delete");
-        assert.match(guard.inputs.stdin, /readonly ALLOW_DESTROY='false'/);
-        assert.ok(g.dependsOn(g.get("kolla-post-deploy"), guard));
-        assert.ok(g.dependsOn(guard, g.get("kolla-deploy")));
-        const withDestroy = await lifecycle({ allowDestroy: true });
-        assert.match(withDestroy.get("kolla-destroy-guard").inputs.stdin, /readonly ALLOW_DESTROY='true'/);
-        assert.equal(g.ofType("command:remote:Command").filter((r) => String(r.inputs.stdin).includes("destroy --yes-i-really-really-mean-it")).length, 1);
-    });
-
-    it("derives the cloud's access from post-deploy", () => {
-        assert.equal(g.exports.authUrl, "http://10.10.30.55:5000");
-        assert.equal(g.exports.adminPassword, ADMIN_PW);
-        assert.ok(g.secretExports.includes("adminPassword"));
-        assert.equal(g.exports.openrc, "/etc/kolla/admin-openrc.sh");
-    });
-});
-
-describe("DeployHost and TargetHosts", () => {
-    let g: Graph;
-    before(async () => { g = await lifecycle(); });
-
-    it("authorizes the deploy key generated on the deploy host, guarded against duplicates", () => {
-        const prep = g.get("targets-aio-prepare");
-        assert.ok(g.dependsOn(prep, g.get("deploy-host-deploy-key")));
-        assert.match(prep.inputs.stdin, /readonly DEPLOY_PUBKEY='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDeployKeyPublicHalf openstack-aio-deploy@deploy'/);
-        assert.match(prep.inputs.stdin, /grep -qxF "\$DEPLOY_PUBKEY" "\$HOME\/\.ssh\/authorized_keys" \|\| printf/);
-        assert.match(prep.inputs.stdin, /install -d -m 0700 "\$HOME\/\.ssh"/);
-        assert.match(prep.inputs.stdin, /readonly EXT_IF='eth3'/);
-        assert.match(g.get("deploy-host-deploy-key").inputs.stdin, /\[ -f "\$KEY" \] \|\| ssh-keygen/);
-    });
-
-    it("installs the pinned kolla-ansible and ansible-core in /opt/venv/2023.1 and runs install-deps", () => {
-        const s: string = g.get("deploy-host-prepare").inputs.stdin;
-        assert.match(s, /readonly VENV='\/opt\/venv\/2023\.1'/);
-        assert.match(s, /readonly KOLLA_ANSIBLE='kolla-ansible @ git\+https:\/\/opendev\.org\/openstack\/kolla-ansible@2023\.1-eol'/);
-        assert.match(s, /readonly ANSIBLE_CORE='ansible-core==2\.14\.18'/);
-        assert.match(s, /kolla-ansible install-deps/);
-        assert.match(s, /\[ -x "\$VENV\/bin\/python" \] \|\| python3 -m venv/);
-    });
-
-    it("never puts the private key or a password in a command, a non-secret input or a logged stdout", () => {
-        for (const r of g.resources) {
-            const plain = JSON.stringify(Object.fromEntries(Object.entries(r.inputs).filter(([k]) => !r.secretPaths.includes(k))));
-            for (const secret of [TEST_PRIVATE_KEY.split("\n")[1], ADMIN_PW, OCTAVIA_PW]) {
-                assert.ok(!plain.includes(secret), `${r.name} holds a secret in a non-secret input`);
-            }
-            if (r.type === "command:remote:Command") {
-                assert.ok(!/PRIVATE KEY|mock-password/.test(r.inputs.create ?? ""), `${r.name} create`);
-            }
+    it("runs every lifecycle command on the deploy host, with dial retries", () => {
+        for (const s of [...ALL, "destroy-guard"]) {
+            const c = g.get(`kolla-${s}`).inputs.connection;
+            assert.equal(c.host, "10.10.10.50", s);
+            assert.equal(c.user, "vagrant", s);
+            assert.equal(c.dialErrorLimit, 40, s);
         }
-        const file = g.get("deploy-host-passwords-file");
-        assert.ok(file.secretPaths.includes("stdin"));
-        assert.equal(file.inputs.logging, "none");
-        assert.match(file.inputs.stdin, new RegExp(`keystone_admin_password: ${ADMIN_PW}`));
-        assert.match(file.inputs.create, /^umask 077 && cat > /);
-        assert.ok(g.get("deploy-host-passwords").secretPaths.includes("triggers"));
     });
 
-    it("re-merges passwords after the file, and the merge after the inventory splice", () => {
-        const merge = g.get("deploy-host-passwords");
-        assert.ok(g.dependsOn(merge, g.get("deploy-host-passwords-file")));
-        assert.ok(g.dependsOn(merge, g.get("deploy-host-inventory")));
-        assert.ok(g.dependsOn(g.get("deploy-host-inventory"), g.get("deploy-host-kolla-config")));
+    it("stages: update is a separate mode, no delete, streamed output, timeouts on the resource and inside the script", () => {
+        for (const s of ALL) {
+            const r = stage(s);
+            assert.equal(r.inputs.create, "bash -s -- create", s);
+            assert.equal(r.inputs.update, "bash -s -- update", s);
+            assert.equal(r.inputs.delete, undefined, `${s}: no destructive delete`);
+            assert.equal(r.inputs.triggers, undefined, `${s}: a config change updates, never replaces`);
+            assert.equal(r.inputs.logging, "stdoutAndStderr", s);
+            assert.equal(r.customTimeouts?.create, STAGE_TIMEOUTS[s as StageName].resource, s);
+            assert.equal(r.customTimeouts?.update, STAGE_TIMEOUTS[s as StageName].resource, s);
+            assert.match(r.inputs.stdin, new RegExp(`readonly STAGE_TIMEOUT='${STAGE_TIMEOUTS[s as StageName].script}'`), s);
+            assert.match(r.inputs.stdin, /timeout --kill-after=5m "\$STAGE_TIMEOUT" kolla-ansible -i "\$INVENTORY" "\$action"/);
+            assert.match(r.inputs.stdin, /exec > >\(tee -a "\$LOG_DIR\/\$STAGE\.log"\) 2>&1/);
+            assert.match(r.inputs.stdin, /readonly LOG_DIR='\/var\/log\/openstack-aio'/);
+            assert.ok(parseInt(STAGE_TIMEOUTS[s as StageName].script) < parseInt(STAGE_TIMEOUTS[s as StageName].resource), s);
+        }
+        assert.equal(stage("deploy").customTimeouts?.create, "240m");
+    });
+
+    it("kolla-ansible destroy lives on one guard resource, created before the first stage so it is deleted after all of them", () => {
+        const withDestroy = g.ofType("command:remote:Command").filter((r) => JSON.stringify(r.inputs).includes("destroy --yes-i-really-really-mean-it"));
+        assert.deepEqual(withDestroy.map((r) => r.name), ["kolla-destroy-guard"]);
+        const guard = withDestroy[0];
+        assert.match(guard.inputs.create, /^bash -s -- create [0-9a-f]{16}$/);
+        assert.match(guard.inputs.delete, /^bash -s -- delete [0-9a-f]{16}$/);
+        assert.match(guard.inputs.stdin, /readonly ALLOW_DESTROY='false'/);
+        assert.equal(guard.customTimeouts?.delete, "120m");
+        // `pulumi destroy` deletes dependents first: the cloud's resources (via the provider), every stage, then the guard.
+        for (const s of ALL) assert.ok(g.dependsOn(stage(s), guard), `${s} is deleted before the guard`);
+        assert.ok(g.dependsOn(g.byUrnOf(g.exports.provider as string)!, guard), "the OpenStack provider's resources go first");
+        // …and the guard before what its delete needs: the deploy host's kolla-ansible/inventory and the targets' key.
+        for (const n of ["deploy-host-passwords", "targets-aio-prepare"]) assert.ok(g.dependsOn(guard, g.get(n)), n);
+    });
+
+    it("bakes allowDestroy into the guard; its id follows the SSH connection (a replaced guard leaves the cloud alone)", async () => {
+        const on = await lifecycle({ allowDestroy: true });
+        assert.match(on.get("kolla-destroy-guard").inputs.stdin, /readonly ALLOW_DESTROY='true'/);
+        assert.equal(on.get("kolla-destroy-guard").inputs.create, g.get("kolla-destroy-guard").inputs.create, "same connection, same id");
+        const rotated = await lifecycle({}, { privateKey: TEST_PRIVATE_KEY.replace("leakcanary", "rotatedkey") });
+        assert.notEqual(rotated.get("kolla-destroy-guard").inputs.create, g.get("kolla-destroy-guard").inputs.create);
+        assert.match(destroyScript(stackSettings("aio")).text, new RegExp(`readonly ID_FILE='${GUARD_ID_FILE}'`));
+    });
+
+    it("hands the cloud stage access derived from post-deploy: a provider built from it waits for post-deploy", () => {
+        assert.equal(g.exports.authUrl, "http://10.10.30.55:5000");
+        assert.equal(g.exports.region, "RegionOne");
+        assert.equal(g.exports.adminPassword, ADMIN_PW);
+        assert.equal(g.exports.octaviaPassword, OCTAVIA_PW);
+        assert.ok(g.secretExports.includes("adminPassword") && g.secretExports.includes("octaviaPassword"));
+        assert.ok(!g.secretExports.includes("authUrl"));
+        assert.equal(g.exports.openrc, "/etc/kolla/admin-openrc.sh");
+        const provider = g.byUrnOf(g.exports.provider as string)!;
+        assert.ok(g.dependsOn(provider, stage("post-deploy")), "provider after post-deploy");
+        for (const k of ["authUrl", "region", "password"]) {
+            assert.ok(provider.propertyDependencies[k]?.includes(stage("post-deploy").urn), `${k} carries post-deploy`);
+        }
+        assert.ok(provider.secretPaths.includes("password"));
+    });
+
+    it("uses https with TLS", async () => {
+        const tls = await lifecycle({ enableTls: true });
+        assert.equal(tls.exports.authUrl, "https://10.10.30.55:5000");
+    });
+
+    it("never puts the private key or a password into a command, a plain input or a logged stdout", () => {
+        assertNoLeaks(g, [PRIVATE_KEY_BODY, ADMIN_PW, OCTAVIA_PW]);
+        for (const s of ALL) assert.ok(!stage(s).secretPaths.includes("stdin"), `${s}: script reviewable in preview`);
     });
 });
 
 describe("re-run semantics: inputs change only with what they depend on", () => {
-    const stageInputs = (g: Graph) => Object.fromEntries(g.ofType("command:remote:Command")
-        .filter((r) => r.name.startsWith("kolla-") && !r.name.startsWith("kolla-images-") || r.name.startsWith("deploy-host-") && r.name !== "deploy-host-passwords")
-        .map((r) => [r.name, { stdin: r.inputs.stdin, triggers: r.inputs.triggers, create: r.inputs.create }]));
+    /** Every input of every lifecycle command that decides whether it runs again. */
+    const lifecycleInputs = (g: Graph) => Object.fromEntries(g.ofType("command:remote:Command")
+        .filter((r) => /^(kolla-(?!images-)|deploy-host-|targets-)/.test(r.name))
+        .map((r: Registration) => [r.name, { stdin: r.inputs.stdin, triggers: r.inputs.triggers, create: r.inputs.create, update: r.inputs.update, delete: r.inputs.delete, connection: r.inputs.connection }]));
 
-    it("evaluating twice gives identical inputs", async () => {
-        assert.deepEqual(stageInputs(await lifecycle()), stageInputs(await lifecycle()));
+    let base: Record<string, unknown>;
+    before(async () => { base = lifecycleInputs(await lifecycle()); });
+
+    it("evaluating twice with the same settings gives identical inputs and triggers", async () => {
+        assert.equal(Object.keys(base).length, 16, "7 deploy-host, 2 target, 6 stage commands and the guard");
+        assert.deepEqual(lifecycleInputs(await lifecycle()), base);
     });
 
-    it("changing only the cirros version or the tenant network changes no stage input", async () => {
-        const base = stageInputs(await lifecycle());
-        assert.deepEqual(stageInputs(await lifecycle({ cirrosVersion: "0.6.2" })), base);
+    it("changing only the cirros version or the tenant network changes no lifecycle input", async () => {
+        assert.deepEqual(lifecycleInputs(await lifecycle({ cirrosVersion: "0.6.2" })), base);
         const tenant = { ...stackSettings("aio").networks, tenant: { cidr: "10.20.0.0/24", dnsServers: ["1.1.1.1"] } };
-        assert.deepEqual(stageInputs(await lifecycle({ networks: tenant })), base);
+        assert.deepEqual(lifecycleInputs(await lifecycle({ networks: tenant })), base);
     });
 
-    it("changing the VIP changes the globals and config hash, so every stage updates", () => {
-        const a = stackSettings("aio"), b = stackSettings("aio", { vip: "10.10.30.56" });
-        assert.notEqual(configHash(a), configHash(b));
-        assert.notEqual(stageScript(a, "deploy").text, stageScript(b, "deploy").text);
-        assert.equal(stageScript(a, "deploy").text, stageScript(stackSettings("aio"), "deploy").text);
+    it("changing the VIP changes the globals (so the config hash) and every stage's script: an update, i.e. reconfigure", async () => {
+        const vip = lifecycleInputs(await lifecycle({ vip: "10.10.30.56" })) as Record<string, any>;
+        const b = base as Record<string, any>;
+        assert.notEqual(vip["deploy-host-kolla-config"].stdin, b["deploy-host-kolla-config"].stdin, "globals.yml rewritten");
+        assert.match(vip["deploy-host-kolla-config"].stdin, /kolla_internal_vip_address: 10\.10\.30\.56/);
+        for (const s of ALL) {
+            const n = `kolla-${s}`;
+            assert.notEqual(vip[n].stdin, b[n].stdin, `${s} runs again`);
+            assert.match(vip[n].stdin, /readonly CONFIG_HASH='[0-9a-f]{16}'/);
+            assert.deepEqual({ ...vip[n], stdin: 0 }, { ...b[n], stdin: 0 }, `${s}: only the script changes (update, not replace)`);
+        }
+        assert.deepEqual(vip["kolla-destroy-guard"], b["kolla-destroy-guard"], "the guard is untouched");
+        assert.notDeepEqual(vip["deploy-host-inventory"].triggers, b["deploy-host-inventory"].triggers, "inventory re-spliced");
+    });
+});
+
+describe("kolla-stage.sh and kolla-destroy.sh, run for real against a fake kolla-ansible", () => {
+    const settings = stackSettings("aio");
+    function sandbox(fake = "") {
+        const root = tempDir("kolla-run-");
+        const venv = path.join(root, "venv"), logs = path.join(root, "log"), state = path.join(root, "state");
+        fs.mkdirSync(path.join(venv, "bin"), { recursive: true });
+        fs.mkdirSync(state);
+        const calls = path.join(root, "calls");
+        const inventory = path.join(root, "inventory");
+        fs.writeFileSync(inventory, "[control]\n");
+        const openrc = path.join(root, "admin-openrc.sh");
+        fs.writeFileSync(path.join(venv, "bin", "kolla-ansible"), `#!/usr/bin/env bash
+echo "$*" >> ${JSON.stringify(calls)}
+echo "PLAY RECAP for $*"
+${fake}
+[ "\${*: -1}" != post-deploy ] || echo "export OS_AUTH_URL=x" > ${JSON.stringify(openrc)}
+`, { mode: 0o755 });
+        const vars = { VENV: venv, LOG_DIR: logs, DEPLOYED_MARKER: path.join(state, "deployed-release"), INVENTORY: inventory };
+        const stageRun = (s: StageName, m: string, extra: Record<string, string> = {}) =>
+            runScript(withVars(stageScript(settings, s), { ...vars, ADMIN_OPENRC: openrc, ...extra }), [m], {});
+        const destroyRun = (allow: boolean, m: string, id: string) =>
+            runScript(withVars(destroyScript(stackSettings("aio", { allowDestroy: allow })), { ...vars, ID_FILE: path.join(state, "guard.id") }), [m, id], {});
+        const calls_ = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : []);
+        return { stageRun, destroyRun, calls: calls_, marker: vars.DEPLOYED_MARKER, logs, openrc, inventory };
+    }
+
+    it("deploy: first create deploys, update reconfigures, a release change upgrades; each success records the release", () => {
+        const sb = sandbox();
+        let r = sb.stageRun("deploy", "create");
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.equal(fs.readFileSync(sb.marker, "utf8"), "2023.1\n");
+        r = sb.stageRun("deploy", "update");
+        assert.equal(r.status, 0);
+        fs.writeFileSync(sb.marker, "zed\n");
+        r = sb.stageRun("deploy", "update");
+        assert.equal(r.status, 0);
+        assert.equal(fs.readFileSync(sb.marker, "utf8"), "2023.1\n");
+        r = sb.stageRun("deploy", "create"); // replaced (e.g. new SSH key) on a running cloud: converge with deploy
+        assert.equal(r.status, 0);
+        assert.deepEqual(sb.calls(), ["deploy", "reconfigure", "upgrade", "deploy"].map((a) => `-i ${sb.inventory} ${a}`));
     });
 
-    it("every lifecycle script passes shellcheck", () => {
-        const s = stackSettings("aio", { allowDestroy: true });
-        assertShellcheckClean([...targetScripts(s), ...deployScripts(s), ...kollaScripts(s)]);
+    it("other stages run their own action in both modes; output is streamed and appended to the stage's log", () => {
+        const sb = sandbox();
+        assert.equal(sb.stageRun("prechecks", "create").status, 0);
+        const r = sb.stageRun("prechecks", "update");
+        assert.equal(r.status, 0);
+        assert.match(r.stdout, /PLAY RECAP for -i \S+ prechecks/);
+        assert.deepEqual(sb.calls(), [`-i ${sb.inventory} prechecks`, `-i ${sb.inventory} prechecks`]);
+        const log = fs.readFileSync(path.join(sb.logs, "prechecks.log"), "utf8");
+        assert.equal(log.match(/PLAY RECAP/g)?.length, 2, "both runs kept");
+        assert.ok(!fs.existsSync(sb.marker), "only deploy records the release");
     });
 
-    it("resolves access only after post-deploy", async () => {
-        const g = await lifecycle();
-        const { value } = await resolve(pulumi.output(g.exports.authUrl as string));
-        assert.equal(value, "http://10.10.30.55:5000");
+    it("a failing stage fails the command with kolla-ansible's exit code and records nothing", () => {
+        const sb = sandbox("exit 2");
+        const r = sb.stageRun("deploy", "create");
+        assert.equal(r.status, 2);
+        assert.match(r.stdout + r.stderr, /kolla-ansible deploy failed \(exit 2\); full log: .*deploy\.log/);
+        assert.ok(!fs.existsSync(sb.marker));
+    });
+
+    it("the in-script timeout stops a hung stage", () => {
+        const sb = sandbox("sleep 30");
+        const started = Date.now();
+        const r = sb.stageRun("pull", "create", { STAGE_TIMEOUT: "1s" });
+        assert.equal(r.status, 124);
+        assert.ok(Date.now() - started < 15000);
+        assert.match(r.stdout + r.stderr, /did not finish within 1s/);
+    });
+
+    it("post-deploy checks admin-openrc.sh was written and keeps it 0600", () => {
+        const sb = sandbox();
+        const r = sb.stageRun("post-deploy", "create");
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(mode(sb.openrc), "0600");
+        assert.match(r.stdout, /admin credentials: .*admin-openrc\.sh/);
+        const missing = sandbox("exit 0");
+        assert.notEqual(missing.stageRun("post-deploy", "create", { ADMIN_OPENRC: path.join(tempDir(), "absent") }).status, 0);
+    });
+
+    it("destroy guard: allowDestroy=false leaves the cloud untouched and says so", () => {
+        const sb = sandbox();
+        assert.equal(sb.destroyRun(false, "create", "aaaa").status, 0);
+        const r = sb.destroyRun(false, "delete", "aaaa");
+        assert.equal(r.status, 0);
+        assert.match(r.stdout, /allowDestroy is false: the cloud on the hosts was left untouched/);
+        assert.deepEqual(sb.calls(), []);
+    });
+
+    it("destroy guard: allowDestroy=true destroys on pulumi destroy, but not when the guard was replaced", () => {
+        const sb = sandbox();
+        fs.writeFileSync(sb.marker, "2023.1\n");
+        assert.equal(sb.destroyRun(true, "create", "aaaa").status, 0);
+        // A changed connection: the replacement is created first, then the old guard deleted.
+        assert.match(sb.destroyRun(true, "create", "bbbb").stdout, /WILL run kolla-ansible destroy/);
+        let r = sb.destroyRun(true, "delete", "aaaa");
+        assert.equal(r.status, 0);
+        assert.match(r.stdout, /replaced by guard 'bbbb', not destroyed/);
+        assert.deepEqual(sb.calls(), []);
+        // `pulumi destroy`: the current guard is deleted.
+        r = sb.destroyRun(true, "delete", "bbbb");
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(sb.calls(), [`-i ${sb.inventory} destroy --yes-i-really-really-mean-it`]);
+        assert.ok(!fs.existsSync(sb.marker), "the next deploy starts fresh");
+    });
+
+    it("destroy guard: a failed destroy fails the delete (Pulumi keeps the resource to retry)", () => {
+        const sb = sandbox("exit 3");
+        sb.destroyRun(true, "create", "aaaa");
+        assert.equal(sb.destroyRun(true, "delete", "aaaa").status, 3);
+    });
+
+    it("every lifecycle script passes shellcheck (aio, without Octavia, with TLS and allowDestroy)", () => {
+        const variants = [stackSettings("aio"), stackSettings("aio", { enableOctavia: false, enableTls: true, allowDestroy: true })];
+        assertShellcheckClean(variants.flatMap((s, i) => [...targetScripts(s), ...deployScripts(s), ...renderedScripts(s)]
+            .map((x) => ({ ...x, name: `${i}-${x.name}` }))));
     });
 });

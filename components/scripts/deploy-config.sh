@@ -1,4 +1,5 @@
-# /etc/kolla/globals.yml, the inventory's top groups and ansible.cfg, written atomically (same content, same files).
+# /etc/kolla/globals.yml, the inventory's top groups and ansible.cfg, each written atomically (same content gives
+# the same files, so a re-run changes nothing).
 put() {
     local dest=$1 content=$2 mode=$3 tmp
     tmp=$(mktemp "$dest.XXXXXX")
@@ -10,5 +11,6 @@ put "$GLOBALS_FILE" "$GLOBALS" 0640
 put "$INVENTORY_TOP_FILE" "$INVENTORY_TOP" 0644
 sudo install -d -m 0755 "$(dirname "$ANSIBLE_CFG_FILE")"
 printf '%s' "$ANSIBLE_CFG" | sudo tee "$ANSIBLE_CFG_FILE.new" >/dev/null
+sudo chmod 0644 "$ANSIBLE_CFG_FILE.new"
 sudo mv -f "$ANSIBLE_CFG_FILE.new" "$ANSIBLE_CFG_FILE"
-echo "deploy-config: wrote $GLOBALS_FILE, $INVENTORY_TOP_FILE, $ANSIBLE_CFG_FILE"
+echo "deploy-config: wrote $GLOBALS_FILE, $INVENTORY_TOP_FILE, $ANSIBLE_CFG_FILE (config $CONFIG_HASH)"

@@ -1,16 +1,38 @@
-# One kolla-ansible stage. $1 = create (first run) or update (inputs changed: config hash, release, pins).
-# On update, `deploy` becomes `reconfigure`, or `upgrade` when the release differs from the one last deployed.
-local mode=${1:-create} action=$STAGE deployed=""
+# One kolla-ansible stage on the deploy host. $1 = create (first run, or the resource was replaced) or update
+# (an input changed: the config hash, the release or the pins). Only `deploy` varies its action, from the release
+# it last deployed successfully (the marker below): none → deploy; another release → upgrade; the same release →
+# reconfigure on update, deploy on create (both converge an existing cloud to the config).
+local mode=${1:-create} action=$STAGE deployed="" rc=0
 install -d -m 0755 "$LOG_DIR"
+# Streamed to Pulumi (the operator sees progress) and kept per stage on this host.
 exec > >(tee -a "$LOG_DIR/$STAGE.log") 2>&1
 export PATH="$VENV/bin:$PATH"
-if [ "$STAGE" = deploy ] && [ "$mode" = update ]; then
-    deployed=$(cat "$STATE_DIR/deployed-release" 2>/dev/null || true)
-    if [ -n "$deployed" ] && [ "$deployed" != "$RELEASE" ]; then action=upgrade; else action=reconfigure; fi
-fi
-echo "== $(date -Is) kolla-ansible $action (stage $STAGE, $mode; release $RELEASE, config $CONFIG_HASH)"
-timeout --foreground "$STAGE_TIMEOUT" kolla-ansible -i "$INVENTORY" "$action"
 if [ "$STAGE" = deploy ]; then
-    printf '%s\n' "$RELEASE" > "$STATE_DIR/deployed-release"
+    deployed=$(cat "$DEPLOYED_MARKER" 2>/dev/null || true)
+    if [ -z "$deployed" ]; then
+        action=deploy
+    elif [ "$deployed" != "$RELEASE" ]; then
+        action=upgrade
+    elif [ "$mode" = update ]; then
+        action=reconfigure
+    fi
+fi
+echo "== $(date -Is) kolla-ansible $action (stage $STAGE, $mode; release $RELEASE${deployed:+, deployed $deployed}; config $CONFIG_HASH; limit $STAGE_TIMEOUT)"
+# Without --foreground, timeout signals the whole process group: ansible's workers stop too.
+timeout --kill-after=5m "$STAGE_TIMEOUT" kolla-ansible -i "$INVENTORY" "$action" || rc=$?
+if [ "$rc" -ne 0 ]; then
+    [ "$rc" -ne 124 ] || echo "== kolla-ansible $action did not finish within $STAGE_TIMEOUT" >&2
+    echo "== $(date -Is) kolla-ansible $action failed (exit $rc); full log: $LOG_DIR/$STAGE.log on $(hostname)" >&2
+    exit "$rc"
+fi
+if [ "$STAGE" = deploy ]; then
+    printf '%s\n' "$RELEASE" > "$DEPLOYED_MARKER.new"
+    mv -f "$DEPLOYED_MARKER.new" "$DEPLOYED_MARKER"
+fi
+if [ "$STAGE" = post-deploy ]; then
+    # post-deploy writes the admin credentials: keep them to this user.
+    [ -s "$ADMIN_OPENRC" ] || { echo "== post-deploy did not write $ADMIN_OPENRC" >&2; exit 1; }
+    chmod 0600 "$ADMIN_OPENRC"
+    echo "== admin credentials: $ADMIN_OPENRC"
 fi
 echo "== $(date -Is) kolla-ansible $action done"

@@ -1,7 +1,8 @@
-# First contact: wait until cloud-init has finished (it holds apt locks on fresh hosts), check sudo and python3.
+# First contact (SSH dial retries come from the connection): wait until cloud-init has finished (it holds apt
+# locks on fresh hosts), then check what every later step assumes: non-interactive sudo and python3.
 if command -v cloud-init >/dev/null 2>&1; then
     timeout 900 cloud-init status --wait >/dev/null 2>&1 || echo "wait-ready: cloud-init reported a problem; continuing" >&2
 fi
-sudo -n true 2>/dev/null || { echo "wait-ready: $(id -un)@$(hostname) needs passwordless sudo" >&2; exit 1; }
-command -v python3 >/dev/null 2>&1 || { echo "wait-ready: python3 is missing on $(hostname); kolla-ansible needs it" >&2; exit 1; }
+sudo -n true 2>/dev/null || { echo "wait-ready: $(id -un)@$(hostname) needs passwordless sudo (kolla-ansible and these scripts run sudo non-interactively); add a NOPASSWD sudoers rule for this user or set openstack-aio:sshUser to one that has it" >&2; exit 1; }
+command -v python3 >/dev/null 2>&1 || { echo "wait-ready: python3 is missing on $(hostname); ansible needs it: apt-get install python3" >&2; exit 1; }
 echo "ready: $(hostname) $(grep -m1 "^PRETTY_NAME=" /etc/os-release | cut -d= -f2- | tr -d "\"")"

@@ -1,0 +1,183 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    configHash, deployConfigScript, deployKeyScript, DeployHost, deployPrepareScript, kollaFiles, passwordsFileCommand, renderedScripts,
+} from "../components/deployHost";
+import { renderAnsibleCfg } from "../components/kolla/ansibleCfg";
+import { renderGlobals } from "../components/kolla/globals";
+import { renderInventory } from "../components/kolla/inventory";
+import { kollaPaths } from "../components/kolla/paths";
+import { Graph, runProgram } from "./support/harness";
+import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+import { assertShellcheckClean, tempDir } from "./support/tools";
+import {
+    ADMIN_PW, assertNoLeaks, DEPLOY_PUB, FAKE_SUDO, fakeBin, lifecycleOutputs, mode, OCTAVIA_PW, PRIVATE_KEY_BODY, runScript, withVars,
+} from "./support/lifecycle";
+
+function deployHost(overrides: Record<string, unknown> = {}): Promise<Graph> {
+    const settings = stackSettings("aio", overrides);
+    return runProgram(() => {
+        const d = new DeployHost("deploy-host", { settings, privateKey: pulumi.secret(TEST_PRIVATE_KEY) });
+        return { publicKey: d.publicKey, adminPassword: d.adminPassword, octaviaPassword: d.octaviaPassword, configHash: d.configHash, ready: d.ready.urn, toolsReady: d.toolsReady.urn };
+    }, { outputs: lifecycleOutputs });
+}
+
+const COMMANDS = ["reachable", "deploy-key", "prepare", "kolla-config", "inventory", "passwords-file", "passwords"].map((n) => `deploy-host-${n}`);
+
+describe("DeployHost: graph", () => {
+    let g: Graph;
+    before(async () => { g = await deployHost(); });
+
+    it("runs every step on the deploy host, children of the component", () => {
+        for (const n of COMMANDS) {
+            const r = g.get(n, "command:remote:Command");
+            assert.equal(r.inputs.connection.host, "10.10.10.50", n);
+            assert.equal(r.inputs.connection.user, "vagrant", n);
+            assert.equal(r.parent, g.get("deploy-host").urn, n);
+            assert.equal(r.inputs.delete, undefined, `${n}: no destructive delete`);
+        }
+        assert.equal(g.get("deploy-host").type, "openstack-aio:deploy:DeployHost");
+    });
+
+    it("orders first contact → tools → /etc/kolla files → inventory splice → passwords merge", () => {
+        const dep = (a: string, b: string) => assert.ok(g.dependsOn(g.get(`deploy-host-${a}`), g.get(`deploy-host-${b}`)), `${a} after ${b}`);
+        dep("deploy-key", "reachable");
+        dep("prepare", "reachable");
+        dep("kolla-config", "prepare");
+        dep("inventory", "kolla-config");
+        dep("passwords-file", "prepare");
+        dep("passwords", "passwords-file");
+        dep("passwords", "inventory");
+        assert.equal(g.exports.ready, g.get("deploy-host-passwords").urn, "ready = /etc/kolla complete");
+        assert.equal(g.exports.toolsReady, g.get("deploy-host-prepare").urn, "toolsReady = venv and clients");
+        assert.ok(!g.dependsOn(g.get("deploy-host-prepare"), g.get("deploy-host-deploy-key")), "key generation and installs run side by side");
+    });
+
+    it("returns the public half of the key generated on the host (last stdout line), never the private one", () => {
+        assert.equal(g.exports.publicKey, DEPLOY_PUB);
+        const key = g.get("deploy-host-deploy-key");
+        assert.match(key.inputs.stdin, /\[ -f "\$KEY" \] \|\| ssh-keygen -q -t ed25519 -N '' /);
+        assert.match(key.inputs.stdin, /readonly KEY='\/opt\/openstack-aio\/ssh\/deploy_key'/);
+        assert.match(key.inputs.stdin, /cat "\$KEY\.pub"\n\}/, "prints only the public key, last");
+    });
+
+    it("owns keystone_admin_password and octavia_keystone_password as @pulumi/random secrets", async () => {
+        const pws = g.ofType("random:index/randomPassword:RandomPassword").map((r) => r.name).sort();
+        assert.deepEqual(pws, ["deploy-host-keystone-admin-password", "deploy-host-octavia-keystone-password"]);
+        assert.equal(g.exports.adminPassword, ADMIN_PW);
+        assert.equal(g.exports.octaviaPassword, OCTAVIA_PW);
+        assert.ok(g.secretExports.includes("adminPassword") && g.secretExports.includes("octaviaPassword"));
+        const off = await deployHost({ enableOctavia: false });
+        assert.deepEqual(off.ofType("random:index/randomPassword:RandomPassword").map((r) => r.name), ["deploy-host-keystone-admin-password"]);
+        assert.equal(off.exports.octaviaPassword, undefined);
+        assert.doesNotMatch(off.get("deploy-host-passwords-file").inputs.stdin, /octavia/);
+    });
+
+    it("sends the passwords only as the secret stdin of an unlogged command writing a 0600 file", () => {
+        const file = g.get("deploy-host-passwords-file");
+        assert.ok(file.secretPaths.includes("stdin"));
+        assert.equal(file.inputs.logging, "none");
+        for (const o of ["stdout", "stderr"]) assert.ok(file.additionalSecretOutputs.includes(o), o);
+        assert.match(file.inputs.stdin, new RegExp(`keystone_admin_password: ${ADMIN_PW}`));
+        assert.match(file.inputs.stdin, new RegExp(`octavia_keystone_password: ${OCTAVIA_PW}`));
+        assert.equal(file.inputs.create, passwordsFileCommand("/opt/openstack-aio/passwords-override.yml"));
+        const merge = g.get("deploy-host-passwords");
+        assert.ok(merge.secretPaths.some((p) => p.startsWith("triggers")), "the re-merge trigger (a password hash) stays secret");
+        assert.doesNotMatch(JSON.stringify(merge.inputs.stdin), /mock-password/);
+    });
+
+    it("never puts the private key or a password into a command or a plain input", () => {
+        assertNoLeaks(g, [PRIVATE_KEY_BODY, ADMIN_PW, OCTAVIA_PW]);
+    });
+});
+
+describe("DeployHost: what it installs and writes", () => {
+    const settings = stackSettings("aio");
+
+    it("installs the pinned kolla-ansible (2023.1-eol tag) and ansible-core in /opt/venv/2023.1, then install-deps and the clients", () => {
+        const s = deployPrepareScript(settings).text;
+        assert.match(s, /readonly VENV='\/opt\/venv\/2023\.1'/);
+        assert.match(s, /readonly KOLLA_ANSIBLE='kolla-ansible @ git\+https:\/\/opendev\.org\/openstack\/kolla-ansible@2023\.1-eol'/);
+        assert.match(s, /readonly ANSIBLE_CORE='ansible-core==2\.14\.18'/);
+        assert.match(s, /readonly UPPER_CONSTRAINTS='https:\/\/releases\.openstack\.org\/constraints\/upper\/2023\.1'/);
+        assert.match(s, /install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git\n/);
+        assert.match(s, /\[ -x "\$VENV\/bin\/python" \] \|\| python3 -m venv "\$VENV"/, "venv created only when absent");
+        assert.match(s, /timeout 1800 pip install -q "\$ANSIBLE_CORE" "\$KOLLA_ANSIBLE"/);
+        assert.match(s, /timeout 1800 pip install -q -c "\$UPPER_CONSTRAINTS" python-openstackclient python-octaviaclient/);
+        assert.match(s, /timeout 1200 kolla-ansible install-deps/);
+        assert.match(s, /DPkg::Lock::Timeout=600/);
+    });
+
+    it("writes exactly the rendered globals.yml, inventory top groups and ansible.cfg", () => {
+        const p = kollaPaths("2023.1");
+        const files = kollaFiles(settings);
+        assert.equal(files.globals, renderGlobals(settings));
+        assert.equal(files.inventoryTop, renderInventory(settings, { privateKeyFile: p.deployKey }));
+        assert.equal(files.ansibleCfg, renderAnsibleCfg(settings));
+        assert.match(files.inventoryTop, /ansible_private_key_file=\/opt\/openstack-aio\/ssh\/deploy_key/);
+    });
+
+    it("hashes what kolla-ansible reads: the VIP changes it, cirros and the tenant network do not", () => {
+        const base = configHash(settings);
+        assert.equal(configHash(stackSettings("aio")), base);
+        assert.notEqual(configHash(stackSettings("aio", { vip: "10.10.30.56" })), base);
+        assert.notEqual(renderGlobals(stackSettings("aio", { vip: "10.10.30.56" })), renderGlobals(settings));
+        assert.equal(configHash(stackSettings("aio", { cirrosVersion: "0.6.2" })), base);
+        const tenant = { ...settings.networks, tenant: { cidr: "10.20.0.0/24", dnsServers: ["1.1.1.1"] } };
+        assert.equal(configHash(stackSettings("aio", { networks: tenant })), base);
+    });
+
+    it("passes shellcheck", () => {
+        assertShellcheckClean([...renderedScripts(settings), ...renderedScripts(stackSettings("aio", { enableOctavia: false, enableTls: true })).map((s) => ({ ...s, name: `variant-${s.name}` }))]);
+    });
+
+    it("deploy-key.sh, run twice: one key pair, the same public key, private half 0600 in a 0700 dir", () => {
+        const state = tempDir("state-");
+        const key = path.join(state, "ssh", "deploy_key");
+        const text = withVars(deployKeyScript(settings), { STATE_DIR: state, KEY: key });
+        const first = runScript(text, [], {});
+        assert.equal(first.status, 0, first.stderr);
+        const priv = fs.readFileSync(key, "utf8");
+        const second = runScript(text, [], {});
+        assert.equal(second.status, 0, second.stderr);
+        assert.equal(second.stdout, first.stdout);
+        assert.match(first.stdout.trim(), /^ssh-ed25519 AAAA\S+ openstack-aio-deploy@/);
+        assert.equal(first.stdout.trim().split("\n").length, 1, "stdout is the public key only");
+        assert.equal(fs.readFileSync(key, "utf8"), priv, "kept, not regenerated");
+        assert.equal(mode(key), "0600");
+        assert.equal(mode(path.dirname(key)), "0700");
+        assert.ok(!first.stdout.includes("PRIVATE KEY"));
+    });
+
+    it("deploy-config.sh, run twice: the same files with the same modes", () => {
+        const dir = tempDir("kolla-");
+        const files = { GLOBALS_FILE: path.join(dir, "globals.yml"), INVENTORY_TOP_FILE: path.join(dir, "inventory-top.ini"), ANSIBLE_CFG_FILE: path.join(dir, "ansible", "ansible.cfg") };
+        const text = withVars(deployConfigScript(settings), files);
+        const env = { PATH: `${fakeBin({ sudo: FAKE_SUDO })}:${process.env.PATH}` };
+        for (let i = 0; i < 2; i++) {
+            const r = runScript(text, [], env);
+            assert.equal(r.status, 0, r.stderr);
+            const f = kollaFiles(settings);
+            assert.equal(fs.readFileSync(files.GLOBALS_FILE, "utf8"), f.globals);
+            assert.equal(fs.readFileSync(files.INVENTORY_TOP_FILE, "utf8"), f.inventoryTop);
+            assert.equal(fs.readFileSync(files.ANSIBLE_CFG_FILE, "utf8"), f.ansibleCfg);
+            assert.equal(mode(files.GLOBALS_FILE), "0640");
+            assert.equal(mode(files.ANSIBLE_CFG_FILE), "0644");
+            assert.deepEqual(fs.readdirSync(dir).sort(), ["ansible", "globals.yml", "inventory-top.ini"], "no temp files left");
+        }
+    });
+
+    it("the passwords-file command writes its stdin to a 0600 file, replacing a looser one", () => {
+        const file = path.join(tempDir("pw-"), "passwords-override.yml");
+        fs.writeFileSync(file, "old\n", { mode: 0o644 });
+        const r = spawnSync("bash", ["-c", passwordsFileCommand(file)], { input: `keystone_admin_password: ${ADMIN_PW}\n`, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(fs.readFileSync(file, "utf8"), `keystone_admin_password: ${ADMIN_PW}\n`);
+        assert.equal(mode(file), "0600");
+        assert.equal(r.stdout + r.stderr, "", "prints nothing");
+        assert.ok(!passwordsFileCommand(file).includes(ADMIN_PW));
+    });
+});

@@ -1,0 +1,123 @@
+// Shared by the lifecycle tests (targetHosts, deployHost, kollaDeployment): the aio program up to KollaDeployment,
+// and a way to run the rendered scripts for real, against fake `ip`/`sudo`/`kolla-ansible` on PATH.
+import { strict as assert } from "assert";
+import { spawnSync, SpawnSyncReturns } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { DeployHost } from "../../components/deployHost";
+import { DeployHostDocker } from "../../components/dockerHost";
+import { kollaImages } from "../../components/images";
+import { KollaImageMirror } from "../../components/imageMirror";
+import { KollaDeployment } from "../../components/kollaDeployment";
+import { LocalRegistry } from "../../components/registry";
+import { Script } from "../../components/script";
+import { TargetHosts } from "../../components/targetHosts";
+import { Graph, OutputsFor, Registration, runProgram } from "./harness";
+import { stackSettings, TEST_PRIVATE_KEY } from "./stack";
+import { tempDir } from "./tools";
+
+export const ADMIN_PW = "mock-password-deploy-host-keystone-admin-password";
+export const OCTAVIA_PW = "mock-password-deploy-host-octavia-keystone-password";
+export const DEPLOY_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDeployKeyPublicHalf openstack-aio-deploy@deploy";
+/** A line of the test private key that no rendering would produce by chance. */
+export const PRIVATE_KEY_BODY = TEST_PRIVATE_KEY.split("\n")[1];
+
+/** The deploy-key command answers like the real script: noise, then the public key as the last line. */
+export const lifecycleOutputs: OutputsFor = (a) => a.type === "command:remote:Command" && a.name === "deploy-host-deploy-key"
+    ? { stdout: `Generating public/private ed25519 key pair.\n${DEPLOY_PUB}\n`, stderr: "" } : undefined;
+
+export interface Lifecycle {
+    kolla: KollaDeployment;
+    deployHost: DeployHost;
+    targets: TargetHosts;
+    mirror: KollaImageMirror;
+}
+
+/**
+ * The real components of index.ts stages 1–6 with the aio settings (plus overrides). `extra` may add resources
+ * built from the deployment (e.g. a provider from `access`) and return values to export.
+ */
+export function lifecycle(overrides: Record<string, unknown> = {}, opts: { privateKey?: string; extra?: (l: Lifecycle) => Record<string, unknown> } = {}): Promise<Graph> {
+    const settings = stackSettings("aio", overrides);
+    return runProgram(() => {
+        const privateKey = pulumi.secret(opts.privateKey ?? TEST_PRIVATE_KEY);
+        const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, privateKey });
+        const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
+        const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), privateKey, registry, docker });
+        const deployHost = new DeployHost("deploy-host", { settings, privateKey });
+        const targets = new TargetHosts("targets", { settings, privateKey, deployPublicKey: deployHost.publicKey });
+        const kolla = new KollaDeployment("kolla", { settings, privateKey, deployHost, targets, mirror });
+        return {
+            authUrl: kolla.access.authUrl,
+            region: kolla.access.region,
+            adminPassword: kolla.access.adminPassword,
+            octaviaPassword: kolla.access.octaviaPassword,
+            openrc: kolla.adminOpenrcPath,
+            publicKey: deployHost.publicKey,
+            ...(opts.extra ? opts.extra({ kolla, deployHost, targets, mirror }) : {}),
+        };
+    }, { outputs: lifecycleOutputs });
+}
+
+/** Inputs without the ones that arrived as secrets, as JSON (what a reviewer sees in plain text). */
+export function plainInputs(r: Registration): string {
+    const drop = (value: any, at: string): any => {
+        if (r.secretPaths.includes(at)) return "[secret]";
+        if (Array.isArray(value)) return value.map((v, i) => drop(v, `${at}[${i}]`));
+        if (value && typeof value === "object") {
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, drop(v, at ? `${at}.${k}` : k)]));
+        }
+        return value;
+    };
+    return JSON.stringify(drop(r.inputs, ""));
+}
+
+/** Asserts no plaintext secret appears in any non-secret input, and every secret stdin is never logged. */
+export function assertNoLeaks(g: Graph, secrets: readonly string[]): void {
+    for (const r of g.resources) {
+        const plain = plainInputs(r);
+        for (const s of secrets) assert.ok(!plain.includes(s), `${r.name}: a secret appears in a non-secret input`);
+        if (r.type !== "command:remote:Command") continue;
+        assert.equal(r.inputs.environment, undefined, `${r.name}: uses environment (needs AcceptEnv on the host)`);
+        for (const k of ["create", "update", "delete"]) {
+            assert.ok(!r.secretPaths.includes(k), `${r.name}: ${k} is secret, so it would hide the command from review`);
+        }
+        if (r.secretPaths.includes("stdin")) {
+            assert.equal(r.inputs.logging, "none", `${r.name}: secret stdin but output logged`);
+            for (const o of ["stdout", "stderr"]) assert.ok(r.additionalSecretOutputs.includes(o), `${r.name}: ${o} not secret`);
+        }
+    }
+}
+
+/** Replaces the rendered `readonly NAME=…` lines (each must exist), e.g. to point paths into a temp dir. */
+export function withVars(script: Script | string, vars: Record<string, string>): string {
+    let text = typeof script === "string" ? script : script.text;
+    for (const [k, v] of Object.entries(vars)) {
+        const re = new RegExp(`^readonly ${k}=.*$`, "m");
+        assert.match(text, re, `script has no variable ${k}`);
+        text = text.replace(re, `readonly ${k}='${v.replace(/'/g, `'\\''`)}'`);
+    }
+    return text;
+}
+
+/** Runs a script the way the command provider does: `bash -s -- <args>` with the script on stdin. */
+export function runScript(text: string, args: string[], env: Record<string, string>, timeoutMs = 30000): SpawnSyncReturns<string> {
+    return spawnSync("bash", ["-s", "--", ...args], { input: text, encoding: "utf8", env: { ...process.env, ...env }, timeout: timeoutMs });
+}
+
+/** A directory of fake commands to put first on PATH. */
+export function fakeBin(commands: Record<string, string>): string {
+    const dir = tempDir("fakebin-");
+    for (const [name, body] of Object.entries(commands)) {
+        fs.writeFileSync(path.join(dir, name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
+    }
+    return dir;
+}
+
+/** `sudo` that runs its command as the current user (options such as -n dropped, VAR=value honoured). */
+export const FAKE_SUDO = `while [[ \${1:-} == -* ]]; do shift; done\nexec env "$@"`;
+
+export function mode(file: string): string {
+    return (fs.statSync(file).mode & 0o777).toString(8).padStart(4, "0");
+}

@@ -1,0 +1,204 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { Settings } from "../config/settings";
+import { renderedScripts, TargetHosts, targetPrepareScript, waitReadyScript } from "../components/targetHosts";
+import { Graph, runProgram } from "./support/harness";
+import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+import { assertShellcheckClean, tempDir } from "./support/tools";
+import { assertNoLeaks, DEPLOY_PUB, fakeBin, mode, PRIVATE_KEY_BODY, runScript, withVars } from "./support/lifecycle";
+
+/** Three targets with different users/ports: control+network, and two computes. */
+function multiHost(): Settings {
+    const base = stackSettings("aio");
+    const iface = { management: "eth1", api: "eth2", external: "eth3" };
+    return stackSettings("aio", {
+        hosts: [
+            { name: "ctl1", address: "10.10.10.61", apiAddress: "10.10.30.61", roles: ["control", "network", "monitoring", "storage"], interfaces: iface },
+            { name: "cmp1", address: "10.10.10.62", roles: ["compute"], interfaces: iface, sshUser: "ubuntu", sshPort: 2222 },
+            { name: "cmp2", address: "10.10.10.63", roles: ["compute"], interfaces: { ...iface, tunnel: "eth4" } },
+        ],
+        networks: base.networks,
+    });
+}
+
+function targets(settings: Settings, key: pulumi.Input<string> = DEPLOY_PUB): Promise<Graph> {
+    return runProgram(() => {
+        const t = new TargetHosts("targets", { settings, privateKey: pulumi.secret(TEST_PRIVATE_KEY), deployPublicKey: key });
+        return { ready: t.ready.length };
+    });
+}
+
+describe("TargetHosts: graph", () => {
+    it("checks and prepares every target over its own connection, reachable first", async () => {
+        const settings = multiHost();
+        const g = await targets(settings);
+        assert.equal(g.exports.ready, 3);
+        for (const h of settings.hosts) {
+            const reach = g.get(`targets-${h.name}-reachable`), prep = g.get(`targets-${h.name}-prepare`);
+            for (const r of [reach, prep]) {
+                assert.equal(r.inputs.connection.host, h.address, r.name);
+                assert.equal(r.inputs.connection.user, h.sshUser, r.name);
+                assert.equal(r.inputs.connection.port, h.sshPort, r.name);
+                assert.equal(r.inputs.connection.dialErrorLimit, 40, `${r.name}: dial retries while the host boots`);
+                // The SDK marks the whole connection secret when the key inside it is one.
+                assert.ok(r.secretPaths.some((p) => p === "connection" || p === "connection.privateKey"), r.name);
+                assert.equal(r.inputs.delete, undefined, `${r.name}: nothing to undo`);
+                assert.ok(r.customTimeouts?.create, r.name);
+            }
+            assert.ok(g.dependsOn(prep, reach), `${h.name}: checks run after first contact`);
+            assert.equal(g.get(`targets-${h.name}-prepare`).parent, g.get("targets").urn);
+            assert.match(prep.inputs.stdin, new RegExp(`readonly HOST_ADDRESS='${h.address}'`));
+        }
+        assert.equal(g.get("targets-cmp1-prepare").inputs.connection.port, 2222);
+        assert.match(g.get("targets-cmp2-prepare").inputs.stdin, /readonly TUNNEL_IF='eth4'/);
+        assert.match(g.get("targets-cmp1-prepare").inputs.stdin, /readonly HOST_KEY='openstack-aio:hosts\[1\]'/);
+    });
+
+    it("waits for the deploy key through stdin and authorizes exactly that key", async () => {
+        const settings = stackSettings("aio");
+        // An unknown-until-created key, as DeployHost.publicKey is during the first `pulumi up`.
+        const g = await runProgram(() => {
+            const keyCmd = new command.remote.Command("keygen", { connection: { host: "x" }, create: "true" });
+            new TargetHosts("targets", { settings, privateKey: pulumi.secret(TEST_PRIVATE_KEY), deployPublicKey: keyCmd.stdout.apply(() => `${DEPLOY_PUB}\n`) });
+        });
+        const prep = g.get("targets-aio-prepare");
+        assert.ok(g.dependsOn(prep, g.get("keygen")), "prepare waits for the key generation");
+        assert.ok(!g.dependsOn(g.get("targets-aio-reachable"), g.get("keygen")), "first contact does not");
+        assert.match(prep.inputs.stdin, new RegExp(`readonly DEPLOY_PUBKEY='${DEPLOY_PUB}'\n`), "trimmed key");
+    });
+
+    it("keeps the private key secret and out of every plain input", async () => {
+        assertNoLeaks(await targets(multiHost()), [PRIVATE_KEY_BODY]);
+    });
+});
+
+describe("TargetHosts: scripts", () => {
+    const settings = stackSettings("aio");
+    const host = settings.hosts[0];
+
+    it("renders the aio host's checks from its settings", () => {
+        const s = targetPrepareScript(settings, host, DEPLOY_PUB).text;
+        for (const line of ["MGMT_IF='eth1'", "API_IF='eth2'", "EXT_IF='eth3'", "TUNNEL_IF='eth1'", "MGMT_CIDR='10.10.10.0/24'",
+            "API_CIDR='10.10.30.0/24'", "API_ADDRESS='10.10.30.50'", "HOST_ADDRESS='10.10.10.51'", "UBUNTU_CODENAME='jammy'",
+            "HOST_KEY='openstack-aio:hosts[0]'"]) {
+            assert.ok(s.includes(`readonly ${line}\n`), line);
+        }
+    });
+
+    it("appends the key only behind a grep -qxF guard, into a 0700 ~/.ssh and 0600 authorized_keys", () => {
+        const s = targetPrepareScript(settings, host, DEPLOY_PUB).text;
+        assert.match(s, /grep -qxF "\$DEPLOY_PUBKEY" "\$HOME\/\.ssh\/authorized_keys" \|\| printf '%s\\n' "\$DEPLOY_PUBKEY" >> "\$HOME\/\.ssh\/authorized_keys"/);
+        assert.match(s, /install -d -m 0700 "\$HOME\/\.ssh"/);
+        assert.match(s, /chmod 0600 "\$HOME\/\.ssh\/authorized_keys"/);
+    });
+
+    it("checks sudo and python3 on first contact", () => {
+        const s = waitReadyScript().text;
+        assert.match(s, /sudo -n true/);
+        assert.match(s, /command -v python3/);
+        assert.match(s, /timeout 900 cloud-init status --wait/);
+    });
+
+    it("passes shellcheck (aio and multi-host)", () => {
+        assertShellcheckClean([...renderedScripts(settings), ...renderedScripts(multiHost()).map((s) => ({ ...s, name: `multi-${s.name}` }))]);
+    });
+
+    describe("run for real against a fake `ip` (interfaces as files of addresses)", () => {
+        // links: name → IPv4 CIDRs on it.
+        function run(links: Record<string, string[]>, vars: Record<string, string> = {}, key = DEPLOY_PUB) {
+            const home = tempDir("home-"), net = tempDir("net-"), etc = tempDir("etc-");
+            for (const [name, addrs] of Object.entries(links)) fs.writeFileSync(path.join(net, name), addrs.map((a) => `${a}\n`).join(""));
+            fs.writeFileSync(path.join(etc, "os-release"), 'NAME="Ubuntu"\nVERSION_CODENAME=jammy\n');
+            const bin = fakeBin({
+                ip: `args="$*"
+case "$args" in
+    "link show dev "*) [ -f "$FAKE_NET/\${args#link show dev }" ] ;;
+    "-o link show") for f in "$FAKE_NET"/*; do echo "1: $(basename "$f"): <UP> mtu 1500"; done ;;
+    "-4 -o addr show dev "*) i=\${args#-4 -o addr show dev }; [ -f "$FAKE_NET/$i" ] || exit 1
+        while read -r c; do echo "2: $i    inet $c brd 0.0.0.0 scope global $i"; done < "$FAKE_NET/$i" ;;
+    *) echo "fake ip: unexpected: $args" >&2; exit 2 ;;
+esac`,
+            });
+            const text = withVars(targetPrepareScript(settings, host, key), { OS_RELEASE: path.join(etc, "os-release"), ...vars });
+            const exec = () => runScript(text, [], { HOME: home, FAKE_NET: net, PATH: `${bin}:${process.env.PATH}` });
+            return { exec, home, etc };
+        }
+        const seed = { eth1: ["10.10.10.51/24"], eth2: ["10.10.30.50/24"], eth3: ["192.168.100.50/24"] };
+
+        it("on the seed's aio host: warns about eth3's lab address, authorizes the key once however often it runs", () => {
+            const { exec, home } = run(seed);
+            const first = exec(), second = exec();
+            assert.equal(first.status, 0, first.stderr);
+            assert.equal(second.status, 0, second.stderr);
+            assert.match(first.stderr, /warning: eth3 carries 192\.168\.100\.50\/24; it stops answering once neutron adds eth3 to br-ex/);
+            const keys = fs.readFileSync(path.join(home, ".ssh/authorized_keys"), "utf8");
+            assert.equal(keys, `${DEPLOY_PUB}\n`);
+            assert.equal(mode(path.join(home, ".ssh")), "0700");
+            assert.equal(mode(path.join(home, ".ssh/authorized_keys")), "0600");
+        });
+
+        it("keeps keys already authorized and fixes loose permissions", () => {
+            const { exec, home } = run(seed);
+            fs.mkdirSync(path.join(home, ".ssh"), { mode: 0o755 });
+            fs.writeFileSync(path.join(home, ".ssh/authorized_keys"), "ssh-ed25519 AAAAother operator\n", { mode: 0o644 });
+            fs.chmodSync(path.join(home, ".ssh"), 0o755);
+            assert.equal(exec().status, 0);
+            assert.equal(fs.readFileSync(path.join(home, ".ssh/authorized_keys"), "utf8"), `ssh-ed25519 AAAAother operator\n${DEPLOY_PUB}\n`);
+            assert.equal(mode(path.join(home, ".ssh")), "0700");
+            assert.equal(mode(path.join(home, ".ssh/authorized_keys")), "0600");
+        });
+
+        it("an external interface without an address passes quietly", () => {
+            const r = run({ ...seed, eth3: [] }).exec();
+            assert.equal(r.status, 0, r.stderr);
+            assert.doesNotMatch(r.stderr, /warning/);
+        });
+
+        it("fails when the external interface carries a management or API address", () => {
+            for (const addr of ["10.10.10.99/24", "10.10.30.99/24"]) {
+                const { exec, home } = run({ ...seed, eth3: [addr] });
+                const r = exec();
+                assert.equal(r.status, 1, addr);
+                assert.match(r.stderr, new RegExp(`external interface eth3 \\(openstack-aio:hosts\\[0\\]\\.interfaces\\.external\\) carries ${addr.replace(/\./g, "\\.")}, inside the management/API networks`));
+                assert.ok(!fs.existsSync(path.join(home, ".ssh/authorized_keys")), "nothing authorized after a failed check");
+            }
+        });
+
+        it("fails naming the config key when an interface does not exist", () => {
+            const r = run({ eth1: seed.eth1, eth2: seed.eth2 }).exec();
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /has no interface 'eth3' \(openstack-aio:hosts\[0\]\.interfaces\.external\); it has: eth1 eth2/);
+        });
+
+        it("fails when the management interface does not hold the host's address, or the API interface its API address", () => {
+            let r = run({ ...seed, eth1: ["10.10.10.77/24"] }).exec();
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /interface eth1 \(openstack-aio:hosts\[0\]\.interfaces\.management\) does not carry 10\.10\.10\.51 \(openstack-aio:hosts\[0\]\.address\)/);
+            r = run({ ...seed, eth2: ["10.10.30.77/24"] }).exec();
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /interface eth2 \(openstack-aio:hosts\[0\]\.interfaces\.api\) has no address 10\.10\.30\.50/);
+            // Without apiAddress, any address inside the API network will do.
+            r = run({ ...seed, eth2: ["10.10.30.77/24"] }, { API_ADDRESS: "" }).exec();
+            assert.equal(r.status, 0, r.stderr);
+        });
+
+        it("fails on another Ubuntu release than kolla-ansible 2023.1 supports", () => {
+            const { exec, etc } = run(seed);
+            fs.writeFileSync(path.join(etc, "os-release"), "VERSION_CODENAME=noble\n");
+            const r = exec();
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /runs 'noble' .*kolla-ansible 2023\.1 needs Ubuntu jammy/);
+        });
+
+        it("refuses to authorize something that is not an ed25519 public key", () => {
+            const { exec, home } = run(seed, {}, "");
+            const r = exec();
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /returned no ed25519 public key/);
+            assert.ok(!fs.existsSync(path.join(home, ".ssh/authorized_keys")));
+        });
+    });
+});
