@@ -1,6 +1,11 @@
-# Idempotent: genpwd fills blanks only, mergepwd re-applies the same overrides.
+# Idempotent: mergepwd keeps every value already set, genpwd fills blanks only, the overrides are re-applied.
 [ -s "$OVERRIDES" ] || { echo "passwords-merge: $OVERRIDES is missing" >&2; exit 1; }
-if [ ! -f "$PASSWORDS" ]; then
+umask 077
+if [ -f "$PASSWORDS" ]; then
+    # kolla's upgrade procedure: the release's example supplies any key it added (blank), every existing value wins.
+    "$VENV/bin/kolla-mergepwd" --old "$PASSWORDS" --new "$EXAMPLE" --final "$PASSWORDS.new"
+    mv -f "$PASSWORDS.new" "$PASSWORDS"
+else
     install -m 0600 "$EXAMPLE" "$PASSWORDS"
 fi
 "$VENV/bin/kolla-genpwd" -p "$PASSWORDS"
