@@ -53,7 +53,8 @@ export function stageScript(settings: Settings, stage: StageName): Script {
         DEPLOYED_MARKER,
         ADMIN_OPENRC: p.adminOpenrc,
         STAGE_TIMEOUT: STAGE_TIMEOUTS[stage].script,
-    }, scriptBody("kolla-stage.sh"));
+        ...digestVars(p.passwords),
+    }, scriptBody("output-digest.sh") + scriptBody("kolla-stage.sh"));
 }
 
 export function destroyScript(settings: Settings): Script {
@@ -66,7 +67,13 @@ export function destroyScript(settings: Settings): Script {
         DEPLOYED_MARKER,
         ID_FILE: GUARD_ID_FILE,
         DESTROY_TIMEOUT: DESTROY_TIMEOUTS.script,
-    }, scriptBody("kolla-destroy.sh"));
+        ...digestVars(p.passwords),
+    }, scriptBody("output-digest.sh") + scriptBody("kolla-destroy.sh"));
+}
+
+/** What output-digest.sh needs: the digest filter itself, and the passwords it redacts. */
+function digestVars(passwords: string): Record<string, string> {
+    return { PROGRESS_FILTER: scriptBody("ansible-progress.py"), PASSWORDS: passwords };
 }
 
 /**

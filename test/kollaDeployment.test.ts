@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as openstack from "@pulumi/openstack";
@@ -94,7 +95,8 @@ describe("KollaDeployment: the stage graph", () => {
             assert.equal(r.customTimeouts?.update, STAGE_TIMEOUTS[s as StageName].resource, s);
             assert.match(r.inputs.stdin, new RegExp(`readonly STAGE_TIMEOUT='${STAGE_TIMEOUTS[s as StageName].script}'`), s);
             assert.match(r.inputs.stdin, /timeout --kill-after=5m "\$STAGE_TIMEOUT" kolla-ansible -i "\$INVENTORY" "\$action"/);
-            assert.match(r.inputs.stdin, /exec > >\(tee -a "\$LOG_DIR\/\$STAGE\.log"\) 2>&1/);
+            assert.match(r.inputs.stdin, /digest_output_to "\$LOG_DIR\/\$STAGE\.log"/);
+            assert.match(r.inputs.stdin, /readonly PASSWORDS='\/etc\/kolla\/passwords\.yml'/);
             assert.match(r.inputs.stdin, /readonly LOG_DIR='\/var\/log\/openstack-aio'/);
             assert.ok(parseInt(STAGE_TIMEOUTS[s as StageName].script) < parseInt(STAGE_TIMEOUTS[s as StageName].resource), s);
         }
@@ -188,6 +190,26 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
     });
 });
 
+const PYTHON3 = spawnSync("sh", ["-c", "command -v python3"], { encoding: "utf8" }).stdout.trim();
+const DB_PW = "Xq9databasepasswordfromgenpwd0123456789";
+const KEY_LINE = "MIIEpAIBAAKCAQEA1privatekeybodyline0123456789abcdefghij";
+
+/** What kolla-ansible prints, shortened: a play, ok/changed chatter, loop items with big dicts, a failure. */
+const ANSIBLE_RUN = `
+PLAY [Apply role mariadb] ******************************************************
+
+TASK [mariadb : Ensuring config directories exist] *****************************
+ok: [aio] => (item={'key': 'mariadb', 'value': {'container_name': 'mariadb', 'environment': {'DB_PASSWORD': '${DB_PW}'}}})
+changed: [aio] => (item=${"x".repeat(5000)})
+
+TASK [mariadb : Check MariaDB service port liveness] ***************************
+FAILED - RETRYING: [aio]: Check MariaDB service port liveness (10 retries left).
+fatal: [aio]: FAILED! => {"changed": false, "cmd": "mysql -p${DB_PW}", "msg": "key \\n${KEY_LINE}\\n", "x": "${"y".repeat(5000)}"}
+
+PLAY RECAP *********************************************************************
+aio                        : ok=12   changed=3    unreachable=0    failed=1    skipped=7    rescued=0    ignored=0
+`;
+
 describe("kolla-stage.sh and kolla-destroy.sh, run for real against a fake kolla-ansible", () => {
     const settings = stackSettings("aio");
     function sandbox(fake = "") {
@@ -199,19 +221,23 @@ describe("kolla-stage.sh and kolla-destroy.sh, run for real against a fake kolla
         const inventory = path.join(root, "inventory");
         fs.writeFileSync(inventory, "[control]\n");
         const openrc = path.join(root, "admin-openrc.sh");
+        // The venv's python runs the output digest; the system python3 has PyYAML like the venv.
+        fs.symlinkSync(PYTHON3, path.join(venv, "bin", "python3"));
+        const passwords = path.join(root, "passwords.yml");
+        fs.writeFileSync(passwords, `database_password: ${DB_PW}\nnova_ssh_key:\n  private_key: |\n    ${KEY_LINE}\n    tail\n  public_key: ssh-rsa AAAA\nempty_password:\n`);
         fs.writeFileSync(path.join(venv, "bin", "kolla-ansible"), `#!/usr/bin/env bash
 echo "$*" >> ${JSON.stringify(calls)}
 echo "PLAY RECAP for $*"
 ${fake}
 [ "\${*: -1}" != post-deploy ] || echo "export OS_AUTH_URL=x" > ${JSON.stringify(openrc)}
 `, { mode: 0o755 });
-        const vars = { VENV: venv, LOG_DIR: logs, DEPLOYED_MARKER: path.join(state, "deployed-release"), INVENTORY: inventory };
+        const vars = { VENV: venv, LOG_DIR: logs, DEPLOYED_MARKER: path.join(state, "deployed-release"), INVENTORY: inventory, PASSWORDS: passwords };
         const stageRun = (s: StageName, m: string, extra: Record<string, string> = {}) =>
             runScript(withVars(stageScript(settings, s), { ...vars, ADMIN_OPENRC: openrc, ...extra }), [m], {});
         const destroyRun = (allow: boolean, m: string, id: string) =>
             runScript(withVars(destroyScript(stackSettings("aio", { allowDestroy: allow })), { ...vars, ID_FILE: path.join(state, "guard.id") }), [m, id], {});
         const calls_ = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : []);
-        return { stageRun, destroyRun, calls: calls_, marker: vars.DEPLOYED_MARKER, logs, openrc, inventory };
+        return { stageRun, destroyRun, calls: calls_, marker: vars.DEPLOYED_MARKER, logs, openrc, inventory, venv };
     }
 
     it("deploy: first create deploys, update reconfigures, a release change upgrades; each success records the release", () => {
@@ -240,6 +266,35 @@ ${fake}
         const log = fs.readFileSync(path.join(sb.logs, "prechecks.log"), "utf8");
         assert.equal(log.match(/PLAY RECAP/g)?.length, 2, "both runs kept");
         assert.ok(!fs.existsSync(sb.marker), "only deploy records the release");
+    });
+
+    it("streams a digest (plays, the failed task, retries, recap) with kolla's passwords redacted; the 0600 log keeps all", () => {
+        const sb = sandbox(`cat <<'RUN'\n${ANSIBLE_RUN}\nRUN\nexit 2`);
+        const r = sb.stageRun("deploy", "create");
+        assert.equal(r.status, 2);
+        const shown = (r.stdout + r.stderr).split("\n");
+        const at = (re: RegExp) => shown.findIndex((l) => re.test(l));
+        assert.ok(at(/^PLAY \[Apply role mariadb\]$/) >= 0, "plays show progress, banner stripped");
+        assert.ok(at(/^TASK \[mariadb : Check MariaDB service port liveness\]$/) === at(/^fatal: \[aio\]/) - 1, "the failed task right before its failure");
+        assert.ok(at(/FAILED - RETRYING/) >= 0 && at(/^aio +: ok=12 .*failed=1/) >= 0);
+        assert.equal(at(/^(ok|changed): /), -1, "per-item chatter stays in the log");
+        assert.equal(at(/Ensuring config directories/), -1, "tasks that did not fail stay in the log");
+        for (const secret of [DB_PW, KEY_LINE]) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), "redacted");
+        assert.match(r.stdout, /"cmd": "mysql -p\*{8}"/);
+        assert.ok(shown.every((l) => l.length < 2100), "long lines are cut");
+        assert.match(r.stdout + r.stderr, /kolla-ansible deploy failed \(exit 2\); full log/);
+        const log = fs.readFileSync(path.join(sb.logs, "deploy.log"), "utf8");
+        assert.ok(log.includes(DB_PW) && log.includes("Ensuring config directories") && log.includes("x".repeat(5000)));
+        assert.equal(mode(path.join(sb.logs, "deploy.log")), "0600");
+        assert.equal(mode(sb.logs), "0700");
+    });
+
+    it("a digest that cannot start costs the operator the stream, never the stage or its log", () => {
+        const sb = sandbox();
+        fs.rmSync(path.join(sb.venv, "bin", "python3"));
+        const r = sb.stageRun("prechecks", "create");
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(fs.readFileSync(path.join(sb.logs, "prechecks.log"), "utf8"), /PLAY RECAP for -i \S+ prechecks/);
     });
 
     it("a failing stage fails the command with kolla-ansible's exit code and records nothing", () => {
@@ -292,6 +347,7 @@ ${fake}
         r = sb.destroyRun(true, "delete", "bbbb");
         assert.equal(r.status, 0, r.stderr);
         assert.deepEqual(sb.calls(), [`-i ${sb.inventory} destroy --yes-i-really-really-mean-it`]);
+        assert.match(r.stdout, /PLAY RECAP for .* destroy/, "destroy streams its digest too");
         assert.ok(!fs.existsSync(sb.marker), "the next deploy starts fresh");
     });
 

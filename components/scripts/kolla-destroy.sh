@@ -32,8 +32,7 @@ if [ ! -x "$VENV/bin/kolla-ansible" ] || [ ! -f "$INVENTORY" ]; then
     rm -f "$ID_FILE"
     exit 0
 fi
-install -d -m 0755 "$LOG_DIR"
-exec > >(tee -a "$LOG_DIR/destroy.log") 2>&1
+digest_output_to "$LOG_DIR/destroy.log"
 export PATH="$VENV/bin:$PATH"
 echo "== $(date -Is) kolla-ansible destroy (allowDestroy=true)"
 timeout --kill-after=5m "$DESTROY_TIMEOUT" kolla-ansible -i "$INVENTORY" destroy --yes-i-really-really-mean-it

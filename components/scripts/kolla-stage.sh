@@ -3,9 +3,8 @@
 # it last deployed successfully (the marker below): none → deploy; another release → upgrade; the same release →
 # reconfigure on update, deploy on create (both converge an existing cloud to the config).
 local mode=${1:-create} action=$STAGE deployed="" rc=0
-install -d -m 0755 "$LOG_DIR"
-# Streamed to Pulumi (the operator sees progress) and kept per stage on this host.
-exec > >(tee -a "$LOG_DIR/$STAGE.log") 2>&1
+# Progress (plays, failures, the recap) streams to Pulumi; the full output stays in the stage's log on this host.
+digest_output_to "$LOG_DIR/$STAGE.log"
 export PATH="$VENV/bin:$PATH"
 if [ "$STAGE" = deploy ]; then
     deployed=$(cat "$DEPLOYED_MARKER" 2>/dev/null || true)
