@@ -6,7 +6,7 @@ import * as docker from "@pulumi/docker";
 import { Settings } from "../config/settings";
 import { DeployHost } from "./deployHost";
 import { DeployHostDocker } from "./dockerHost";
-import { kollaPaths, STATE_DIR } from "./kolla/paths";
+import { kollaPaths, LOG_DIR, STATE_DIR } from "./kolla/paths";
 import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
 import { renderScript, Script, scriptBody } from "./script";
 
@@ -26,6 +26,7 @@ export function amphoraBuildScript(settings: Settings): Script {
         UBUNTU_RELEASE: settings.pins.ubuntuCodename,
         IMAGE_FILE: amphoraImageFile(settings),
         IMAGES_DIR: kollaPaths(settings.release).imagesDir,
+        LOG_DIR,
         CACHE_DIR: `${STATE_DIR}/cache`,
         DIB_VENV: `${STATE_DIR}/dib-venv`,
     }, scriptBody("amphora-build.sh"));

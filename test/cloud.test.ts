@@ -1,8 +1,11 @@
 import { strict as assert } from "assert";
-import { renderedScripts as amphoraScripts } from "../components/amphora";
+import * as fs from "fs";
+import * as path from "path";
+import { amphoraBuildScript, amphoraImageFile, renderedScripts as amphoraScripts } from "../components/amphora";
 import { INIT_RUNONCE_FLAVORS } from "../components/cloud";
 import { Graph, Registration, runIndex } from "./support/harness";
-import { assertShellcheckClean } from "./support/tools";
+import { assertShellcheckClean, tempDir } from "./support/tools";
+import { FAKE_SUDO, fakeBin, runScript, withVars } from "./support/lifecycle";
 import { stackRunOptions, stackSettings, TEST_PUBLIC_KEY } from "./support/stack";
 
 const stack = (overrides: Record<string, unknown> = {}) =>
@@ -143,6 +146,64 @@ describe("Amphora: built beside the deployment, uploaded as octavia", () => {
 
     it("the amphora build script passes shellcheck", () => {
         assertShellcheckClean(amphoraScripts(stackSettings("aio")));
+    });
+});
+
+describe("amphora-build.sh, run for real against a fake diskimage-create", () => {
+    const settings = stackSettings("aio");
+    const script = amphoraBuildScript(settings);
+    const file = amphoraImageFile(settings);
+
+    /** A deploy host in a temp dir: sudo, apt-get and git are stand-ins; `git clone` plants a fake diskimage-create. */
+    function sandbox(dib: string) {
+        const root = tempDir("amphora-");
+        const dirs = { images: path.join(root, "images"), cache: path.join(root, "cache"), venv: path.join(root, "dib-venv"), logs: path.join(root, "log") };
+        fs.mkdirSync(path.join(dirs.venv, "bin"), { recursive: true });
+        fs.mkdirSync(dirs.logs);
+        for (const tool of ["python", "pip"]) fs.writeFileSync(path.join(dirs.venv, "bin", tool), "#!/usr/bin/env bash\n", { mode: 0o755 });
+        const builds = path.join(root, "builds");
+        const bin = fakeBin({
+            sudo: FAKE_SUDO,
+            "apt-get": "exit 0",
+            git: `dest="\${*: -1}"; mkdir -p "$dest/.git" "$dest/diskimage-create"
+cat > "$dest/diskimage-create/diskimage-create.sh" <<'DIB'
+#!/usr/bin/env bash
+echo build >> ${JSON.stringify(builds)}
+for i in $(seq 1 3000); do echo "dib-run-parts: running step $i of the amphora build"; done
+${dib}
+out="\${*: -1}"; echo "qcow2 bytes" > "$out"
+DIB
+chmod +x "$dest/diskimage-create/diskimage-create.sh"`,
+        });
+        const text = withVars(script, { IMAGES_DIR: dirs.images, CACHE_DIR: dirs.cache, DIB_VENV: dirs.venv, LOG_DIR: dirs.logs });
+        const run = () => runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
+        const count = () => (fs.existsSync(builds) ? fs.readFileSync(builds, "utf8").trim().split("\n").length : 0);
+        return { run, count, dirs };
+    }
+
+    it("builds once: prints '<file> <sha256>' last, keeps diskimage-builder's chatter in the log, not in Pulumi's state", () => {
+        const sb = sandbox("");
+        const r = sb.run();
+        assert.equal(r.status, 0, r.stderr);
+        const sha = fs.readFileSync(path.join(sb.dirs.images, `${file}.sha256`), "utf8").trim();
+        assert.equal(r.stdout.trim().split("\n").pop(), `${file} ${sha}`);
+        assert.match(sha, /^[0-9a-f]{64}$/);
+        assert.ok(r.stdout.length + r.stderr.length < 2000, "stdout and stderr stay small");
+        assert.equal(fs.readFileSync(path.join(sb.dirs.logs, "amphora-build.log"), "utf8").match(/dib-run-parts/g)?.length, 3000);
+        const again = sb.run();
+        assert.equal(again.status, 0, again.stderr);
+        assert.equal(sb.count(), 1, "a second run keeps the built image");
+        assert.equal(again.stdout.trim(), `${file} ${sha}`);
+    });
+
+    it("a failed build fails the command with the log's tail and leaves no image behind", () => {
+        const sb = sandbox("echo 'ERROR: element ubuntu-minimal failed' >&2; exit 1");
+        const r = sb.run();
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /diskimage-create failed; last lines of .*amphora-build\.log/);
+        assert.match(r.stderr, /ERROR: element ubuntu-minimal failed/);
+        assert.ok(r.stderr.split("\n").length < 60, "only the tail");
+        assert.ok(!fs.existsSync(path.join(sb.dirs.images, file)) && !fs.existsSync(path.join(sb.dirs.images, `${file}.sha256`)));
     });
 });
 

@@ -12,17 +12,26 @@ else
     fi
     [ -x "$DIB_VENV/bin/python" ] || python3 -m venv "$DIB_VENV"
     timeout 1200 "$DIB_VENV/bin/pip" install -q -c "$UPPER_CONSTRAINTS" diskimage-builder
+    # A build that was interrupted leaves its work dir (gigabytes) behind: clear those first. No EXIT trap: it
+    # would run after main has returned, when its locals are gone.
+    sudo rm -rf "$CACHE_DIR"/build.*
     work=$(mktemp -d "$CACHE_DIR/build.XXXXXX")
-    trap 'rm -rf "$work"' EXIT
-    (
-        cd "$CACHE_DIR/octavia-$OCTAVIA_REF/diskimage-create"
-        export PATH="$DIB_VENV/bin:$PATH"
-        timeout 5400 ./diskimage-create.sh -a amd64 -i ubuntu-minimal -d "$UBUNTU_RELEASE" -t qcow2 -w "$work" -o "$work/$IMAGE_FILE" >&2
-    )
+    # diskimage-builder prints megabytes, which Pulumi would keep in the stack's state: they go to a log on this
+    # host, and only its tail comes back when the build fails.
+    echo "amphora: building $IMAGE_FILE with octavia $OCTAVIA_REF (up to 90 minutes; progress: $LOG_DIR/amphora-build.log)" >&2
+    if ! (cd "$CACHE_DIR/octavia-$OCTAVIA_REF/diskimage-create" && PATH="$DIB_VENV/bin:$PATH" \
+        timeout 5400 ./diskimage-create.sh -a amd64 -i ubuntu-minimal -d "$UBUNTU_RELEASE" -t qcow2 -w "$work" -o "$work/$IMAGE_FILE") \
+        >>"$LOG_DIR/amphora-build.log" 2>&1; then
+        echo "amphora: diskimage-create failed; last lines of $LOG_DIR/amphora-build.log:" >&2
+        tail -n 40 "$LOG_DIR/amphora-build.log" | cut -c1-2000 >&2
+        sudo rm -rf "$work"
+        exit 1
+    fi
     mv -f "$work/$IMAGE_FILE" "$out.partial"
     sha256sum "$out.partial" | cut -d' ' -f1 > "$out.sha256.partial"
     mv -f "$out.partial" "$out"
     mv -f "$out.sha256.partial" "$out.sha256"
+    sudo rm -rf "$work"
 fi
 chmod 0644 "$out" "$out.sha256"
 echo "$IMAGE_FILE $(cat "$out.sha256")"
