@@ -6,6 +6,7 @@ import { inventorySpliceScript, renderInventory, spliceInventory } from "../comp
 import { Settings } from "../config/settings";
 import { ansibleInventoryList, assertShellcheckClean, tempDir } from "./support/tools";
 import { stackSettings } from "./support/stack";
+import { fakeBin } from "./support/lifecycle";
 
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");
 const KEY = "/opt/openstack-aio/ssh/deploy_key";
@@ -79,8 +80,28 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
         }
     });
 
-    it("refuses a shipped file without service groups", () => {
+    it("refuses a shipped file without service groups, on the host too: no output, no temp file left", () => {
         assert.throws(() => spliceInventory("[control]\n", "[control]\nhost\n"), /baremetal:children/);
+        const dir = tempDir();
+        const top = path.join(dir, "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
+        fs.writeFileSync(top, "[control]\naio\n");
+        fs.writeFileSync(shipped, "[control]\nhost\n");
+        const script = inventorySpliceScript(stackSettings("aio")).text
+            .replace(/^readonly TOP=.*$/m, `readonly TOP='${top}'`)
+            .replace(/^readonly SHIPPED=.*$/m, `readonly SHIPPED='${shipped}'`)
+            .replace(/^readonly OUT=.*$/m, `readonly OUT='${out}'`);
+        const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /has no \[baremetal:children\] section/);
+        assert.doesNotMatch(r.stderr, /unbound variable/);
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["multinode", "top.ini"]);
+        // A command failing under `set -e` (here mv) also cleans up: the trap must not depend on main's locals.
+        fs.writeFileSync(shipped, SHIPPED);
+        const failingMv = fakeBin({ mv: "exit 1" });
+        const e = spawnSync("bash", ["-s"], { input: script, encoding: "utf8", env: { ...process.env, PATH: `${failingMv}:${process.env.PATH}` } });
+        assert.equal(e.status, 1);
+        assert.doesNotMatch(e.stderr, /unbound variable/);
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["multinode", "top.ini"]);
     });
 
     it("the splice script is shellcheck-clean", () => {

@@ -1,15 +1,15 @@
 # Writes OUT = TOP + the service groups of SHIPPED (from MARKER on). Atomic; same inputs give the same file.
 [ -s "$TOP" ] || { echo "inventory-splice: $TOP is missing" >&2; exit 1; }
 [ -s "$SHIPPED" ] || { echo "inventory-splice: $SHIPPED is missing (is kolla-ansible installed?)" >&2; exit 1; }
-local tmp
-tmp=$(mktemp "${OUT}.XXXXXX")
-trap 'rm -f "$tmp"' EXIT
+# Not a local: the EXIT trap may run after main's locals are gone.
+SPLICE_TMP=$(mktemp "${OUT}.XXXXXX")
+trap 'rm -f "$SPLICE_TMP"' EXIT
 {
     printf '%s\n\n' "$(cat "$TOP")"
     printf '%s\n' "$(awk -v marker="$MARKER" 'found || $0 == marker { found = 1; print }' "$SHIPPED")"
-} > "$tmp"
-grep -qxF "$MARKER" "$tmp" || { echo "inventory-splice: $SHIPPED has no $MARKER section" >&2; exit 1; }
-chmod 0644 "$tmp"
-mv -f "$tmp" "$OUT"
+} > "$SPLICE_TMP"
+grep -qxF "$MARKER" "$SPLICE_TMP" || { echo "inventory-splice: $SHIPPED has no $MARKER section" >&2; exit 1; }
+chmod 0644 "$SPLICE_TMP"
+mv -f "$SPLICE_TMP" "$OUT"
 trap - EXIT
 echo "inventory-splice: wrote $OUT ($(grep -c '^\[' "$OUT") groups)"
