@@ -1,11 +1,15 @@
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { DeployHostDocker, renderedScripts as dockerScripts } from "../components/dockerHost";
 import { kollaImages } from "../components/images";
-import { KollaImageMirror, renderedScripts as mirrorScripts } from "../components/imageMirror";
+import { KollaImageMirror, mirrorScript, renderedScripts as mirrorScripts, SKOPEO_IMAGE } from "../components/imageMirror";
 import { LocalRegistry, REGISTRY_IMAGE } from "../components/registry";
 import { Graph, runProgram } from "./support/harness";
-import { assertShellcheckClean } from "./support/tools";
+import { assertShellcheckClean, tempDir } from "./support/tools";
+import { fakeBin, runScript } from "./support/lifecycle";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 
 async function registryGraph(overrides: Record<string, unknown> = {}): Promise<Graph> {
@@ -116,5 +120,66 @@ describe("KollaImageMirror", () => {
     it("every mirror and docker script passes shellcheck", () => {
         const s = stackSettings("aio");
         assertShellcheckClean([...dockerScripts(s), ...mirrorScripts(s)]);
+    });
+});
+
+describe("mirror-image.sh, run for real against a fake registry pair", () => {
+    // A manifest as registries store it, trailing newline included: its digest is the sha256 of exactly these bytes.
+    const MANIFEST = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}\n';
+    const DIGEST = `sha256:${createHash("sha256").update(MANIFEST).digest("hex")}`;
+    const image = kollaImages(stackSettings("aio")).find((i) => i.name === "nova-api")!;
+
+    /**
+     * `docker run … skopeo <args>` backed by a directory: one file per reference holding its manifest. `copy`
+     * fails as often as the file `failures` says (transient registry errors), and records each call.
+     */
+    function sandbox(failures = 0) {
+        const reg = tempDir("registries-");
+        const file = (ref: string) => path.join(reg, ref.replace(/^docker:\/\//, "").replace(/[/:]/g, "_"));
+        fs.writeFileSync(file(image.source), MANIFEST);
+        fs.writeFileSync(path.join(reg, "failures"), String(failures));
+        const bin = fakeBin({
+            sleep: "exit 0",
+            docker: `[ "$1" != info ] || exit 0
+[ "$1 $2 $3 $4 $5" = "run --rm --network host ${SKOPEO_IMAGE}" ] || { echo "unexpected docker $*" >&2; exit 64; }
+shift 5
+echo "$1 \${*: -2}" >> ${JSON.stringify(reg)}/calls
+f() { printf '%s/%s' ${JSON.stringify(reg)} "$(printf '%s' "\${1#docker://}" | tr '/:' '__')"; }
+case $1 in
+    inspect) [ -f "$(f "\${*: -1}")" ] || { echo "manifest unknown" >&2; exit 1; }; cat "$(f "\${*: -1}")" ;;
+    copy) n=$(cat ${JSON.stringify(reg)}/failures)
+        if [ "$n" -gt 0 ]; then echo $((n - 1)) > ${JSON.stringify(reg)}/failures; echo "502 Bad Gateway" >&2; exit 1; fi
+        cp "$(f "\${*: -2:1}")" "$(f "\${*: -1}")" ;;
+esac`,
+        });
+        const text = mirrorScript(image, "127.0.0.1:5000", SKOPEO_IMAGE).text;
+        const run = () => runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
+        const copies = () => fs.readFileSync(path.join(reg, "calls"), "utf8").split("\n").filter((l) => l.startsWith("copy")).length;
+        return { run, copies, dest: file(`127.0.0.1:5000/${image.path}`) };
+    }
+
+    it("copies once, prints the registry's digest of the exact manifest bytes, and skips when the digests match", () => {
+        const sb = sandbox();
+        const r = sb.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, `${DIGEST}\n`);
+        assert.equal(fs.readFileSync(sb.dest, "utf8"), MANIFEST);
+        const again = sb.run();
+        assert.equal(again.status, 0, again.stderr);
+        assert.equal(again.stdout, `${DIGEST}\n`);
+        assert.match(again.stderr, /already at sha256:/);
+        assert.equal(sb.copies(), 1, "the second run copies nothing");
+    });
+
+    it("retries transient copy failures, and gives up after four attempts naming the image", () => {
+        const flaky = sandbox(2);
+        const r = flaky.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(flaky.copies(), 3);
+        const down = sandbox(99);
+        const d = down.run();
+        assert.equal(d.status, 1);
+        assert.equal(down.copies(), 4);
+        assert.match(d.stderr, /copying quay\.io\/openstack\.kolla\/nova-api:2023\.1-ubuntu-jammy failed after 4 attempts/);
     });
 });

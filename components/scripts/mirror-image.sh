@@ -7,10 +7,10 @@ skopeo() {
 }
 manifest_digest() {
     # The sha256 of the raw top-level manifest: what a registry calls the digest, equal on both sides after
-    # `copy --all --preserve-digests`.
-    local raw
-    raw=$(skopeo inspect --raw --retry-times 3 "$@") || return 1
-    printf 'sha256:%s\n' "$(printf '%s' "$raw" | sha256sum | cut -d' ' -f1)"
+    # `copy --all --preserve-digests`. Hashed straight from the pipe: a shell variable would drop trailing newlines.
+    local sum
+    sum=$(skopeo inspect --raw --retry-times 3 "$@" | sha256sum) || return 1
+    printf 'sha256:%s\n' "${sum%% *}"
 }
 local want have attempt
 want=$(manifest_digest "docker://$SOURCE")
