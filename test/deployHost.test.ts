@@ -170,6 +170,44 @@ describe("DeployHost: what it installs and writes", () => {
         }
     });
 
+    it("deploy-prepare.sh, run twice against stand-ins for apt, python3 -m venv, pip and kolla-ansible: same steps, venv made once", () => {
+        const root = tempDir("deploy-prepare-");
+        const dirs = { STATE_DIR: path.join(root, "state"), LOG_DIR: path.join(root, "log"), CONFIG_DIR: path.join(root, "etc-kolla"), VENV: path.join(root, "venv") };
+        const calls = path.join(root, "calls");
+        const record = `echo "$(basename "$0") $*" >> ${JSON.stringify(calls)}`;
+        const venvTool = (extra: string) => `#!/usr/bin/env bash\\n${record}\\n${extra}`;
+        const bin = fakeBin({
+            sudo: FAKE_SUDO,
+            "apt-get": record,
+            python3: `${record}
+[ "$1 $2" = "-m venv" ] || exit 64
+mkdir -p "$3/bin"
+for t in python pip ansible openstack; do printf '${venvTool("")}' > "$3/bin/$t"; done
+printf '${venvTool(`[ "$1" != --version ] || echo "kolla-ansible 16.7.1.dev"`)}' > "$3/bin/kolla-ansible"
+chmod +x "$3"/bin/*`,
+        });
+        const text = withVars(deployPrepareScript(settings), dirs);
+        const steps = () => fs.readFileSync(calls, "utf8").trim().split("\n").filter((l) => !/--version/.test(l));
+        const r = runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^deploy-prepare: kolla-ansible 16\.7\.1\.dev, /m);
+        const expected = [
+            "apt-get -o DPkg::Lock::Timeout=600 -q update",
+            "apt-get -o DPkg::Lock::Timeout=600 -q install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git",
+            `python3 -m venv ${dirs.VENV}`,
+            "pip install -q --upgrade pip<25 setuptools<70 wheel",
+            "pip install -q ansible-core==2.14.18 kolla-ansible @ git+https://opendev.org/openstack/kolla-ansible@2023.1-eol",
+            "pip install -q -c https://releases.openstack.org/constraints/upper/2023.1 python-openstackclient python-octaviaclient",
+            "kolla-ansible install-deps",
+        ];
+        assert.deepEqual(steps(), expected);
+        assert.equal(mode(dirs.LOG_DIR), "0700", "stage logs can hold passwords");
+        fs.writeFileSync(calls, "");
+        const again = runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
+        assert.equal(again.status, 0, again.stderr);
+        assert.deepEqual(steps(), expected.filter((l) => !l.startsWith("python3 -m venv")), "the venv is kept; the rest converges again");
+    });
+
     it("the passwords-file command writes its stdin to a 0600 file, replacing a looser one", () => {
         const file = path.join(tempDir("pw-"), "passwords-override.yml");
         fs.writeFileSync(file, "old\n", { mode: 0o644 });

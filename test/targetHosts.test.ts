@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -100,6 +101,30 @@ describe("TargetHosts: scripts", () => {
         assert.match(s, /sudo -n true/);
         assert.match(s, /command -v python3/);
         assert.match(s, /timeout 900 cloud-init status --wait/);
+    });
+
+    it("first contact, run for real: waits for cloud-init, then fails naming the fix when sudo asks for a password or python3 is absent", () => {
+        const calls = path.join(tempDir("wait-"), "calls");
+        const bin = (sudoOk: boolean) => fakeBin({
+            "cloud-init": `echo "cloud-init $*" >> ${JSON.stringify(calls)}`,
+            sudo: sudoOk ? "exit 0" : "echo 'sudo: a password is required' >&2; exit 1",
+        });
+        const ok = runScript(waitReadyScript().text, [], { PATH: `${bin(true)}:${process.env.PATH}` });
+        assert.equal(ok.status, 0, ok.stderr);
+        assert.match(ok.stdout, /^ready: \S+ /);
+        assert.equal(fs.readFileSync(calls, "utf8"), "cloud-init status --wait\n");
+        const noSudo = runScript(waitReadyScript().text, [], { PATH: `${bin(false)}:${process.env.PATH}` });
+        assert.equal(noSudo.status, 1);
+        assert.match(noSudo.stderr, /needs passwordless sudo .*openstack-aio:sshUser/);
+        // A PATH with the basics but no python3.
+        const basics = tempDir("basics-");
+        for (const tool of ["bash", "id", "hostname", "grep", "cut", "tr", "timeout"]) {
+            const real = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+            fs.symlinkSync(real, path.join(basics, tool));
+        }
+        const noPython = spawnSync("/bin/bash", ["-s"], { input: waitReadyScript().text, encoding: "utf8", env: { PATH: `${bin(true)}:${basics}` } });
+        assert.equal(noPython.status, 1, noPython.stderr);
+        assert.match(noPython.stderr, /python3 is missing on .*apt-get install python3/);
     });
 
     it("passes shellcheck (aio and multi-host)", () => {
