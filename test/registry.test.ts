@@ -1,15 +1,16 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { DeployHostDocker, renderedScripts as dockerScripts } from "../components/dockerHost";
+import { DeployHostDocker, dockerInstallScript, renderedScripts as dockerScripts } from "../components/dockerHost";
 import { kollaImages } from "../components/images";
 import { KollaImageMirror, mirrorScript, renderedScripts as mirrorScripts, SKOPEO_IMAGE } from "../components/imageMirror";
 import { LocalRegistry, REGISTRY_IMAGE } from "../components/registry";
 import { Graph, runProgram } from "./support/harness";
 import { assertShellcheckClean, tempDir } from "./support/tools";
-import { fakeBin, runScript } from "./support/lifecycle";
+import { FAKE_SUDO, fakeBin, runScript } from "./support/lifecycle";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 
 async function registryGraph(overrides: Record<string, unknown> = {}): Promise<Graph> {
@@ -181,5 +182,46 @@ esac`,
         assert.equal(d.status, 1);
         assert.equal(down.copies(), 4);
         assert.match(d.stderr, /copying quay\.io\/openstack\.kolla\/nova-api:2023\.1-ubuntu-jammy failed after 4 attempts/);
+    });
+});
+
+describe("docker-install.sh, run for real against stand-ins for apt, systemd and the user database", () => {
+    it("installs docker.io and adds the SSH user to the docker group only when missing; a second run only checks", () => {
+        const root = tempDir("docker-install-");
+        const calls = path.join(root, "calls"), groups = path.join(root, "groups"), installed = path.join(root, "installed");
+        fs.mkdirSync(installed);
+        const user = stackSettings("aio").deployHost.sshUser;
+        fs.writeFileSync(groups, `${user} adm sudo`);
+        const record = `echo "$(basename "$0") $*" >> ${JSON.stringify(calls)}`;
+        const bin = fakeBin({
+            sudo: FAKE_SUDO,
+            "apt-get": `${record}
+[ "$1" != install ] || printf '#!/usr/bin/env bash\\necho 24.0.7\\n' > ${JSON.stringify(installed)}/docker
+chmod +x ${JSON.stringify(installed)}/docker 2>/dev/null || true`,
+            systemctl: record,
+            usermod: `${record}; echo " docker" >> ${JSON.stringify(groups)}`,
+            id: `[ "$1" = -nG ] && { cat ${JSON.stringify(groups)}; exit 0; }; exec /usr/bin/id "$@"`,
+        });
+        const script = dockerInstallScript(stackSettings("aio").deployHost).text;
+        // Only the basics on PATH, so no docker this machine may have is found before the install.
+        const basics = tempDir("basics-");
+        for (const tool of ["bash", "env", "basename", "cat", "chmod", "tr", "grep", "timeout"]) {
+            fs.symlinkSync(spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim(), path.join(basics, tool));
+        }
+        const run = () => runScript(script, [], { PATH: `${bin}:${installed}:${basics}` });
+        const first = run();
+        assert.equal(first.status, 0, first.stderr);
+        assert.equal(first.stdout.trim().split("\n").pop(), "24.0.7", "the server version is the provider's input");
+        assert.deepEqual(fs.readFileSync(calls, "utf8").trim().split("\n"), [
+            "apt-get update -q",
+            "apt-get install -y -q docker.io",
+            "systemctl enable --now docker",
+            `usermod -aG docker ${user}`,
+        ]);
+        fs.writeFileSync(calls, "");
+        const second = run();
+        assert.equal(second.status, 0, second.stderr);
+        assert.equal(second.stdout.trim().split("\n").pop(), "24.0.7", "the same version line");
+        assert.deepEqual(fs.readFileSync(calls, "utf8").trim().split("\n"), ["systemctl enable --now docker"]);
     });
 });
