@@ -6,7 +6,7 @@ import { inventorySpliceScript, renderInventory, spliceInventory } from "../comp
 import { Settings } from "../config/settings";
 import { ansibleInventoryList, assertShellcheckClean, tempDir } from "./support/tools";
 import { stackSettings } from "./support/stack";
-import { fakeBin } from "./support/lifecycle";
+import { fakeBin, withVars } from "./support/lifecycle";
 
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");
 const KEY = "/opt/openstack-aio/ssh/deploy_key";
@@ -17,10 +17,7 @@ function spliceOnDisk(settings: Settings): { text: string; list: any } {
     const top = path.join(dir, "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
     fs.writeFileSync(top, renderInventory(settings, { privateKeyFile: KEY }));
     fs.writeFileSync(shipped, SHIPPED);
-    const script = inventorySpliceScript(settings).text
-        .replace(/^readonly TOP=.*$/m, `readonly TOP='${top}'`)
-        .replace(/^readonly SHIPPED=.*$/m, `readonly SHIPPED='${shipped}'`)
-        .replace(/^readonly OUT=.*$/m, `readonly OUT='${out}'`);
+    const script = withVars(inventorySpliceScript(settings), { TOP: top, SHIPPED: shipped, OUT: out });
     for (let run = 0; run < 2; run++) { // twice: idempotent
         const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
@@ -86,10 +83,7 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
         const top = path.join(dir, "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
         fs.writeFileSync(top, "[control]\naio\n");
         fs.writeFileSync(shipped, "[control]\nhost\n");
-        const script = inventorySpliceScript(stackSettings("aio")).text
-            .replace(/^readonly TOP=.*$/m, `readonly TOP='${top}'`)
-            .replace(/^readonly SHIPPED=.*$/m, `readonly SHIPPED='${shipped}'`)
-            .replace(/^readonly OUT=.*$/m, `readonly OUT='${out}'`);
+        const script = withVars(inventorySpliceScript(stackSettings("aio")), { TOP: top, SHIPPED: shipped, OUT: out });
         const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /has no \[baremetal:children\] section/);

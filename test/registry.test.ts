@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -10,7 +9,7 @@ import { KollaImageMirror, mirrorScript, renderedScripts as mirrorScripts, SKOPE
 import { LocalRegistry, REGISTRY_IMAGE } from "../components/registry";
 import { Graph, runProgram } from "./support/harness";
 import { assertShellcheckClean, tempDir } from "./support/tools";
-import { FAKE_SUDO, fakeBin, runScript } from "./support/lifecycle";
+import { FAKE_SUDO, fakeBin, onlyTools, runScript } from "./support/lifecycle";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 
 async function registryGraph(overrides: Record<string, unknown> = {}): Promise<Graph> {
@@ -204,10 +203,7 @@ chmod +x ${JSON.stringify(installed)}/docker 2>/dev/null || true`,
         });
         const script = dockerInstallScript(stackSettings("aio").deployHost).text;
         // Only the basics on PATH, so no docker this machine may have is found before the install.
-        const basics = tempDir("basics-");
-        for (const tool of ["bash", "env", "basename", "cat", "chmod", "tr", "grep", "timeout"]) {
-            fs.symlinkSync(spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim(), path.join(basics, tool));
-        }
+        const basics = onlyTools(["bash", "env", "basename", "cat", "chmod", "tr", "grep", "timeout"]);
         const run = () => runScript(script, [], { PATH: `${bin}:${installed}:${basics}` });
         const first = run();
         assert.equal(first.status, 0, first.stderr);

@@ -115,6 +115,17 @@ export function fakeBin(commands: Record<string, string>): string {
     return dir;
 }
 
+/** A PATH directory holding only these real tools (symlinks), for scripts that must not find anything else. */
+export function onlyTools(tools: readonly string[]): string {
+    const dir = tempDir("tools-");
+    for (const tool of tools) {
+        const real = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+        assert.ok(real, `${tool} is not installed`);
+        fs.symlinkSync(real, path.join(dir, tool));
+    }
+    return dir;
+}
+
 /** `sudo` that runs its command as the current user (options such as -n dropped, VAR=value honoured). */
 export const FAKE_SUDO = `while [[ \${1:-} == -* ]]; do shift; done\nexec env "$@"`;
 
