@@ -35,14 +35,15 @@ export function stackSettings(stack = "aio", overrides: Record<string, unknown> 
     return parseSettings(stackValues(stack, overrides));
 }
 
-/** Mock-runtime options for a stack: every value as the CLI would hand it over (strings, JSON for objects). */
+/** Mock-runtime options for a stack, loaded as the CLI loads it (its rules applied, every value a string or JSON). */
 export function stackRunOptions(opts: StackOptions = {}): RunOptions {
     const stack = opts.stack ?? "aio";
-    const values = stackValues(stack, opts.overrides);
+    const { config: loaded } = readStackConfig(stack, PROJECT_DIR);
     const secrets = opts.secrets ?? { sshPrivateKey: TEST_PRIVATE_KEY };
-    const config: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...values, ...secrets })) {
-        config[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+    const config: Record<string, string> = { ...loaded };
+    for (const [k, v] of Object.entries({ ...(opts.overrides ?? {}), ...secrets })) {
+        if (v === undefined) delete config[`${PROJECT}:${k}`];
+        else config[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
     }
     return { config, secretKeys: Object.keys(secrets).map((k) => `${PROJECT}:${k}`), stack };
 }
