@@ -14,6 +14,13 @@ export const IMAGE_SERVER_IMAGE = "nginx:1.27.3-alpine";
 export const IMAGE_SERVER_PORT = 8090;
 export const OCTAVIA_REPO = "https://opendev.org/openstack/octavia";
 
+/** diskimage-create's host tools on Ubuntu: the packages it checks for (diskimage-create.sh at 2023.1-eom: qemu-utils,
+ *  git, kpartx, debootstrap) plus diskimage-builder 3.25.0's bindep.txt for jammy and the venv it runs from. */
+export const AMPHORA_HOST_PACKAGES = [
+    "debootstrap", "qemu-utils", "git", "kpartx", "gdisk", "dosfstools", "binutils", "bzip2", "util-linux", "sudo",
+    "curl", "uuid-runtime", "zstd", "procps", "inetutils-ping", "apt-transport-https", "lsb-release", "python3-venv",
+] as const;
+
 export function amphoraImageFile(settings: Settings): string {
     return `amphora-x64-haproxy-${settings.pins.octaviaRef}.qcow2`;
 }
@@ -22,6 +29,9 @@ export function amphoraBuildScript(settings: Settings): Script {
     return renderScript("amphora-build.sh", {
         OCTAVIA_REPO,
         OCTAVIA_REF: settings.pins.octaviaRef,
+        AMPHORA_AGENT_COMMIT: settings.pins.amphoraAgentCommit,
+        OCTAVIA_LIB_COMMIT: settings.pins.octaviaLibCommit,
+        HOST_PACKAGES: AMPHORA_HOST_PACKAGES,
         UPPER_CONSTRAINTS: settings.pins.upperConstraints,
         UBUNTU_RELEASE: settings.pins.ubuntuCodename,
         IMAGE_FILE: amphoraImageFile(settings),

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
+import * as YAML from "yaml";
 import { Settings } from "../config/settings";
 import { renderAnsibleCfg } from "./kolla/ansibleCfg";
 import { renderGlobals } from "./kolla/globals";
@@ -21,10 +22,37 @@ export function deployPrepareScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
     return renderScript("deploy-prepare.sh", {
         STATE_DIR, LOG_DIR, CONFIG_DIR: p.configDir, VENV: p.venv,
-        ANSIBLE_CORE: settings.pins.ansibleCore,
-        KOLLA_ANSIBLE: settings.pins.kollaAnsible,
+        PIP_TOOLS: settings.pins.pipTools,
+        PACKAGES: settings.pins.deployHostPackages,
         UPPER_CONSTRAINTS: settings.pins.upperConstraints,
+        COLLECTIONS: collectionsFile(settings),
     }, scriptBody("deploy-prepare.sh"));
+}
+
+/** ansible-galaxy's requirements file for the openstack.kolla collection, at the pinned ref (kolla's own format). */
+export function collectionsFile(settings: Settings): string {
+    const { repo, ref } = settings.pins.kollaCollection;
+    return YAML.stringify({ collections: [{ name: repo, type: "git", version: ref }] });
+}
+
+/** The kolla-ansible playbooks this stack's stages run (tools/kolla-ansible at 2023.1-eol maps each command). */
+export function stagePlaybooks(settings: Settings): string[] {
+    return [
+        "kolla-host.yml",                                                   // bootstrap-servers
+        ...(settings.services.octavia ? ["octavia-certificates.yml"] : []), // octavia-certificates
+        "site.yml",                                                         // prechecks, pull, deploy, reconfigure, upgrade
+        "post-deploy.yml",                                                  // post-deploy
+        ...(settings.allowDestroy ? ["destroy.yml"] : []),                  // the guard's delete
+    ];
+}
+
+export function selfCheckScript(settings: Settings): Script {
+    const p = kollaPaths(settings.release);
+    const probe = settings.hosts.find((h) => h.roles.includes("control")) ?? settings.hosts[0];
+    return renderScript("deploy-self-check.sh", {
+        VENV: p.venv, LOG_DIR, CONFIG_DIR: p.configDir, INVENTORY: p.inventory, GLOBALS_FILE: p.globals,
+        PASSWORDS: p.passwords, PLAYBOOKS: stagePlaybooks(settings), PROBE_HOST: probe.name,
+    }, scriptBody("deploy-self-check.sh"));
 }
 
 export function deployKeyScript(settings: Settings): Script {
@@ -70,7 +98,7 @@ export function configHash(settings: Settings): string {
 export class DeployHost extends pulumi.ComponentResource {
     /** Public half of the deploy key generated on the deploy host. */
     readonly publicKey: pulumi.Output<string>;
-    /** kolla-ansible installed and /etc/kolla complete (globals, inventory, passwords). */
+    /** kolla-ansible installed, /etc/kolla complete (globals, inventory, passwords) and the self-check passed. */
     readonly ready: command.remote.Command;
     /** venv, kolla-ansible and the OpenStack clients installed: what the amphora build needs. */
     readonly toolsReady: command.remote.Command;
@@ -113,7 +141,7 @@ export class DeployHost extends pulumi.ComponentResource {
         const inventory = remoteCommand(`${name}-inventory`, {
             connection, create: runScriptCommand(), stdin: inventorySpliceScript(settings).text,
             // The shipped service groups come from the installed kolla-ansible: re-splice when it or the top changes.
-            triggers: [configHash(settings), settings.pins.kollaAnsible],
+            triggers: [configHash(settings), deployPrepareScript(settings).sha256],
         }, child({ dependsOn: [config] }));
 
         // The stack's passwords reach the host only as stdin of this command, which writes them to a 0600 file.
@@ -125,11 +153,17 @@ export class DeployHost extends pulumi.ComponentResource {
             stdin: overrides,
             logging: "none",
         }, child({ dependsOn: [this.toolsReady], additionalSecretOutputs: ["stdout", "stderr"] }));
-        this.ready = remoteCommand(`${name}-passwords`, {
+        const passwords = remoteCommand(`${name}-passwords`, {
             connection, create: runScriptCommand(), stdin: passwordsMergeScript(settings).text,
             // Re-merge when the owned passwords change (a hash of a secret stays a secret).
             triggers: [pulumi.secret(overrides.apply((o) => sha256(o)))],
         }, child({ dependsOn: [passwordsFile, inventory] }));
+        // Before any target is touched: kolla's playbooks parse and its variables template with what was installed.
+        this.ready = remoteCommand(`${name}-self-check`, {
+            connection, create: runScriptCommand(), stdin: selfCheckScript(settings).text,
+            // Checks again whenever what it checks changed: the installed packages or the rendered config.
+            triggers: [deployPrepareScript(settings).sha256, configHash(settings)],
+        }, child({ dependsOn: [passwords], customTimeouts: { create: "15m", update: "15m" } }));
 
         this.configHash = pulumi.output(configHash(settings));
         this.registerOutputs({
@@ -140,5 +174,5 @@ export class DeployHost extends pulumi.ComponentResource {
 }
 
 export function renderedScripts(settings: Settings): Script[] {
-    return [deployKeyScript(settings), deployPrepareScript(settings), deployConfigScript(settings), inventorySpliceScript(settings), passwordsMergeScript(settings)];
+    return [deployKeyScript(settings), deployPrepareScript(settings), deployConfigScript(settings), inventorySpliceScript(settings), passwordsMergeScript(settings), selfCheckScript(settings)];
 }

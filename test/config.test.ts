@@ -1,12 +1,7 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as YAML from "yaml";
-import { KEYS } from "../config/keys";
 import { parseSettings, SettingsError } from "../config/settings";
-import { projectDefaults, readStackConfig, StackFileError } from "../config/stackFile";
 import { runIndex } from "./support/harness";
-import { PROJECT_DIR, stackRunOptions, stackSettings, stackValues } from "./support/stack";
+import { stackRunOptions, stackSettings, stackValues } from "./support/stack";
 
 /** The seed stack with a change applied at a dotted path (`networks.external.gateway`). */
 function withChange(change: Record<string, unknown>): Record<string, unknown> {
@@ -73,12 +68,6 @@ describe("config: the seed stack (Pulumi.aio.yaml)", () => {
     it("is frozen all the way down", () => {
         assert.ok(Object.isFrozen(s) && Object.isFrozen(s.hosts) && Object.isFrozen(s.hosts[0].interfaces) && Object.isFrozen(s.networks.tenant.dnsServers));
         assert.throws(() => { (s.hosts as any).push({}); });
-    });
-
-    it("pins 2023.1 to references that still resolve upstream (no stable/2023.1)", () => {
-        assert.match(s.pins.kollaAnsible, /@2023\.1-eol$/);
-        assert.match(s.pins.ansibleCore, /^ansible-core==2\.14\.\d+$/);
-        assert.doesNotMatch(JSON.stringify(s.pins), /stable\/2023\.1/);
     });
 
     it("is deterministic: the same raw config gives deep-equal settings", () => {
@@ -167,53 +156,5 @@ describe("config: invalid settings name the key and the fix", () => {
             registered = graph.resources.length;
         }, (e: Error) => /openstack-aio:vip:/.test(e.message) && /openstack-aio:sshPrivateKey: is required/.test(e.message));
         assert.equal(registered, -1);
-    });
-});
-
-describe("config: Pulumi.yaml and stack files", () => {
-    const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
-
-    it("declares every scalar and array key with the code's type, default and secrecy", () => {
-        for (const [key, spec] of Object.entries(KEYS)) {
-            const decl = project.config[key];
-            if (spec.kind === "object") {
-                assert.equal(decl, undefined, `${key} is an object: Pulumi.yaml cannot type it`);
-                continue;
-            }
-            assert.ok(decl, `Pulumi.yaml does not declare ${key}`);
-            assert.equal(decl.type, spec.kind, `${key} type`);
-            assert.deepEqual(decl.default, (spec as { default?: unknown }).default, `${key} default`);
-            assert.equal(Boolean(decl.secret), Boolean((spec as { secret?: boolean }).secret), `${key} secret`);
-            assert.ok(typeof decl.description === "string" && decl.description.length > 10, `${key} description`);
-        }
-        for (const key of Object.keys(project.config)) assert.ok(key in KEYS, `Pulumi.yaml declares unknown key ${key}`);
-    });
-
-    it("uses the nodejs runtime with TypeScript", () => {
-        assert.equal(project.name, "openstack-aio");
-        assert.equal(project.runtime.name, "nodejs");
-        assert.equal(project.runtime.options.typescript, true);
-    });
-
-    it("applies Pulumi.yaml defaults beneath the stack file, as the CLI does", () => {
-        assert.equal(projectDefaults(PROJECT_DIR).registryPort, 5000);
-        const { values } = readStackConfig("aio", PROJECT_DIR);
-        assert.equal(values.enableOctavia, true); // stack file over default false
-        assert.equal(values.region, "RegionOne"); // default only
-    });
-
-    it("never commits a secret in the stack file", () => {
-        const text = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.aio.yaml"), "utf8");
-        assert.doesNotMatch(text, /PRIVATE KEY|sshPrivateKey:|secure:/);
-    });
-
-    it("documents every key in the README's configuration reference", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        const reference = readme.slice(readme.indexOf("## Configuration reference"));
-        for (const key of Object.keys(KEYS)) assert.ok(reference.includes(`| \`${key}\` |`), `README does not document ${key}`);
-    });
-
-    it("names the stacks it knows when one is missing", () => {
-        assert.throws(() => readStackConfig("prod", PROJECT_DIR), (e: Error) => e instanceof StackFileError && /no stack "prod".*aio/.test(e.message));
     });
 });

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import {
     configHash, deployConfigScript, deployKeyScript, DeployHost, deployPrepareScript, kollaFiles, passwordsFileCommand, renderedScripts,
@@ -51,7 +52,8 @@ describe("DeployHost: graph", () => {
         dep("passwords-file", "prepare");
         dep("passwords", "passwords-file");
         dep("passwords", "inventory");
-        assert.equal(g.exports.ready, g.get("deploy-host-passwords").urn, "ready = /etc/kolla complete");
+        dep("self-check", "passwords");
+        assert.equal(g.exports.ready, g.get("deploy-host-self-check").urn, "ready = /etc/kolla complete and the self-check passed");
         assert.equal(g.exports.toolsReady, g.get("deploy-host-prepare").urn, "toolsReady = venv and clients");
         assert.ok(!g.dependsOn(g.get("deploy-host-prepare"), g.get("deploy-host-deploy-key")), "key generation and installs run side by side");
     });
@@ -97,17 +99,16 @@ describe("DeployHost: graph", () => {
 describe("DeployHost: what it installs and writes", () => {
     const settings = stackSettings("aio");
 
-    it("installs the pinned kolla-ansible (2023.1-eol tag) and ansible-core in /opt/venv/2023.1, then install-deps and the clients", () => {
+    it("installs the venv as kolla 2023.1's CI does: one constrained resolution, then the collection from a tag", () => {
         const s = deployPrepareScript(settings).text;
         assert.match(s, /readonly VENV='\/opt\/venv\/2023\.1'/);
-        assert.match(s, /readonly KOLLA_ANSIBLE='kolla-ansible @ git\+https:\/\/opendev\.org\/openstack\/kolla-ansible@2023\.1-eol'/);
-        assert.match(s, /readonly ANSIBLE_CORE='ansible-core==2\.14\.18'/);
-        assert.match(s, /readonly UPPER_CONSTRAINTS='https:\/\/releases\.openstack\.org\/constraints\/upper\/2023\.1'/);
+        assert.match(s, /readonly -a PACKAGES=\('ansible-core==2\.14\.18' 'ansible==7\.7\.0' 'kolla-ansible @ git\+https:\/\/opendev\.org\/openstack\/kolla-ansible@2023\.1-eol' 'python-openstackclient' 'python-octaviaclient'\)/);
+        assert.match(s, /readonly UPPER_CONSTRAINTS='https:\/\/opendev\.org\/openstack\/requirements\/raw\/tag\/2023\.1-eom\/upper-constraints\.txt'/);
         assert.match(s, /install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git\n/);
         assert.match(s, /\[ -x "\$VENV\/bin\/python" \] \|\| python3 -m venv "\$VENV"/, "venv created only when absent");
-        assert.match(s, /timeout 1800 pip install -q "\$ANSIBLE_CORE" "\$KOLLA_ANSIBLE"/);
-        assert.match(s, /timeout 1800 pip install -q -c "\$UPPER_CONSTRAINTS" python-openstackclient python-octaviaclient/);
-        assert.match(s, /timeout 1200 kolla-ansible install-deps/);
+        assert.equal((s.match(/pip install -q -c /g) ?? []).length, 1, "one constrained pip run: a second could downgrade the first");
+        assert.match(s, /export VIRTUAL_ENV="\$VENV" PATH="\$VENV\/bin:\$PATH"/);
+        assert.match(s, /ansible-galaxy collection install --force -r "\$STATE_DIR\/collections\.yml"/);
         assert.match(s, /DPkg::Lock::Timeout=600/);
     });
 
@@ -182,7 +183,7 @@ describe("DeployHost: what it installs and writes", () => {
             python3: `${record}
 [ "$1 $2" = "-m venv" ] || exit 64
 mkdir -p "$3/bin"
-for t in python pip ansible openstack; do printf '${venvTool("")}' > "$3/bin/$t"; done
+for t in python pip ansible ansible-galaxy openstack; do printf '${venvTool("")}' > "$3/bin/$t"; done
 printf '${venvTool(`[ "$1" != --version ] || echo "kolla-ansible 16.7.1.dev"`)}' > "$3/bin/kolla-ansible"
 chmod +x "$3"/bin/*`,
         });
@@ -195,12 +196,14 @@ chmod +x "$3"/bin/*`,
             "apt-get -o DPkg::Lock::Timeout=600 -q update",
             "apt-get -o DPkg::Lock::Timeout=600 -q install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git",
             `python3 -m venv ${dirs.VENV}`,
-            "pip install -q --upgrade pip<25 setuptools<70 wheel",
-            "pip install -q ansible-core==2.14.18 kolla-ansible @ git+https://opendev.org/openstack/kolla-ansible@2023.1-eol",
-            "pip install -q -c https://releases.openstack.org/constraints/upper/2023.1 python-openstackclient python-octaviaclient",
-            "kolla-ansible install-deps",
+            "pip install -q pip==24.0 setuptools==69.5.1 wheel==0.43.0",
+            // One resolution under the immutable constraints (requirements tag 2023.1-eom), as kolla's CI installs it.
+            "pip install -q -c https://opendev.org/openstack/requirements/raw/tag/2023.1-eom/upper-constraints.txt ansible-core==2.14.18 ansible==7.7.0 kolla-ansible @ git+https://opendev.org/openstack/kolla-ansible@2023.1-eol python-openstackclient python-octaviaclient",
+            `ansible-galaxy collection install --force -r ${dirs.STATE_DIR}/collections.yml`,
         ];
         assert.deepEqual(steps(), expected);
+        assert.deepEqual(YAML.parse(fs.readFileSync(path.join(dirs.STATE_DIR, "collections.yml"), "utf8")),
+            { collections: [{ name: "https://opendev.org/openstack/ansible-collection-kolla", type: "git", version: "2023.1-eol" }] });
         assert.equal(mode(dirs.LOG_DIR), "0700", "stage logs can hold passwords");
         fs.writeFileSync(calls, "");
         const again = runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });

@@ -14,6 +14,9 @@ function hostLine(settings: Settings, host: Host, privateKeyFile: string): strin
         ["ansible_port", host.sshPort],
         ["ansible_private_key_file", privateKeyFile],
         ["ansible_become", "True"],
+        // docker-ce as kolla 2023.1's CI pinned it (config/releases.ts). On the host line, not in globals.yml: the
+        // variable is ansible-collection-kolla's (roles/docker/defaults/main.yml), read by bootstrap-servers per target.
+        ["docker_apt_package_pin", settings.pins.dockerAptPin],
     ];
     for (const key of perHostInterfaceVars(settings)) vars.push([key, host.interfaces[INTERFACE_VARS[key]]]);
     return [host.name, ...vars.map(([k, v]) => `${k}=${v}`)].join(" ");

@@ -4,14 +4,18 @@ local out="$IMAGES_DIR/$IMAGE_FILE" work
 if [ -s "$out" ] && [ -s "$out.sha256" ]; then
     echo "amphora: $out already built" >&2
 else
-    sudo DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -q debootstrap qemu-utils git kpartx python3-venv
+    # Wait for apt locks (unattended-upgrades) instead of failing, as deploy-prepare does.
+    local apt=(sudo DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get -o DPkg::Lock::Timeout=600 -q)
+    "${apt[@]}" update
+    "${apt[@]}" install -y "${HOST_PACKAGES[@]}"
     sudo install -d -o "$(id -un)" -m 0755 "$CACHE_DIR" "$IMAGES_DIR"
     if [ ! -d "$CACHE_DIR/octavia-$OCTAVIA_REF/.git" ]; then
         rm -rf "$CACHE_DIR/octavia-$OCTAVIA_REF"
         timeout 900 git clone --quiet --depth 1 --branch "$OCTAVIA_REF" "$OCTAVIA_REPO" "$CACHE_DIR/octavia-$OCTAVIA_REF"
     fi
     [ -x "$DIB_VENV/bin/python" ] || python3 -m venv "$DIB_VENV"
-    timeout 1200 "$DIB_VENV/bin/pip" install -q -c "$UPPER_CONSTRAINTS" diskimage-builder
+    # diskimage-create's own requirements (diskimage-builder, PyYAML, six) under the same immutable constraints.
+    timeout 1200 "$DIB_VENV/bin/pip" install -q -c "$UPPER_CONSTRAINTS" -r "$CACHE_DIR/octavia-$OCTAVIA_REF/diskimage-create/requirements.txt"
     # A build that was interrupted leaves its work dir (gigabytes) behind: clear those first. No EXIT trap: it
     # would run after main has returned, when its locals are gone.
     sudo rm -rf "$CACHE_DIR"/build.*
@@ -19,7 +23,12 @@ else
     # diskimage-builder prints megabytes, which Pulumi would keep in the stack's state: they go to a log on this
     # host, and only its tail comes back when the build fails.
     echo "amphora: building $IMAGE_FILE with octavia $OCTAVIA_REF (up to 90 minutes; progress: $LOG_DIR/amphora-build.log)" >&2
-    if ! (cd "$CACHE_DIR/octavia-$OCTAVIA_REF/diskimage-create" && PATH="$DIB_VENV/bin:$PATH" \
+    # The elements at 2023.1-eom fetch the deleted stable/2023.1 branches of octavia and octavia-lib, and the
+    # upper constraints from a moving URL: pin all three (diskimage-builder 3.25.0, source-repositories/98-source-repositories: reads
+    # DIB_REPOREF_<name> / DIB_REPOLOCATION_<name>; a commit works as a ref, a tag name does not).
+    if ! (cd "$CACHE_DIR/octavia-$OCTAVIA_REF/diskimage-create" && export VIRTUAL_ENV="$DIB_VENV" PATH="$DIB_VENV/bin:$PATH" \
+        DIB_REPOREF_amphora_agent="$AMPHORA_AGENT_COMMIT" DIB_REPOREF_octavia_lib="$OCTAVIA_LIB_COMMIT" \
+        DIB_REPOLOCATION_upper_constraints="$UPPER_CONSTRAINTS" && \
         timeout 5400 ./diskimage-create.sh -a amd64 -i ubuntu-minimal -d "$UBUNTU_RELEASE" -t qcow2 -w "$work" -o "$work/$IMAGE_FILE") \
         >>"$LOG_DIR/amphora-build.log" 2>&1; then
         echo "amphora: diskimage-create failed; last lines of $LOG_DIR/amphora-build.log:" >&2

@@ -1,6 +1,7 @@
-# Deploy host: packages, a venv per release with pinned kolla-ansible and ansible-core, the Ansible collections
-# (install-deps), and the OpenStack/Octavia clients under the release's upper constraints. Re-runnable: apt and pip
-# settle on the same state, the venv is created only when absent.
+# Deploy host: packages, a venv per release holding kolla-ansible, Ansible and the OpenStack clients from ONE pip
+# resolution under immutable upper constraints (as kolla 2023.1's CI installs them), and the openstack.kolla
+# collection from an immutable git ref. Re-runnable: apt and pip settle on the same state, the venv is created only
+# when absent, the collection is reinstalled from the same ref.
 local user
 user=$(id -un)
 sudo install -d -o "$user" -m 0755 "$STATE_DIR" "$CONFIG_DIR" "$VENV"
@@ -10,11 +11,15 @@ local apt=(sudo DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get -o DPkg::Loc
 "${apt[@]}" update
 "${apt[@]}" install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-export PATH="$VENV/bin:$PATH"
-timeout 1200 pip install -q --upgrade 'pip<25' 'setuptools<70' wheel
-# One resolution for both, so pip cannot pick an ansible-core outside kolla-ansible's supported range.
-timeout 1800 pip install -q "$ANSIBLE_CORE" "$KOLLA_ANSIBLE"
-timeout 1800 pip install -q -c "$UPPER_CONSTRAINTS" python-openstackclient python-octaviaclient
-# Galaxy collections: ansible-collection-kolla at the branch the pinned kolla-ansible's requirements.yml names.
-timeout 1200 kolla-ansible install-deps
-echo "deploy-prepare: $(kolla-ansible --version 2>/dev/null | head -n 1), $(ansible --version | head -n 1), $(openstack --version 2>&1)"
+# kolla-ansible's CLI finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir`: without it, it
+# takes the venv for a source checkout and looks for $VENV/ansible/site.yml).
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+timeout 1200 pip install -q "${PIP_TOOLS[@]}"
+# One resolution: ansible-core, the ansible bundle, kolla-ansible and the clients, all under the same constraints.
+timeout 2400 pip install -q -c "$UPPER_CONSTRAINTS" "${PACKAGES[@]}"
+# The openstack.kolla collection from an immutable ref (not `kolla-ansible install-deps`: its requirements.yml
+# names a deleted branch). --force: the same ref is reinstalled, so a re-run converges on exactly that tree.
+printf '%s' "$COLLECTIONS" > "$STATE_DIR/collections.yml.new"
+mv -f "$STATE_DIR/collections.yml.new" "$STATE_DIR/collections.yml"
+timeout 1200 ansible-galaxy collection install --force -r "$STATE_DIR/collections.yml"
+echo "deploy-prepare: $(kolla-ansible --version 2>/dev/null | head -n 1 || true), $(ansible --version 2>/dev/null | sed -n 1p || true), $(openstack --version 2>&1 || true)"

@@ -33,7 +33,8 @@ if [ ! -x "$VENV/bin/kolla-ansible" ] || [ ! -f "$INVENTORY" ]; then
     exit 0
 fi
 digest_output_to "$LOG_DIR/destroy.log"
-export PATH="$VENV/bin:$PATH"
+# kolla-ansible finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir` at 2023.1-eol).
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
 echo "== $(date -Is) kolla-ansible destroy (allowDestroy=true)"
 timeout --kill-after=5m "$DESTROY_TIMEOUT" kolla-ansible -i "$INVENTORY" destroy --yes-i-really-really-mean-it
 rm -f "$DEPLOYED_MARKER" "$ID_FILE"

@@ -5,7 +5,8 @@
 local mode=${1:-create} action=$STAGE deployed="" rc=0
 # Progress (plays, failures, the recap) streams to Pulumi; the full output stays in the stage's log on this host.
 digest_output_to "$LOG_DIR/$STAGE.log"
-export PATH="$VENV/bin:$PATH"
+# kolla-ansible finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir` at 2023.1-eol).
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
 if [ "$STAGE" = deploy ]; then
     deployed=$(cat "$DEPLOYED_MARKER" 2>/dev/null || true)
     if [ -z "$deployed" ]; then

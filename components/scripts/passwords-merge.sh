@@ -1,6 +1,7 @@
 # Idempotent: mergepwd keeps every value already set, genpwd fills blanks only, the overrides are re-applied.
 [ -s "$OVERRIDES" ] || { echo "passwords-merge: $OVERRIDES is missing" >&2; exit 1; }
 umask 077
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
 if [ -f "$PASSWORDS" ]; then
     # kolla's upgrade procedure: the release's example supplies any key it added (blank), every existing value wins.
     "$VENV/bin/kolla-mergepwd" --old "$PASSWORDS" --new "$EXAMPLE" --final "$PASSWORDS.new"
