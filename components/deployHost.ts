@@ -8,7 +8,7 @@ import { renderAnsibleCfg } from "./kolla/ansibleCfg";
 import { renderGlobals } from "./kolla/globals";
 import { inventorySpliceScript, renderInventory } from "./kolla/inventory";
 import { passwordsMergeScript, renderPasswordOverrides } from "./kolla/passwords";
-import { kollaPaths, LOG_DIR, STATE_DIR } from "./kolla/paths";
+import { kollaPaths, LOCK_VARS, LOG_DIR, STATE_DIR } from "./kolla/paths";
 import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
 import { renderScript, Script, scriptBody, sha256, shellQuote } from "./script";
 import { waitReadyScript } from "./targetHosts";
@@ -26,7 +26,8 @@ export function deployPrepareScript(settings: Settings): Script {
         PACKAGES: settings.pins.deployHostPackages,
         UPPER_CONSTRAINTS: settings.pins.upperConstraints,
         COLLECTIONS: collectionsFile(settings),
-    }, scriptBody("deploy-prepare.sh"));
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-prepare.sh"));
 }
 
 /** ansible-galaxy's requirements file for the openstack.kolla collection, at the pinned ref (kolla's own format). */
@@ -39,6 +40,7 @@ export function collectionsFile(settings: Settings): string {
 export function stagePlaybooks(settings: Settings): string[] {
     return [
         "kolla-host.yml",                                                   // bootstrap-servers
+        ...(settings.enableTls ? ["certificates.yml"] : []),                // certificates
         ...(settings.services.octavia ? ["octavia-certificates.yml"] : []), // octavia-certificates
         "site.yml",                                                         // prechecks, pull, deploy, reconfigure, upgrade
         "post-deploy.yml",                                                  // post-deploy
@@ -52,7 +54,8 @@ export function selfCheckScript(settings: Settings): Script {
     return renderScript("deploy-self-check.sh", {
         VENV: p.venv, LOG_DIR, CONFIG_DIR: p.configDir, INVENTORY: p.inventory, GLOBALS_FILE: p.globals,
         PASSWORDS: p.passwords, PLAYBOOKS: stagePlaybooks(settings), PROBE_HOST: probe.name,
-    }, scriptBody("deploy-self-check.sh"));
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-self-check.sh"));
 }
 
 export function deployKeyScript(settings: Settings): Script {
@@ -77,7 +80,8 @@ export function deployConfigScript(settings: Settings): Script {
         INVENTORY_TOP_FILE: p.inventoryTop, INVENTORY_TOP: f.inventoryTop,
         ANSIBLE_CFG_FILE: p.ansibleCfg, ANSIBLE_CFG: f.ansibleCfg,
         CONFIG_HASH: configHash(settings),
-    }, scriptBody("deploy-config.sh"));
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-config.sh"));
 }
 
 /**

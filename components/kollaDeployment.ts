@@ -4,22 +4,25 @@ import * as command from "@pulumi/command";
 import { Settings } from "../config/settings";
 import { DeployHost, configHash } from "./deployHost";
 import { KollaImageMirror } from "./imageMirror";
-import { kollaPaths, LOG_DIR, STATE_DIR } from "./kolla/paths";
+import { kollaPaths, LOCK_VARS, LOG_DIR, STATE_DIR } from "./kolla/paths";
 import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
-import { renderScript, Script, scriptBody, sha256 } from "./script";
+import { renderScript, Script, scriptBody } from "./script";
 import { TargetHosts } from "./targetHosts";
 import { CloudAccess } from "./types";
 
-export type StageName = "bootstrap-servers" | "octavia-certificates" | "prechecks" | "pull" | "deploy" | "post-deploy";
+export type StageName = "bootstrap-servers" | "certificates" | "octavia-certificates" | "prechecks" | "pull" | "deploy" | "post-deploy";
 
 /** Release of the last successful deploy/reconfigure/upgrade: decides deploy vs. upgrade. */
 export const DEPLOYED_MARKER = `${STATE_DIR}/deployed-release`;
-/** Id of the newest destroy guard (see kolla-destroy.sh). */
-export const GUARD_ID_FILE = `${STATE_DIR}/destroy-guard.id`;
+/** One line per live destroy guard (kolla-destroy.sh): only the delete that removes the last line may destroy. */
+export const GUARDS_FILE = `${STATE_DIR}/destroy-guards`;
+/** Where the guard of earlier versions kept its id; a guard's update replaces it with a GUARDS_FILE line. */
+export const LEGACY_GUARD_ID_FILE = `${STATE_DIR}/destroy-guard.id`;
 
 /** Provider timeout, and a shorter one inside the script (the command provider may not enforce its own). */
 export const STAGE_TIMEOUTS: Readonly<Record<StageName, { resource: string; script: string }>> = {
     "bootstrap-servers": { resource: "60m", script: "50m" },
+    certificates: { resource: "15m", script: "10m" },
     "octavia-certificates": { resource: "15m", script: "10m" },
     prechecks: { resource: "30m", script: "25m" },
     pull: { resource: "120m", script: "110m" },
@@ -29,12 +32,14 @@ export const STAGE_TIMEOUTS: Readonly<Record<StageName, { resource: string; scri
 export const DESTROY_TIMEOUTS = { resource: "120m", script: "110m" } as const;
 
 /**
- * The stages in order. octavia-certificates comes before prechecks: it needs only the deploy host (kolla-genpwd's
+ * The stages in order. With TLS, `certificates` makes kolla's CA and the haproxy certificates (kept on re-runs:
+ * its tasks are `creates:`-guarded) before prechecks, which check them. octavia-certificates comes before prechecks: it needs only the deploy host (kolla-genpwd's
  * octavia_ca_password), and octavia's prechecks fail unless its certificate files exist.
  */
 export function stageNames(settings: Settings): StageName[] {
     return [
         "bootstrap-servers",
+        ...(settings.enableTls ? ["certificates" as const] : []),
         ...(settings.services.octavia ? ["octavia-certificates" as const] : []),
         "prechecks", "pull", "deploy", "post-deploy",
     ];
@@ -52,9 +57,11 @@ export function stageScript(settings: Settings, stage: StageName): Script {
         LOG_DIR,
         DEPLOYED_MARKER,
         ADMIN_OPENRC: p.adminOpenrc,
+        CA_CERTIFICATE: p.caCertificate,
         STAGE_TIMEOUT: STAGE_TIMEOUTS[stage].script,
         ...digestVars(p.passwords),
-    }, scriptBody("output-digest.sh") + scriptBody("kolla-stage.sh"));
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("output-digest.sh") + scriptBody("kolla-stage.sh"));
 }
 
 export function destroyScript(settings: Settings): Script {
@@ -65,24 +72,19 @@ export function destroyScript(settings: Settings): Script {
         INVENTORY: p.inventory,
         LOG_DIR,
         DEPLOYED_MARKER,
-        ID_FILE: GUARD_ID_FILE,
+        GUARDS_FILE,
+        LEGACY_ID_FILE: LEGACY_GUARD_ID_FILE,
         DESTROY_TIMEOUT: DESTROY_TIMEOUTS.script,
         ...digestVars(p.passwords),
-    }, scriptBody("output-digest.sh") + scriptBody("kolla-destroy.sh"));
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("output-digest.sh") + scriptBody("kolla-destroy.sh"));
 }
+
+
 
 /** What output-digest.sh needs: the digest filter itself, and the passwords it redacts. */
 function digestVars(passwords: string): Record<string, string> {
     return { PROGRESS_FILTER: scriptBody("ansible-progress.py"), PASSWORDS: passwords };
-}
-
-/**
- * The guard's id: a hash of its SSH connection, the input whose change makes the provider replace a command.
- * A replaced guard thus has another id than its replacement. Only a hash of the connection (key included) is
- * kept, so it is not a secret.
- */
-export function guardId(connection: pulumi.Input<object>): pulumi.Output<string> {
-    return pulumi.unsecret(pulumi.output(connection).apply((c) => sha256(JSON.stringify(c)).slice(0, 16)));
 }
 
 export interface KollaDeploymentArgs {
@@ -110,15 +112,15 @@ export class KollaDeployment extends pulumi.ComponentResource {
         // post-deploy (the cloud's own resources, deleted through the OpenStack API while it still runs), and
         // before the deploy host and targets it needs (no-op deletes). Being first also means a deployment that
         // failed half-way can still be torn down.
-        const id = guardId(connection);
         this.destroyGuard = remoteCommand(`${name}-destroy-guard`, {
             connection,
-            create: pulumi.interpolate`${runScriptCommand("create")} ${id}`,
-            update: pulumi.interpolate`${runScriptCommand("update")} ${id}`,
-            delete: pulumi.interpolate`${runScriptCommand("delete")} ${id}`,
+            create: runScriptCommand("create"),
+            update: runScriptCommand("update"),
+            delete: runScriptCommand("delete"),
             stdin: destroyScript(settings).text,
         }, {
             parent: this,
+            additionalSecretOutputs: ["stdout", "stderr"],
             dependsOn: [args.deployHost.ready, ...args.targets.ready],
             customTimeouts: { create: "5m", update: "5m", delete: DESTROY_TIMEOUTS.resource },
         });
@@ -135,6 +137,8 @@ export class KollaDeployment extends pulumi.ComponentResource {
                 logging: "stdoutAndStderr",
             }, {
                 parent: this,
+                // The state keeps a command's stdout: the digest is redacted, and secret on top of that.
+                additionalSecretOutputs: ["stdout", "stderr"],
                 // kolla pulls from the local registry: pull waits for every mirrored image. bootstrap-servers
                 // needs /etc/kolla complete and the deploy key on every target (also through the guard).
                 dependsOn: stage === "pull" ? [...previous, args.mirror]
@@ -149,8 +153,9 @@ export class KollaDeployment extends pulumi.ComponentResource {
 
         const scheme = settings.enableTls ? "https" : "http";
         // Derived from post-deploy's output, so whatever is built from them (the OpenStack provider) waits for it.
+        // post-deploy's stdout is secret; only the ordering is taken from it, so the values keep their own secrecy.
         const afterPostDeploy = <T>(value: pulumi.Input<T>): pulumi.Output<T> =>
-            pulumi.all([this.postDeploy.stdout, value]).apply(([, v]) => v as T);
+            pulumi.unsecret(pulumi.all([this.postDeploy.stdout, value]).apply(([, v]) => v as T));
         this.access = {
             authUrl: afterPostDeploy(`${scheme}://${settings.vip}:5000`),
             region: afterPostDeploy(settings.region),
@@ -161,11 +166,19 @@ export class KollaDeployment extends pulumi.ComponentResource {
             ...(args.deployHost.octaviaPassword
                 ? { octaviaPassword: pulumi.secret(afterPostDeploy(args.deployHost.octaviaPassword)) }
                 : {}),
-            insecure: settings.enableTls,
+            ...(this.stages.certificates ? { caCertificate: afterPostDeploy(caCertificateOf(this.stages.certificates.stdout)) } : {}),
         };
         this.adminOpenrcPath = kollaPaths(settings.release).adminOpenrc;
         this.registerOutputs({ authUrl: this.access.authUrl, region: this.access.region, adminOpenrcPath: this.adminOpenrcPath });
     }
+}
+
+/** The CA the `certificates` stage printed ("== ca: " lines, past the digest): public, so not a secret. */
+export function caCertificateOf(stdout: pulumi.Output<string>): pulumi.Output<string> {
+    return pulumi.unsecret(stdout).apply((out) => {
+        const pem = out.split("\n").filter((l) => l.startsWith("== ca: ")).map((l) => l.slice(7)).join("\n");
+        return pem ? `${pem}\n` : "";
+    });
 }
 
 export function renderedScripts(settings: Settings): Script[] {

@@ -45,7 +45,10 @@ export function renderScript(name: string, vars: Readonly<Record<string, ScriptV
     const lines = [
         "#!/usr/bin/env bash",
         `# ${name}: rendered by openstack-aio from typed settings; do not edit on the host.`,
-        "set -euo pipefail",
+        "set -Eeuo pipefail",
+        // A failure in the script's own code names its line and command (set -E: inside functions too); without
+        // it, a failing step under `set -e` ends the script with nothing on stderr.
+        `trap 'echo "== ${name}: line $LINENO: $BASH_COMMAND failed (exit $?)" >&2' ERR`,
         ...Object.keys(vars).sort().map((k) => assignment(k, vars[k])),
         "",
         "main() {",

@@ -15,6 +15,6 @@ export interface CloudAccess {
     readonly adminPassword: pulumi.Output<string>;
     /** octavia_keystone_password (user `octavia`, project `service`), a secret; only with Octavia. */
     readonly octaviaPassword?: pulumi.Output<string>;
-    /** True when kolla's self-signed certificates front the APIs. */
-    readonly insecure: boolean;
+    /** With TLS: the PEM of the CA kolla's `certificates` stage made (public), which the provider trusts. */
+    readonly caCertificate?: pulumi.Output<string>;
 }

@@ -5,7 +5,7 @@ import { amphoraBuildScript, amphoraImageFile, renderedScripts as amphoraScripts
 import { INIT_RUNONCE_FLAVORS } from "../components/cloud";
 import { Graph, Registration, runIndex } from "./support/harness";
 import { assertShellcheckClean, tempDir } from "./support/tools";
-import { FAKE_SUDO, fakeBin, runScript, withVars } from "./support/lifecycle";
+import { FAKE_SUDO, fakeBin, lifecycleOutputs, runScript, TEST_CA, withVars } from "./support/lifecycle";
 import { stackRunOptions, stackSettings, TEST_PUBLIC_KEY } from "./support/stack";
 
 const stack = (overrides: Record<string, unknown> = {}) =>
@@ -39,6 +39,18 @@ describe("Cloud: OpenStack resources through a provider built from post-deploy",
         assert.equal(admin.inputs.region, "RegionOne");
         assert.ok(admin.secretPaths.includes("password"));
         assert.ok(!("cloud" in admin.inputs), "no clouds.yaml on the Pulumi machine");
+    });
+
+    it("with TLS, trusts kolla's CA from the certificates stage (cacertFile), never `insecure`", async () => {
+        const tls = await runIndex({ ...stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, enableTls: true } }), outputs: lifecycleOutputs });
+        for (const name of ["cloud-admin", "cloud-octavia"]) {
+            const p = tls.get(name, "pulumi:providers:openstack");
+            assert.equal(p.inputs.cacertFile, TEST_CA, name);
+            assert.equal(p.inputs.insecure, undefined, name);
+            assert.ok(p.propertyDependencies.cacertFile.includes(tls.get("kolla-certificates").urn), name);
+        }
+        assert.equal(tls.get("cloud-admin", "pulumi:providers:openstack").inputs.authUrl, "https://10.10.30.55:5000");
+        assert.equal(g.get("cloud-admin", "pulumi:providers:openstack").inputs.cacertFile, undefined, "no TLS, no CA");
     });
 
     it("public1: external flat network on physnet1, subnet without DHCP with the seed's pool and gateway", () => {

@@ -156,7 +156,7 @@ describe("DeployHost: what it installs and writes", () => {
     it("deploy-config.sh, run twice: the same files with the same modes", () => {
         const dir = tempDir("kolla-");
         const files = { GLOBALS_FILE: path.join(dir, "globals.yml"), INVENTORY_TOP_FILE: path.join(dir, "inventory-top.ini"), ANSIBLE_CFG_FILE: path.join(dir, "ansible", "ansible.cfg") };
-        const text = withVars(deployConfigScript(settings), files);
+        const text = withVars(deployConfigScript(settings), { ...files, LOCK_FILE: path.join(tempDir("lock-"), "deploy.lock") });
         const env = { PATH: `${fakeBin({ sudo: FAKE_SUDO })}:${process.env.PATH}` };
         for (let i = 0; i < 2; i++) {
             const r = runScript(text, [], env);
@@ -187,7 +187,7 @@ for t in python pip ansible ansible-galaxy openstack; do printf '${venvTool("")}
 printf '${venvTool(`[ "$1" != --version ] || echo "kolla-ansible 16.7.1.dev"`)}' > "$3/bin/kolla-ansible"
 chmod +x "$3"/bin/*`,
         });
-        const text = withVars(deployPrepareScript(settings), dirs);
+        const text = withVars(deployPrepareScript(settings), { ...dirs, LOCK_FILE: path.join(dirs.STATE_DIR, "deploy.lock") });
         const steps = () => fs.readFileSync(calls, "utf8").trim().split("\n").filter((l) => !/--version/.test(l));
         const r = runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
         assert.equal(r.status, 0, r.stderr);

@@ -4,10 +4,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { renderGlobals } from "../components/kolla/globals";
 import { renderAnsibleCfg } from "../components/kolla/ansibleCfg";
-import { renderPasswordOverrides, passwordsMergeScript } from "../components/kolla/passwords";
+import { renderPasswordOverrides } from "../components/kolla/passwords";
 import { SettingsError } from "../config/settings";
-import { assertShellcheckClean, tempDir } from "./support/tools";
-import { mode, runScript, withVars } from "./support/lifecycle";
 import { stackSettings } from "./support/stack";
 
 const KNOWN = new Set(fs.readFileSync(path.join(__dirname, "fixtures/kolla-16.7.0-known-variables.txt"), "utf8").split("\n").filter(Boolean));
@@ -84,83 +82,5 @@ describe("ansible.cfg and passwords", () => {
         const p = { keystoneAdminPassword: "k-pass", octaviaKeystonePassword: "o-pass" };
         assert.deepEqual(YAML.parse(renderPasswordOverrides(p, stackSettings("aio"))), { keystone_admin_password: "k-pass", octavia_keystone_password: "o-pass" });
         assert.deepEqual(YAML.parse(renderPasswordOverrides(p, stackSettings("aio", { enableOctavia: false }))), { keystone_admin_password: "k-pass" });
-    });
-
-    describe("passwords-merge.sh, run for real with kolla's genpwd/mergepwd semantics", () => {
-        // Stand-ins with the upstream tools' semantics: mergepwd = new.update(old) (old values win, keys of both
-        // kept); genpwd fills only blank values. The real ones live in the kolla-ansible venv on the deploy host.
-        const MERGEPWD = `import sys, yaml
-a = dict(zip(sys.argv[1::2], sys.argv[2::2]))
-old = yaml.safe_load(open(a["--old"])); new = yaml.safe_load(open(a["--new"]))
-new.update(old)
-yaml.safe_dump(new, open(a["--final"], "w"), default_flow_style=False)`;
-        const GENPWD = `import secrets, sys, yaml
-f = sys.argv[sys.argv.index("-p") + 1]
-p = yaml.safe_load(open(f))
-for k, v in p.items():
-    if v is None: p[k] = secrets.token_hex(8)
-yaml.safe_dump(p, open(f, "w"), default_flow_style=False)`;
-
-        function setUp(exampleKeys: string[]) {
-            const dir = tempDir("passwords-");
-            const venv = path.join(dir, "venv");
-            fs.mkdirSync(path.join(venv, "bin"), { recursive: true });
-            for (const [name, py] of [["kolla-mergepwd", MERGEPWD], ["kolla-genpwd", GENPWD]]) {
-                fs.writeFileSync(path.join(venv, "bin", name), `#!/usr/bin/env bash\nexec python3 -c '${py}' "$@"\n`, { mode: 0o755 });
-            }
-            const files = {
-                example: path.join(dir, "example.yml"),
-                overrides: path.join(dir, "override.yml"),
-                passwords: path.join(dir, "etc", "passwords.yml"),
-            };
-            fs.mkdirSync(path.dirname(files.passwords));
-            fs.writeFileSync(files.example, exampleKeys.map((k) => `${k}:\n`).join(""), { mode: 0o644 });
-            fs.writeFileSync(files.overrides, "keystone_admin_password: stack-owned\n", { mode: 0o600 });
-            const script = withVars(passwordsMergeScript(stackSettings("aio")),
-                { VENV: venv, EXAMPLE: files.example, OVERRIDES: files.overrides, PASSWORDS: files.passwords });
-            const run = () => {
-                const r = runScript(script, [], {});
-                assert.equal(r.status, 0, r.stderr);
-                return YAML.parse(fs.readFileSync(files.passwords, "utf8")) as Record<string, string>;
-            };
-            return { files, run };
-        }
-
-        it("first run: the example's keys, blanks generated, the stack's password winning, 0600", () => {
-            const { files, run } = setUp(["database_password", "keystone_admin_password", "rabbitmq_password"]);
-            const p = run();
-            assert.deepEqual(Object.keys(p).sort(), ["database_password", "keystone_admin_password", "rabbitmq_password"]);
-            assert.equal(p.keystone_admin_password, "stack-owned");
-            assert.match(p.database_password, /^[0-9a-f]{16}$/);
-            assert.equal(mode(files.passwords), "0600");
-        });
-
-        it("a second run changes nothing (generated passwords are kept)", () => {
-            const { files, run } = setUp(["database_password", "keystone_admin_password"]);
-            run();
-            const before = fs.readFileSync(files.passwords, "utf8");
-            run();
-            assert.equal(fs.readFileSync(files.passwords, "utf8"), before);
-        });
-
-        it("an upgrade's example adds its new keys, generated, and keeps every existing value", () => {
-            const { files, run } = setUp(["database_password", "keystone_admin_password"]);
-            const before = run();
-            fs.writeFileSync(files.example, "database_password:\nkeystone_admin_password:\nnew_service_password:\n");
-            const after = run();
-            assert.equal(after.database_password, before.database_password);
-            assert.equal(after.keystone_admin_password, "stack-owned");
-            assert.match(after.new_service_password, /^[0-9a-f]{16}$/);
-            assert.equal(mode(files.passwords), "0600");
-        });
-
-        it("refuses to run without the stack's overrides file, and passes shellcheck", () => {
-            const { files } = setUp(["keystone_admin_password"]);
-            fs.rmSync(files.overrides);
-            const r = runScript(withVars(passwordsMergeScript(stackSettings("aio")), { OVERRIDES: files.overrides }), [], {});
-            assert.notEqual(r.status, 0);
-            assert.match(r.stderr, /passwords-override|is missing/);
-            assertShellcheckClean([passwordsMergeScript(stackSettings("aio"))]);
-        });
     });
 });

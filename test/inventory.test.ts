@@ -17,7 +17,7 @@ function spliceOnDisk(settings: Settings): { text: string; list: any } {
     const top = path.join(dir, "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
     fs.writeFileSync(top, renderInventory(settings, { privateKeyFile: KEY }));
     fs.writeFileSync(shipped, SHIPPED);
-    const script = withVars(inventorySpliceScript(settings), { TOP: top, SHIPPED: shipped, OUT: out });
+    const script = withVars(inventorySpliceScript(settings), { TOP: top, SHIPPED: shipped, OUT: out, LOCK_FILE: `${out}.lock` });
     for (let run = 0; run < 2; run++) { // twice: idempotent
         const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
@@ -83,7 +83,7 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
         const top = path.join(dir, "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
         fs.writeFileSync(top, "[control]\naio\n");
         fs.writeFileSync(shipped, "[control]\nhost\n");
-        const script = withVars(inventorySpliceScript(stackSettings("aio")), { TOP: top, SHIPPED: shipped, OUT: out });
+        const script = withVars(inventorySpliceScript(stackSettings("aio")), { TOP: top, SHIPPED: shipped, OUT: out, LOCK_FILE: path.join(tempDir("lock-"), "deploy.lock") });
         const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /has no \[baremetal:children\] section/);

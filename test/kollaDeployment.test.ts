@@ -1,17 +1,17 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as openstack from "@pulumi/openstack";
 import { renderedScripts as deployScripts } from "../components/deployHost";
 import {
-    destroyScript, GUARD_ID_FILE, renderedScripts, STAGE_TIMEOUTS, stageNames, stageScript, StageName,
+    destroyScript, GUARDS_FILE, renderedScripts, STAGE_TIMEOUTS, stageNames, stageScript, StageName,
 } from "../components/kollaDeployment";
 import { renderedScripts as targetScripts } from "../components/targetHosts";
 import { Graph, Registration } from "./support/harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 import { assertShellcheckClean, tempDir } from "./support/tools";
-import { ADMIN_PW, assertNoLeaks, lifecycle, mode, OCTAVIA_PW, PRIVATE_KEY_BODY, runScript, withVars } from "./support/lifecycle";
+import { ADMIN_PW, assertNoLeaks, lifecycle, mode, OCTAVIA_PW, PRIVATE_KEY_BODY, runScript, TEST_CA, withVars } from "./support/lifecycle";
 
 const ORDER = ["bootstrap-servers", "prechecks", "pull", "deploy", "post-deploy"];
 const ALL = ["bootstrap-servers", "octavia-certificates", "prechecks", "pull", "deploy", "post-deploy"];
@@ -107,8 +107,9 @@ describe("KollaDeployment: the stage graph", () => {
         const withDestroy = g.ofType("command:remote:Command").filter((r) => JSON.stringify(r.inputs).includes("destroy --yes-i-really-really-mean-it"));
         assert.deepEqual(withDestroy.map((r) => r.name), ["kolla-destroy-guard"]);
         const guard = withDestroy[0];
-        assert.match(guard.inputs.create, /^bash -s -- create [0-9a-f]{16}$/);
-        assert.match(guard.inputs.delete, /^bash -s -- delete [0-9a-f]{16}$/);
+        assert.equal(guard.inputs.create, "bash -s -- create");
+        assert.equal(guard.inputs.update, "bash -s -- update");
+        assert.equal(guard.inputs.delete, "bash -s -- delete");
         assert.match(guard.inputs.stdin, /readonly ALLOW_DESTROY='false'/);
         assert.equal(guard.customTimeouts?.delete, "120m");
         // `pulumi destroy` deletes dependents first: the cloud's resources (via the provider), every stage, then the guard.
@@ -118,13 +119,15 @@ describe("KollaDeployment: the stage graph", () => {
         for (const n of ["deploy-host-passwords", "targets-aio-prepare"]) assert.ok(g.dependsOn(guard, g.get(n)), n);
     });
 
-    it("bakes allowDestroy into the guard; its id follows the SSH connection (a replaced guard leaves the cloud alone)", async () => {
+    it("bakes allowDestroy into the guard; its commands do not depend on the connection (the host counts live guards)", async () => {
         const on = await lifecycle({ allowDestroy: true });
         assert.match(on.get("kolla-destroy-guard").inputs.stdin, /readonly ALLOW_DESTROY='true'/);
-        assert.equal(on.get("kolla-destroy-guard").inputs.create, g.get("kolla-destroy-guard").inputs.create, "same connection, same id");
         const rotated = await lifecycle({}, { privateKey: TEST_PRIVATE_KEY.replace("leakcanary", "rotatedkey") });
-        assert.notEqual(rotated.get("kolla-destroy-guard").inputs.create, g.get("kolla-destroy-guard").inputs.create);
-        assert.match(destroyScript(stackSettings("aio")).text, new RegExp(`readonly ID_FILE='${GUARD_ID_FILE}'`));
+        for (const k of ["create", "update", "delete", "stdin", "triggers"]) {
+            assert.deepEqual(rotated.get("kolla-destroy-guard").inputs[k], g.get("kolla-destroy-guard").inputs[k], k);
+        }
+        assert.match(destroyScript(stackSettings("aio")).text, new RegExp(`readonly GUARDS_FILE='${GUARDS_FILE}'`));
+        for (const k of ["stdout", "stderr"]) assert.ok(g.get("kolla-destroy-guard").additionalSecretOutputs?.includes(k), k);
     });
 
     it("hands the cloud stage access derived from post-deploy: a provider built from it waits for post-deploy", () => {
@@ -143,9 +146,16 @@ describe("KollaDeployment: the stage graph", () => {
         assert.ok(provider.secretPaths.includes("password"));
     });
 
-    it("uses https with TLS", async () => {
-        const tls = await lifecycle({ enableTls: true });
+    it("with TLS: https, a certificates stage before prechecks, and kolla's CA handed on to the provider (never insecure)", async () => {
+        const tls = await lifecycle({ enableTls: true }, { extra: (l) => ({ ca: l.kolla.access.caCertificate }) });
         assert.equal(tls.exports.authUrl, "https://10.10.30.55:5000");
+        const certs = tls.get("kolla-certificates");
+        assert.ok(tls.dependsOn(certs, tls.get("kolla-bootstrap-servers")));
+        assert.ok(tls.dependsOn(tls.get("kolla-prechecks"), certs));
+        assert.equal(tls.exports.ca, TEST_CA);
+        assert.ok(!tls.secretExports.includes("ca"), "the CA is public");
+        assert.equal(g.exports.ca, undefined);
+        assert.deepEqual(stageNames(stackSettings("aio", { enableTls: true })), ["bootstrap-servers", "certificates", "octavia-certificates", "prechecks", "pull", "deploy", "post-deploy"]);
     });
 
     it("never puts the private key or a password into a command, a plain input or a logged stdout", () => {
@@ -231,13 +241,14 @@ echo "PLAY RECAP for $*"
 ${fake}
 [ "\${*: -1}" != post-deploy ] || echo "export OS_AUTH_URL=x" > ${JSON.stringify(openrc)}
 `, { mode: 0o755 });
-        const vars = { VENV: venv, LOG_DIR: logs, DEPLOYED_MARKER: path.join(state, "deployed-release"), INVENTORY: inventory, PASSWORDS: passwords };
+        const vars = { VENV: venv, LOG_DIR: logs, DEPLOYED_MARKER: path.join(state, "deployed-release"), INVENTORY: inventory, PASSWORDS: passwords, LOCK_FILE: path.join(state, "deploy.lock") };
         const stageRun = (s: StageName, m: string, extra: Record<string, string> = {}) =>
             runScript(withVars(stageScript(settings, s), { ...vars, ADMIN_OPENRC: openrc, ...extra }), [m], {});
-        const destroyRun = (allow: boolean, m: string, id: string) =>
-            runScript(withVars(destroyScript(stackSettings("aio", { allowDestroy: allow })), { ...vars, ID_FILE: path.join(state, "guard.id") }), [m, id], {});
+        const guards = path.join(state, "destroy-guards"), legacy = path.join(state, "destroy-guard.id");
+        const destroyRun = (allow: boolean, m: string) =>
+            runScript(withVars(destroyScript(stackSettings("aio", { allowDestroy: allow })), { ...vars, GUARDS_FILE: guards, LEGACY_ID_FILE: legacy }), [m], {});
         const calls_ = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : []);
-        return { stageRun, destroyRun, calls: calls_, marker: vars.DEPLOYED_MARKER, logs, openrc, inventory, venv };
+        return { stageRun, destroyRun, calls: calls_, marker: vars.DEPLOYED_MARKER, logs, openrc, inventory, venv, guards, legacy, lock: vars.LOCK_FILE, root };
     }
 
     it("deploy: first create deploys, update reconfigures, a release change upgrades; each success records the release", () => {
@@ -324,37 +335,100 @@ ${fake}
         assert.notEqual(missing.stageRun("post-deploy", "create", { ADMIN_OPENRC: path.join(tempDir(), "absent") }).status, 0);
     });
 
-    it("destroy guard: allowDestroy=false leaves the cloud untouched and says so", () => {
+    // What the provider does on each path (@pulumi/command 1.2.1: only `triggers` replace; a replacement is created
+    // before the old one is deleted, both with the same inputs), run for real: the outcome the README promises.
+    const DESTROY = (sb: { inventory: string }) => [`-i ${sb.inventory} destroy --yes-i-really-really-mean-it`];
+    const SCENARIOS: { name: string; steps: [allow: boolean, mode: string][]; destroyed: boolean }[] = [
+        { name: "pulumi destroy, allowDestroy=true", steps: [[true, "create"], [true, "delete"]], destroyed: true },
+        { name: "pulumi destroy, allowDestroy=false", steps: [[false, "create"], [false, "delete"]], destroyed: false },
+        { name: "pulumi up --replace (new guard first, then the old one's delete)", steps: [[true, "create"], [true, "create"], [true, "delete"]], destroyed: false },
+        { name: "rename or re-parent without an alias (a new URN: create, then delete the old)", steps: [[true, "create"], [true, "create"], [true, "delete"]], destroyed: false },
+        { name: "a trigger change (replacement)", steps: [[true, "create"], [true, "create"], [true, "delete"]], destroyed: false },
+        { name: "replacement, then pulumi destroy", steps: [[true, "create"], [true, "create"], [true, "delete"], [true, "delete"]], destroyed: true },
+        { name: "a connection change (an update), then pulumi destroy", steps: [[true, "create"], [true, "update"], [true, "delete"]], destroyed: true },
+        { name: "allowDestroy turned on by pulumi up, then pulumi destroy", steps: [[false, "create"], [true, "update"], [true, "delete"]], destroyed: true },
+        { name: "allowDestroy turned off again before pulumi destroy", steps: [[true, "create"], [false, "update"], [false, "delete"]], destroyed: false },
+        { name: "a deployment that failed half-way (only the guard exists), pulumi destroy", steps: [[true, "create"], [true, "delete"]], destroyed: true },
+    ];
+    for (const sc of SCENARIOS) {
+        it(`destroy guard: ${sc.name} → ${sc.destroyed ? "destroys" : "leaves the cloud"}`, () => {
+            const sb = sandbox();
+            fs.writeFileSync(sb.marker, "2023.1\n");
+            for (const [allow, m] of sc.steps) {
+                const r = sb.destroyRun(allow, m);
+                assert.equal(r.status, 0, `${m}: ${r.stdout}${r.stderr}`);
+            }
+            assert.deepEqual(sb.calls(), sc.destroyed ? DESTROY(sb) : []);
+            if (sc.destroyed) assert.ok(!fs.existsSync(sb.marker), "the next deploy starts fresh");
+        });
+    }
+
+    it("destroy guard: says why it left the cloud alone, and what a replacement looked like", () => {
         const sb = sandbox();
-        assert.equal(sb.destroyRun(false, "create", "aaaa").status, 0);
-        const r = sb.destroyRun(false, "delete", "aaaa");
-        assert.equal(r.status, 0);
-        assert.match(r.stdout, /allowDestroy is false: the cloud on the hosts was left untouched/);
-        assert.deepEqual(sb.calls(), []);
+        sb.destroyRun(true, "create");
+        assert.match(sb.destroyRun(true, "create").stdout, /WILL run kolla-ansible destroy \(2 live guard record/);
+        const r = sb.destroyRun(true, "delete");
+        assert.match(r.stdout, /a newer guard is live \(1 left in .*destroy-guards\): this was a replacement, the cloud was left untouched/);
+        assert.equal(fs.readFileSync(sb.guards, "utf8").trim().split("\n").length, 1);
+        assert.match(sb.destroyRun(false, "delete").stdout, /allowDestroy is false: the cloud on the hosts was left untouched/);
     });
 
-    it("destroy guard: allowDestroy=true destroys on pulumi destroy, but not when the guard was replaced", () => {
+    it("destroy guard: a guard of the earlier id-file design is recorded on its update, then destroys on delete", () => {
         const sb = sandbox();
-        fs.writeFileSync(sb.marker, "2023.1\n");
-        assert.equal(sb.destroyRun(true, "create", "aaaa").status, 0);
-        // A changed connection: the replacement is created first, then the old guard deleted.
-        assert.match(sb.destroyRun(true, "create", "bbbb").stdout, /WILL run kolla-ansible destroy/);
-        let r = sb.destroyRun(true, "delete", "aaaa");
+        fs.writeFileSync(sb.legacy, "0123456789abcdef\n");
+        assert.equal(sb.destroyRun(true, "update").status, 0);
+        assert.ok(!fs.existsSync(sb.legacy));
+        assert.equal(sb.destroyRun(true, "delete").status, 0);
+        assert.deepEqual(sb.calls(), DESTROY(sb));
+    });
+
+    it("destroy guard: with no live guard recorded, a delete refuses to guess and leaves the cloud", () => {
+        const sb = sandbox();
+        const r = sb.destroyRun(true, "delete");
         assert.equal(r.status, 0);
-        assert.match(r.stdout, /replaced by guard 'bbbb', not destroyed/);
+        assert.match(r.stdout, /no live guard is recorded .* the cloud was left untouched/);
         assert.deepEqual(sb.calls(), []);
-        // `pulumi destroy`: the current guard is deleted.
-        r = sb.destroyRun(true, "delete", "bbbb");
-        assert.equal(r.status, 0, r.stderr);
-        assert.deepEqual(sb.calls(), [`-i ${sb.inventory} destroy --yes-i-really-really-mean-it`]);
-        assert.match(r.stdout, /PLAY RECAP for .* destroy/, "destroy streams its digest too");
-        assert.ok(!fs.existsSync(sb.marker), "the next deploy starts fresh");
     });
 
     it("destroy guard: a failed destroy fails the delete (Pulumi keeps the resource to retry)", () => {
         const sb = sandbox("exit 3");
-        sb.destroyRun(true, "create", "aaaa");
-        assert.equal(sb.destroyRun(true, "delete", "aaaa").status, 3);
+        sb.destroyRun(true, "create");
+        assert.equal(sb.destroyRun(true, "delete").status, 3);
+    });
+
+    it("destroy guard: two creates at the same moment record two guards (the lock serialises them)", async () => {
+        const sb = sandbox();
+        const script = withVars(destroyScript(stackSettings("aio", { allowDestroy: true })), { LOG_DIR: sb.logs, GUARDS_FILE: sb.guards, LEGACY_ID_FILE: sb.legacy, LOCK_FILE: sb.lock, VENV: sb.venv, INVENTORY: sb.inventory, DEPLOYED_MARKER: sb.marker });
+        const runs = [0, 1].map(() => new Promise<number>((resolve) => {
+            const p = spawn("bash", ["-s", "--", "create"], { stdio: ["pipe", "ignore", "ignore"] });
+            p.on("exit", (code) => resolve(code ?? -1));
+            p.stdin.end(script);
+        }));
+        assert.deepEqual(await Promise.all(runs), [0, 0]);
+        assert.equal(fs.readFileSync(sb.guards, "utf8").trim().split("\n").length, 2);
+    });
+
+    it("the deploy-host lock: a second stage waits, then fails naming the holder's pid, stage and log", async () => {
+        const sb = sandbox("sleep 3");
+        const first = spawn("bash", ["-s", "--", "create"], { stdio: ["pipe", "ignore", "ignore"] });
+        first.stdin.end(withVars(stageScript(settings, "pull"), { VENV: sb.venv, LOG_DIR: sb.logs, DEPLOYED_MARKER: sb.marker, INVENTORY: sb.inventory, LOCK_FILE: sb.lock }));
+        const done = new Promise((resolve) => first.on("exit", resolve));
+        for (let i = 0; i < 50 && !fs.existsSync(`${sb.lock}.holder`); i++) await new Promise((r) => setTimeout(r, 100));
+        const r = sb.stageRun("deploy", "create", { LOCK_WAIT: "1" });
+        assert.equal(r.status, 75);
+        assert.match(r.stderr, /kolla-ansible deploy: the deploy host is busy: .*deploy\.lock is held by pid \d+ \(kolla-ansible pull, since .*, log .*pull\.log\); waited 1s/);
+        assert.deepEqual(sb.calls(), [`-i ${sb.inventory} pull`], "deploy did not run");
+        await done;
+        const after = sb.stageRun("deploy", "create", { LOCK_WAIT: "5" });
+        assert.equal(after.status, 0, after.stderr);
+    });
+
+    it("a failure in the script's own code names its line and command", () => {
+        const sb = sandbox();
+        fs.mkdirSync(`${sb.marker}.new`); // the marker cannot be written: the script's own code fails, not kolla-ansible
+        const r = sb.stageRun("deploy", "create");
+        assert.notEqual(r.status, 0);
+        assert.match(r.stdout + r.stderr, /kolla-deploy\.sh: line \d+: .*failed \(exit \d+\)/);
     });
 
     it("every lifecycle script passes shellcheck (aio, without Octavia, with TLS and allowDestroy)", () => {

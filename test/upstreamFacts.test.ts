@@ -117,7 +117,7 @@ describe("the deploy host's self-check (before any target is touched)", () => {
             const calls = path.join(root, "calls");
             const tool = (out: string) => `echo "$(basename "$0") $* VIRTUAL_ENV=$VIRTUAL_ENV" >> '${calls}'\n${out}`;
             const bin = fakeBin({ "ansible-playbook": tool(playbookOut), ansible: tool(adhocOut), sudo: FAKE_SUDO, hostname: "echo deploy" });
-            const text = withVars(selfCheckScript(settings), { VENV: venv, LOG_DIR: path.join(root, "log") });
+            const text = withVars(selfCheckScript(settings), { VENV: venv, LOG_DIR: path.join(root, "log"), LOCK_FILE: path.join(root, "deploy.lock") });
             const r = runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
             const log = fs.readFileSync(path.join(root, "log", "self-check.log"), "utf8");
             return { r, calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "", log };

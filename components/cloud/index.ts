@@ -217,7 +217,9 @@ export class Cloud extends pulumi.ComponentResource {
             region: access.region,
             userDomainName: access.adminDomain,
             projectDomainName: access.adminDomain,
-            insecure: access.insecure,
+            // terraform-provider-openstack reads cacert_file as a path or the PEM itself (pathorcontents.Read):
+            // kolla's own CA, so TLS is verified, never `insecure`.
+            ...(access.caCertificate ? { cacertFile: access.caCertificate } : {}),
         };
         this.provider = new openstack.Provider(`${name}-admin`, {
             ...auth,

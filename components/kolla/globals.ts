@@ -49,6 +49,8 @@ export function globalsValues(settings: Settings): Record<string, unknown> {
             kolla_enable_tls_external: "yes",
             kolla_copy_ca_into_containers: "yes",
             openstack_cacert: "/etc/ssl/certs/ca-certificates.crt",
+            // admin-openrc.sh on the deploy host trusts kolla's own CA (kolla_certificates_dir/ca/root.crt).
+            kolla_admin_openrc_cacert: "/etc/kolla/certificates/ca/root.crt",
         });
     }
     // extraGlobals last; parseSettings already rejected keys owned above.

@@ -3,7 +3,7 @@
 import { Host, ROLES, Settings } from "../../config/settings";
 import { renderScript, Script, scriptBody } from "../script";
 import { INTERFACE_VARS, perHostInterfaceVars } from "./globals";
-import { kollaPaths } from "./paths";
+import { kollaPaths, LOCK_VARS } from "./paths";
 
 export const SERVICE_GROUPS_START = "[baremetal:children]";
 
@@ -50,5 +50,6 @@ export function inventorySpliceScript(settings: Settings): Script {
         SHIPPED: p.shippedMultinode,
         OUT: p.inventory,
         MARKER: SERVICE_GROUPS_START,
-    }, scriptBody("inventory-splice.sh"));
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("inventory-splice.sh"));
 }

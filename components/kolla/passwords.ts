@@ -2,7 +2,7 @@
 import * as YAML from "yaml";
 import { Settings } from "../../config/settings";
 import { renderScript, Script, scriptBody } from "../script";
-import { kollaPaths } from "./paths";
+import { kollaPaths, LOCK_VARS } from "./paths";
 
 export interface OwnedPasswords {
     keystoneAdminPassword: string;
@@ -20,8 +20,9 @@ export function renderPasswordOverrides(p: OwnedPasswords, settings: Settings): 
 }
 
 /**
- * passwords.yml from kolla's example if absent, kolla-genpwd (fills only blank keys, so generated passwords stay
- * stable across runs), then kolla-mergepwd with the stack's overrides as the "old" file, whose values win.
+ * passwords.yml from kolla's example (merged beneath the existing values on later runs), kolla-genpwd (fills only
+ * blank keys, so generated passwords stay stable across runs), then kolla-mergepwd with the stack's overrides as the
+ * "old" file, whose values win; written beside passwords.yml and renamed over it only if no key or value is lost.
  */
 export function passwordsMergeScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
@@ -30,5 +31,6 @@ export function passwordsMergeScript(settings: Settings): Script {
         EXAMPLE: p.examplePasswords,
         PASSWORDS: p.passwords,
         OVERRIDES: p.passwordOverrides,
-    }, scriptBody("passwords-merge.sh"));
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("passwords-merge.sh"));
 }

@@ -1,6 +1,12 @@
 // Where things live on the deploy host. One table, so renderers, scripts and components agree.
 export const STATE_DIR = "/opt/openstack-aio";
 export const LOG_DIR = "/var/log/openstack-aio";
+/** Held around every kolla-ansible run and every write under /etc/kolla (deploy-lock.sh). */
+export const LOCK_FILE = `${STATE_DIR}/deploy.lock`;
+/** How long a second run waits for the lock before failing with the holder's pid, stage and log. */
+export const LOCK_WAIT_SECONDS = 600;
+/** The variables deploy-lock.sh needs. */
+export const LOCK_VARS = Object.freeze({ LOCK_FILE, LOCK_WAIT: LOCK_WAIT_SECONDS });
 
 export function venvPath(release: string): string {
     return `/opt/venv/${release}`;
@@ -27,6 +33,8 @@ export function kollaPaths(release: string) {
         adminOpenrc: "/etc/kolla/admin-openrc.sh",
         octaviaOpenrc: "/etc/kolla/octavia-openrc.sh",
         cloudsYaml: "/etc/kolla/clouds.yaml",
+        /** The root CA kolla-ansible's `certificates` makes (kolla_certificates_dir/ca/root.crt). */
+        caCertificate: "/etc/kolla/certificates/ca/root.crt",
         /** Private key kolla-ansible uses to reach the targets (generated on the deploy host, never leaves it). */
         deployKey: `${STATE_DIR}/ssh/deploy_key`,
         /** Built amphora images and other files served to Glance. */

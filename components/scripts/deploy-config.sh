@@ -1,5 +1,6 @@
 # /etc/kolla/globals.yml, the inventory's top groups and ansible.cfg, each written atomically (same content gives
 # the same files, so a re-run changes nothing).
+hold_deploy_lock deploy-config
 put() {
     local dest=$1 content=$2 mode=$3 tmp
     tmp=$(mktemp "$dest.XXXXXX")

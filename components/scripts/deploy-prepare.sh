@@ -6,6 +6,8 @@ local user
 user=$(id -un)
 sudo install -d -o "$user" -m 0755 "$STATE_DIR" "$CONFIG_DIR" "$VENV"
 sudo install -d -o "$user" -m 0700 "$LOG_DIR"
+# The venv changes under a running kolla-ansible otherwise.
+hold_deploy_lock deploy-prepare
 # Wait for apt locks (unattended-upgrades on fresh hosts) instead of failing.
 local apt=(sudo DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get -o DPkg::Lock::Timeout=600 -q)
 "${apt[@]}" update

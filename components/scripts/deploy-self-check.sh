@@ -5,6 +5,7 @@
 export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
 local share="$VENV/share/kolla-ansible/ansible" log="$LOG_DIR/self-check.log" playbook
 install -d -m 0700 "$LOG_DIR"
+hold_deploy_lock self-check "$log"
 : > "$log"
 chmod 0600 "$log"
 local -a vars=(-i "$INVENTORY" -e "@$GLOBALS_FILE" -e "@$PASSWORDS" -e "CONFIG_DIR=$CONFIG_DIR")

@@ -3,6 +3,7 @@
 # it last deployed successfully (the marker below): none → deploy; another release → upgrade; the same release →
 # reconfigure on update, deploy on create (both converge an existing cloud to the config).
 local mode=${1:-create} action=$STAGE deployed="" rc=0
+hold_deploy_lock "kolla-ansible $STAGE" "$LOG_DIR/$STAGE.log"
 # Progress (plays, failures, the recap) streams to Pulumi; the full output stays in the stage's log on this host.
 digest_output_to "$LOG_DIR/$STAGE.log"
 # kolla-ansible finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir` at 2023.1-eol).
@@ -28,6 +29,11 @@ fi
 if [ "$STAGE" = deploy ]; then
     printf '%s\n' "$RELEASE" > "$DEPLOYED_MARKER.new"
     mv -f "$DEPLOYED_MARKER.new" "$DEPLOYED_MARKER"
+fi
+if [ "$STAGE" = certificates ]; then
+    # The CA is public: the OpenStack provider on the machine running Pulumi trusts it instead of `insecure`.
+    [ -s "$CA_CERTIFICATE" ] || { echo "== certificates did not write $CA_CERTIFICATE" >&2; exit 1; }
+    sed 's/^/== ca: /' "$CA_CERTIFICATE" >&8
 fi
 if [ "$STAGE" = post-deploy ]; then
     # post-deploy writes the admin credentials: keep them to this user.

@@ -6,6 +6,8 @@ digest_output_to() {
     install -d -m 0700 "$LOG_DIR"
     touch "$log"
     chmod 0600 "$log"
+    # fd 8: the untouched stdout, for what must reach Pulumi verbatim (not redacted, not filtered).
+    exec 8>&1
     # -p: should the digest die, tee keeps writing the log instead of killing this script with SIGPIPE.
     exec > >(tee -p -a "$log" | "$VENV/bin/python3" -u -c "$PROGRESS_FILTER" "$PASSWORDS") 2>&1
     DIGEST_PID=$!

@@ -23,9 +23,16 @@ export const DEPLOY_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDeployKeyPublicH
 /** A line of the test private key that no rendering would produce by chance. */
 export const PRIVATE_KEY_BODY = TEST_PRIVATE_KEY.split("\n")[1];
 
-/** The deploy-key command answers like the real script: noise, then the public key as the last line. */
-export const lifecycleOutputs: OutputsFor = (a) => a.type === "command:remote:Command" && a.name === "deploy-host-deploy-key"
-    ? { stdout: `Generating public/private ed25519 key pair.\n${DEPLOY_PUB}\n`, stderr: "" } : undefined;
+/** A CA as the certificates stage prints it past the digest. */
+export const TEST_CA = "-----BEGIN CERTIFICATE-----\nMIIBkolla-test-ca\n-----END CERTIFICATE-----\n";
+
+/** Commands answer like the real scripts: the deploy key's public half last, the certificates stage its CA. */
+export const lifecycleOutputs: OutputsFor = (a) => {
+    if (a.type !== "command:remote:Command") return undefined;
+    if (a.name === "deploy-host-deploy-key") return { stdout: `Generating public/private ed25519 key pair.\n${DEPLOY_PUB}\n`, stderr: "" };
+    if (a.name === "kolla-certificates") return { stdout: `PLAY RECAP\n${TEST_CA.trim().split("\n").map((l) => `== ca: ${l}`).join("\n")}\n== done\n`, stderr: "" };
+    return undefined;
+};
 
 export interface Lifecycle {
     kolla: KollaDeployment;
