@@ -293,6 +293,7 @@ export function withBaseTree<T>(projectDir: string, ref: string, fn: (tree: stri
         fs.mkdirSync(tree);
         const r = spawnSync("tar", ["-xf", tar, "-C", tree], { encoding: "utf8" });
         if (r.status !== 0) throw new Error(`tar -xf failed: ${r.stderr}`);
+        fs.rmSync(path.join(tree, "node_modules"), { recursive: true, force: true });
         fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(tree, "node_modules"), "dir");
         return fn(tree);
     } finally {
@@ -304,6 +305,8 @@ export function withBaseTree<T>(projectDir: string, ref: string, fn: (tree: stri
 
 export function plan(projectDir: string, stack: string, baseRef: string): Plan {
     const head = evaluate(projectDir, stack);
+    // Nothing to compare with when the working tree itself does not evaluate.
+    if (head.error || !head.exists) return comparePlans({ stack, exists: false }, head, baseRef);
     const base = withBaseTree(projectDir, baseRef, (tree) => evaluate(tree, stack));
     return comparePlans(base, head, baseRef);
 }
