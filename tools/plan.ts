@@ -247,7 +247,8 @@ export function formatPlan(p: Plan): string {
     }
     out.push("", "#### Files that land on a host");
     if (!p.filesChanged.length) out.push("No file changes.");
-    else out.push(`Changed: ${p.filesChanged.map((f) => `\`${f}\``).join(", ")}`, "", "```diff", p.fileDiff.trimEnd(), "```");
+    // <details> folds the diff in a pull-request comment (GitHub Flavored Markdown: HTML blocks, blank line before the fence).
+    else out.push(`Changed: ${p.filesChanged.map((f) => `\`${f}\``).join(", ")}`, "", "<details><summary>unified diff</summary>", "", "```diff", p.fileDiff.trimEnd(), "```", "", "</details>");
     out.push("", "_Evaluated under the mock runtime, without hosts: values only a run produces (command output, ids) are the mock's._", "");
     return out.join("\n");
 }
