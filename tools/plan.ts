@@ -3,7 +3,7 @@
 // its own code, no hosts, no Pulumi CLI) and prints, in Markdown: the kolla stages that run and as what, the images
 // mirrored or dropped, the hosts added or losing a role, the cloud resources that change, and a unified diff of
 // every file that lands on a host.
-import { spawnSync } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -121,7 +121,7 @@ function hostChanges(base: TreeSummary, head: TreeSummary): string[] {
 function unifiedDiff(base: Record<string, string>, head: Record<string, string>): { diff: string; changed: string[] } {
     const changed = [...new Set([...Object.keys(base), ...Object.keys(head)])].filter((f) => base[f] !== head[f]).sort();
     if (changed.length === 0) return { diff: "", changed };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-"));
+    const dir = makeTemp("plan-diff-");
     try {
         for (const [side, files] of [["a", base], ["b", head]] as const) {
             fs.mkdirSync(path.join(dir, side));
@@ -134,7 +134,7 @@ function unifiedDiff(base: Record<string, string>, head: Record<string, string>)
         if (r.status !== 0 && r.status !== 1) throw new Error(`git diff --no-index failed: ${r.stderr || r.error}`);
         return { diff: r.stdout, changed };
     } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+        removeTemp(dir);
     }
 }
 
@@ -253,18 +253,45 @@ export function formatPlan(p: Plan): string {
     return out.join("\n");
 }
 
+// What a run has open, so that SIGINT/SIGTERM (where `finally` does not run) still leaves nothing behind.
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+function makeTemp(prefix: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    tempDirs.add(dir);
+    return dir;
+}
+
+function removeTemp(dir: string): void {
+    fs.rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+}
+
+function onSignal(sig: NodeJS.Signals): void {
+    for (const c of children) c.kill("SIGTERM");
+    for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+    process.exit(sig === "SIGINT" ? 130 : 143);
+}
+
 /** Runs planEvaluate.ts on a tree in its own process (each tree loads its own modules and its own mock runtime). */
-export function evaluate(tree: string, stack: string): TreeSummary {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-eval-"));
+export async function evaluate(tree: string, stack: string): Promise<TreeSummary> {
+    const dir = makeTemp("plan-eval-");
     try {
         const out = path.join(dir, "summary.json");
-        const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "planEvaluate.ts"), tree, stack, out], {
-            cwd: tree, encoding: "utf8", maxBuffer: 64 << 20,
+        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "planEvaluate.ts"), tree, stack, out], {
+            cwd: tree, stdio: ["ignore", "pipe", "pipe"],
         });
-        if (r.status !== 0) throw new Error(`evaluating ${tree} failed:\n${r.stderr}${r.stdout}`);
+        children.add(child);
+        let log = "";
+        child.stdout!.on("data", (d) => { log += d; });
+        child.stderr!.on("data", (d) => { log += d; });
+        const code = await new Promise<number | null>((resolve, reject) => { child.on("error", reject); child.on("close", resolve); });
+        children.delete(child);
+        if (code !== 0) throw new Error(`evaluating ${tree} failed:\n${log}`);
         return JSON.parse(fs.readFileSync(out, "utf8"));
     } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+        removeTemp(dir);
     }
 }
 
@@ -274,17 +301,17 @@ function git(cwd: string, args: string[]): string {
     return r.stdout.trim();
 }
 
+/** The commit a ref names, or an error naming the ref. */
+export function resolveCommit(projectDir: string, ref: string): string {
+    return git(projectDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+}
+
 /**
- * The base ref's tree in a temporary directory (git-archive(1): the tracked files of that commit, no repository
- * state touched), with the working tree's node_modules linked in. Removed by `cleanup`, also on SIGINT/SIGTERM.
+ * The base commit's tree in a temporary directory (git-archive(1): the tracked files of that commit, no repository
+ * state touched), with the working tree's node_modules linked in; removed afterwards.
  */
-export function withBaseTree<T>(projectDir: string, ref: string, fn: (tree: string) => T): T {
-    const commit = git(projectDir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-base-"));
-    const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
-    const onSignal = (sig: NodeJS.Signals) => { cleanup(); process.exit(sig === "SIGINT" ? 130 : 143); };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+export async function withBaseTree<T>(projectDir: string, commit: string, fn: (tree: string) => Promise<T>): Promise<T> {
+    const dir = makeTemp("plan-base-");
     try {
         const tar = path.join(dir, "base.tar");
         // The project may sit below the repository's top: archive that subdirectory only (`<commit>:<prefix>`).
@@ -296,23 +323,33 @@ export function withBaseTree<T>(projectDir: string, ref: string, fn: (tree: stri
         if (r.status !== 0) throw new Error(`tar -xf failed: ${r.stderr}`);
         fs.rmSync(path.join(tree, "node_modules"), { recursive: true, force: true });
         fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(tree, "node_modules"), "dir");
-        return fn(tree);
+        return await fn(tree);
     } finally {
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-        cleanup();
+        removeTemp(dir);
     }
 }
 
-export function plan(projectDir: string, stack: string, baseRef: string): Plan {
-    const head = evaluate(projectDir, stack);
+export async function plan(projectDir: string, stack: string, baseRef: string): Promise<Plan> {
+    const commit = resolveCommit(projectDir, baseRef);
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    let head: TreeSummary, base: TreeSummary;
+    try {
+        // Both evaluations at once: each is its own process.
+        [head, base] = await Promise.all([
+            evaluate(projectDir, stack),
+            withBaseTree(projectDir, commit, (tree) => evaluate(tree, stack)),
+        ]);
+    } finally {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+    }
     // Nothing to compare with when the working tree itself does not evaluate.
     if (head.error || !head.exists) return comparePlans({ stack, exists: false }, head, baseRef);
-    const base = withBaseTree(projectDir, baseRef, (tree) => evaluate(tree, stack));
     return comparePlans(base, head, baseRef);
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
     const args = [...argv];
     let base = "HEAD";
     const i = args.indexOf("--base");
@@ -324,7 +361,7 @@ function main(argv: string[]): number {
     }
     const projectDir = path.resolve(__dirname, "..");
     try {
-        const p = plan(projectDir, stack, base);
+        const p = await plan(projectDir, stack, base);
         console.log(formatPlan(p));
         return p.error ? 1 : 0;
     } catch (e) {
@@ -333,4 +370,4 @@ function main(argv: string[]): number {
     }
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
+if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code));
