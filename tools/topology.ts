@@ -58,16 +58,18 @@ export function topologyDot(settings: Settings): string {
 
     for (const h of settings.hosts) {
         const ifs = h.interfaces;
+        // API traffic over the management interface and its address: that host is not on the API network itself.
+        const apiOnManagement = ifs.api === ifs.management && !h.apiAddress;
         const rows = [
             row("mgmt", ["management", ifs.management, h.address], COLORS.management),
-            row("api", ["api", ifs.api, h.apiAddress ?? (ifs.api === ifs.management ? h.address : `an address in ${n.api.cidr}`)], COLORS.api),
+            row("api", ["api", ifs.api, h.apiAddress ?? (apiOnManagement ? "= management" : `an address in ${n.api.cidr}`)], COLORS.api),
             row("ext", ["external", ifs.external, "no address (br-ex)"], COLORS.external),
             row("tun", ["tunnel", ifs.tunnel, ifs.tunnel === ifs.management ? "= management" : "its own address"], COLORS.tunnel),
         ];
         const node = id(`host_${h.name}`);
         lines.push(`  ${node} [label=${table(h.name, h.roles.join(", "), rows, "#ffffff")}];`);
         lines.push(`  ${node}:mgmt:e -> ${netNode("management")} [color="${COLORS.management}"];`);
-        lines.push(`  ${node}:api:e -> ${netNode("api")} [color="${COLORS.api}"];`);
+        lines.push(`  ${node}:api:e -> ${netNode(apiOnManagement ? "management" : "api")} [color="${COLORS.api}"${apiOnManagement ? ", style=dashed" : ""}];`);
         lines.push(`  ${node}:ext:e -> ${netNode("external")} [color="${COLORS.external}"];`);
         lines.push(`  ${node}:tun:e -> ${netNode(ifs.tunnel !== ifs.management ? "tunnel" : "management")} [color="${COLORS.tunnel}", style=dashed];`);
     }
