@@ -1,0 +1,106 @@
+// One side of `npm run plan`: evaluates a project tree (the working tree, or a base ref's tree extracted by plan.ts)
+// with that tree's own code — its renderers, its index.ts under the mock runtime of its own test harness, no hosts,
+// no CLI — and writes a JSON summary for plan.ts to compare.
+// usage: ts-node --transpile-only tools/planEvaluate.ts <projectDir> <stack> <out.json>
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export interface ResourceSummary {
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    /** Inputs with every secret path replaced by "[secret]" (the mock key and passwords never leave the evaluation). */
+    readonly inputs: Record<string, unknown>;
+    readonly replaceOnChanges: readonly string[];
+    readonly ignoreChanges: readonly string[];
+}
+
+export interface HostSummary {
+    readonly name: string;
+    readonly address: string;
+    readonly roles: readonly string[];
+}
+
+export interface TreeSummary {
+    readonly stack: string;
+    /** false: the tree has no Pulumi.<stack>.yaml (a new stack, or one this change removes). */
+    readonly exists: boolean;
+    /** A settings or stack-file error, as `npm run render` would print it. */
+    readonly error?: string;
+    readonly release?: string;
+    readonly registryMode?: string;
+    readonly deployHost?: { readonly name: string; readonly address: string };
+    readonly hosts?: readonly HostSummary[];
+    /** Everything `npm run render` writes, by relative path. */
+    readonly files?: Readonly<Record<string, string>>;
+    readonly resources?: readonly ResourceSummary[];
+}
+
+export const SECRET = "[secret]";
+
+/** Replaces the value at each dotted path (`connection.privateKey`, `a[0].b`) with SECRET. */
+export function redact(inputs: Record<string, unknown>, secretPaths: readonly string[]): Record<string, unknown> {
+    const out = JSON.parse(JSON.stringify(inputs)) as Record<string, unknown>;
+    for (const p of secretPaths) {
+        const keys = p.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean);
+        let node: any = out;
+        for (const k of keys.slice(0, -1)) node = node?.[k];
+        if (node && typeof node === "object" && keys.length) node[keys[keys.length - 1]] = SECRET;
+    }
+    return out;
+}
+
+export async function evaluateTree(dir: string, stack: string): Promise<TreeSummary> {
+    if (!fs.existsSync(path.join(dir, `Pulumi.${stack}.yaml`))) return { stack, exists: false };
+    // The tree's own modules: a base ref is evaluated with the code it had.
+    const { render } = require(path.join(dir, "tools/render"));
+    const { stackRunOptions, stackSettings } = require(path.join(dir, "test/support/stack"));
+    const { runIndex } = require(path.join(dir, "test/support/harness"));
+    const files: Record<string, string> = {};
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-render-"));
+    try {
+        for (const f of render(stack, out, dir) as string[]) files[f] = fs.readFileSync(path.join(out, f), "utf8");
+    } catch (e) {
+        return { stack, exists: true, error: (e as Error).message };
+    } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+    }
+    const settings = stackSettings(stack);
+    const graph = await runIndex(stackRunOptions({ stack }));
+    return {
+        stack,
+        exists: true,
+        release: settings.release,
+        registryMode: settings.registry.mode,
+        deployHost: { name: settings.deployHost.name, address: settings.deployHost.address },
+        hosts: settings.hosts.map((h: HostSummary) => ({ name: h.name, address: h.address, roles: [...h.roles] })),
+        files,
+        resources: graph.resources.map((r: any) => ({
+            type: r.type,
+            name: r.name,
+            custom: r.custom,
+            inputs: redact(r.inputs, r.secretPaths),
+            replaceOnChanges: r.replaceOnChanges ?? [],
+            ignoreChanges: r.ignoreChanges ?? [],
+        })),
+    };
+}
+
+async function main(argv: string[]): Promise<number> {
+    const [dir, stack, outFile] = argv;
+    if (!dir || !stack || !outFile) {
+        console.error("usage: planEvaluate.ts <projectDir> <stack> <out.json>");
+        return 2;
+    }
+    const summary = await evaluateTree(path.resolve(dir), stack);
+    fs.writeFileSync(outFile, JSON.stringify(summary));
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
+        console.error(e instanceof Error ? e.stack ?? e.message : e);
+        process.exit(1);
+    });
+}
