@@ -37,7 +37,7 @@ describe("LocalRegistry and DeployHostDocker", () => {
         assert.ok(JSON.parse(provider.inputs.sshOpts).includes("StrictHostKeyChecking=accept-new"));
     });
 
-    it("runs registry:2 pinned, from its image id, restart always, on the management address and loopback only", () => {
+    it("runs registry:2 pinned, from its image id, restart always: writable on loopback only, read-only on the management address", () => {
         const image = g.get("registry-image");
         assert.equal(image.inputs.name, REGISTRY_IMAGE);
         assert.match(REGISTRY_IMAGE, /^registry:2\.\d+\.\d+$/);
@@ -45,10 +45,16 @@ describe("LocalRegistry and DeployHostDocker", () => {
         assert.equal(c.inputs.image, "sha256:registry-image");
         assert.deepEqual(c.propertyDependencies.image, [image.urn]);
         assert.equal(c.inputs.restart, "always");
-        assert.deepEqual(c.inputs.ports.map((p: any) => p.ip).sort(), ["10.10.10.50", "127.0.0.1"]);
-        assert.ok(!JSON.stringify(c.inputs.ports).includes("0.0.0.0"));
-        assert.ok(c.inputs.ports.every((p: any) => p.external === 5000 && p.internal === 5000));
-        assert.equal(g.providerOf(c)?.name, "deploy-docker-provider");
+        assert.deepEqual(c.inputs.ports, [{ internal: 5000, external: 5000, ip: "127.0.0.1" }], "the mirror pushes from the deploy host itself");
+        const ro = g.get("registry-readonly");
+        assert.equal(ro.inputs.image, "sha256:registry-image");
+        assert.deepEqual(ro.inputs.ports, [{ internal: 5000, external: 5000, ip: "10.10.10.50" }], "targets pull here");
+        assert.ok(ro.inputs.envs.includes('REGISTRY_STORAGE_MAINTENANCE={"uploadpurging":{"enabled":false},"readonly":{"enabled":true}}'));
+        assert.deepEqual(ro.inputs.volumes, [{ volumeName: "openstack-aio-registry", containerPath: "/var/lib/registry", readOnly: true }]);
+        for (const x of [c, ro]) {
+            assert.ok(!JSON.stringify(x.inputs.ports).includes("0.0.0.0"));
+            assert.equal(g.providerOf(x)?.name, "deploy-docker-provider");
+        }
     });
 
     it("keeps mirrored images in a protected, retained volume", () => {
@@ -59,8 +65,9 @@ describe("LocalRegistry and DeployHostDocker", () => {
         assert.deepEqual(c.inputs.volumes, [{ volumeName: "openstack-aio-registry", containerPath: "/var/lib/registry" }]);
     });
 
-    it("exports the address kolla uses", () => {
+    it("exports the address kolla uses: the read-only registry's", () => {
         assert.equal(g.exports.address, "10.10.10.50:5000");
+        assert.ok(g.get("registry-readonly"), "derived from the read-only container");
     });
 });
 
@@ -106,6 +113,8 @@ describe("KollaImageMirror", () => {
         assert.equal(copiesOf(g).length, 0);
         assert.equal(g.find("kolla-images-skopeo"), undefined);
         assert.ok(g.get("registry-container").inputs.envs.includes("REGISTRY_PROXY_REMOTEURL=https://quay.io"));
+        assert.deepEqual(g.get("registry-container").inputs.ports.map((p: any) => p.ip).sort(), ["10.10.10.50", "127.0.0.1"], "a proxy cache refuses pushes itself");
+        assert.equal(g.find("registry-readonly"), undefined);
         assert.equal(g.exports.count, 0);
     });
 
