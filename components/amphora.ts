@@ -12,6 +12,8 @@ import { renderScript, Script, scriptBody } from "./script";
 
 export const IMAGE_SERVER_IMAGE = "nginx:1.27.3-alpine";
 export const IMAGE_SERVER_PORT = 8090;
+/** The image server stops after this long: it is needed only while Glance's upload reads the image. */
+export const IMAGE_SERVER_LIFETIME_SECONDS = 3 * 3600;
 export const OCTAVIA_REPO = "https://opendev.org/openstack/octavia";
 
 /** diskimage-create's host tools on Ubuntu: the packages it checks for (diskimage-create.sh at 2023.1-eom: qemu-utils,
@@ -55,6 +57,8 @@ export class AmphoraBuild extends pulumi.ComponentResource {
     /** Where the built image can be fetched (the server on the deploy host), known once the build is done. */
     readonly imageUrl: pulumi.Output<string>;
     readonly sha256: pulumi.Output<string>;
+    /** What Glance must report as the uploaded image's checksum (it computes md5). */
+    readonly md5: pulumi.Output<string>;
 
     constructor(name: string, args: AmphoraBuildArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:octavia:AmphoraBuild", name, {}, opts);
@@ -68,21 +72,27 @@ export class AmphoraBuild extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [args.deployHost.toolsReady], customTimeouts: { create: "100m", update: "100m" } });
 
         const child = { parent: this, provider: args.docker.provider };
+        const last = this.build.stdout.apply((out) => (out.trim().split("\n").pop() ?? "").split(" "));
+        this.sha256 = last.apply((parts) => parts[1] ?? "");
+        this.md5 = last.apply((parts) => parts[2] ?? "");
         const image = new docker.RemoteImage(`${name}-server-image`, { name: IMAGE_SERVER_IMAGE, keepLocally: true }, child);
         const addresses = [...new Set([settings.deployHost.managementAddress, settings.deployHost.address])];
+        // Serves the image only while Glance reads it: nginx under `timeout`, not restarted, and no diff once it has
+        // stopped (mustRun false). A new build changes AMPHORA_SHA256, which replaces the container: a new window.
         this.server = new docker.Container(`${name}-server`, {
             name: "openstack-aio-images",
             image: image.imageId,
-            restart: "always",
+            restart: "no",
+            mustRun: false,
+            command: ["timeout", String(IMAGE_SERVER_LIFETIME_SECONDS), "nginx", "-g", "daemon off;"],
+            envs: [pulumi.interpolate`AMPHORA_SHA256=${this.sha256}`],
             ports: addresses.map((ip) => ({ internal: 80, external: IMAGE_SERVER_PORT, ip })),
             volumes: [{ hostPath: imagesDir, containerPath: "/usr/share/nginx/html", readOnly: true }],
         }, { ...child, dependsOn: [this.build] });
-
-        const last = this.build.stdout.apply((out) => (out.trim().split("\n").pop() ?? "").split(" "));
-        this.sha256 = last.apply((parts) => parts[1] ?? "");
+        // The URL names the bytes (by-sha256/<sha256>/<file>): nothing else on the deploy host can be served in their place.
         this.imageUrl = pulumi.all([this.server.id, last]).apply(([, parts]) =>
             `http://${settings.deployHost.address}:${IMAGE_SERVER_PORT}/${parts[0] || amphoraImageFile(settings)}`);
-        this.registerOutputs({ imageUrl: this.imageUrl, sha256: this.sha256 });
+        this.registerOutputs({ imageUrl: this.imageUrl, sha256: this.sha256, md5: this.md5 });
     }
 }
 

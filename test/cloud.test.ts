@@ -1,8 +1,11 @@
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { amphoraBuildScript, amphoraImageFile, renderedScripts as amphoraScripts } from "../components/amphora";
-import { INIT_RUNONCE_FLAVORS } from "../components/cloud";
+import * as pulumi from "@pulumi/pulumi";
+import * as openstack from "@pulumi/openstack";
+import { INIT_RUNONCE_FLAVORS, verifiedUpload } from "../components/cloud";
 import { Graph, Registration, runIndex } from "./support/harness";
 import { assertShellcheckClean, tempDir } from "./support/tools";
 import { FAKE_SUDO, fakeBin, lifecycleOutputs, runScript, TEST_CA, withVars } from "./support/lifecycle";
@@ -132,16 +135,41 @@ describe("Amphora: built beside the deployment, uploaded as octavia", () => {
         assert.ok(p.secretPaths.includes("password"));
         assert.deepEqual(img.inputs.tags, ["amphora"]);
         assert.deepEqual([img.inputs.diskFormat, img.inputs.containerFormat, img.inputs.visibility], ["qcow2", "bare", "private"]);
-        assert.deepEqual(img.inputs.properties, { hw_architecture: "x86_64", hw_rng_model: "virtio" });
+        assert.deepEqual(img.inputs.properties, { hw_architecture: "x86_64", hw_rng_model: "virtio", openstack_aio_sha256: "" });
         assert.equal(img.inputs.imageSourceUrl, "http://10.10.10.50:8090/amphora-x64-haproxy-2023.1-eom.qcow2");
         assert.ok(g.dependsOn(img, g.get("amphora-build")));
         assert.ok(g.dependsOn(img, g.get("kolla-post-deploy")), "through the provider");
     });
 
-    it("serves built images read-only, never on 0.0.0.0", () => {
+    it("serves built images read-only, never on 0.0.0.0, and only for a bounded time after each build", () => {
         const server = g.get("amphora-server");
         assert.deepEqual(server.inputs.ports.map((p: any) => p.ip), ["10.10.10.50"]);
         assert.equal(server.inputs.volumes[0].readOnly, true);
+        assert.equal(server.inputs.restart, "no");
+        assert.equal(server.inputs.mustRun, false, "no diff once it has stopped");
+        assert.deepEqual(server.inputs.command, ["timeout", "10800", "nginx", "-g", "daemon off;"]);
+        assert.ok(server.propertyDependencies.envs?.includes(g.get("amphora-build").urn), "a new build, a new serving window");
+    });
+
+    it("checks Glance's checksum of the upload against the build's, naming both on a mismatch", async () => {
+        const built = { stdout: "amphora: building\nby-sha256/abc/amphora.qcow2 abc 0123456789abcdef0123456789abcdef\n", stderr: "" };
+        const run = (glanceMd5: string) => runIndex({
+            ...stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY } }),
+            outputs: (a) => a.name === "amphora-build" ? built : a.name === "cloud-images-amphora" ? { checksum: glanceMd5 } : undefined,
+        });
+        const ok = await run("0123456789abcdef0123456789abcdef");
+        const img = ok.get("cloud-images-amphora");
+        assert.equal(img.inputs.imageSourceUrl, "http://10.10.10.50:8090/by-sha256/abc/amphora.qcow2");
+        assert.equal(img.inputs.properties.openstack_aio_sha256, "abc");
+        assert.equal(ok.exports.amphoraImageId, "cloud-images-amphora-id", "handed on once verified");
+        // The check itself: a mismatch rejects (the real engine then fails `pulumi up` with this message).
+        // Output.promise() rejects with the apply's error, as the engine sees it.
+        const upload = (glance: string) => (verifiedUpload(
+            { checksum: pulumi.output(glance), urn: pulumi.output("urn:pulumi:aio::openstack-aio::img") } as unknown as openstack.images.Image,
+            { md5: pulumi.output("0123456789abcdef0123456789abcdef"), sha256: pulumi.output("abc") }) as any).promise() as Promise<boolean>;
+        assert.equal(await upload("0123456789abcdef0123456789abcdef"), true);
+        await assert.rejects(upload("ffffffffffffffffffffffffffffffff"),
+            /the amphora in Glance \(md5 f{32}\) is not the image built on the deploy host \(md5 0123456789abcdef0123456789abcdef, sha256 abc\): upload it again with `pulumi up --replace/);
     });
 
     it("takes a URL instead of building when amphoraSource is url", async () => {
@@ -193,19 +221,22 @@ chmod +x "$dest/diskimage-create/diskimage-create.sh"`,
         return { run, count, dirs };
     }
 
-    it("builds once: prints '<file> <sha256>' last, keeps diskimage-builder's chatter in the log, not in Pulumi's state", () => {
+    it("builds once: prints '<served path> <sha256> <md5>' last, keeps diskimage-builder's chatter in the log, not in Pulumi's state", () => {
         const sb = sandbox("");
         const r = sb.run();
         assert.equal(r.status, 0, r.stderr);
         const sha = fs.readFileSync(path.join(sb.dirs.images, `${file}.sha256`), "utf8").trim();
-        assert.equal(r.stdout.trim().split("\n").pop(), `${file} ${sha}`);
+        const md5 = fs.readFileSync(path.join(sb.dirs.images, `${file}.md5`), "utf8").trim();
+        assert.equal(r.stdout.trim().split("\n").pop(), `by-sha256/${sha}/${file} ${sha} ${md5}`);
         assert.match(sha, /^[0-9a-f]{64}$/);
+        assert.equal(md5, createHash("md5").update("qcow2 bytes\n").digest("hex"));
+        assert.equal(fs.readFileSync(path.join(sb.dirs.images, "by-sha256", sha, file), "utf8"), "qcow2 bytes\n", "served under its own hash");
         assert.ok(r.stdout.length + r.stderr.length < 2000, "stdout and stderr stay small");
         assert.equal(fs.readFileSync(path.join(sb.dirs.logs, "amphora-build.log"), "utf8").match(/dib-run-parts/g)?.length, 3000);
         const again = sb.run();
         assert.equal(again.status, 0, again.stderr);
         assert.equal(sb.count(), 1, "a second run keeps the built image");
-        assert.equal(again.stdout.trim(), `${file} ${sha}`);
+        assert.equal(again.stdout.trim(), `by-sha256/${sha}/${file} ${sha} ${md5}`);
     });
 
     it("a failed build fails the command with the log's tail and leaves no image behind", () => {

@@ -204,9 +204,11 @@ describe("docker-install.sh, run for real against stand-ins for apt, systemd and
         const bin = fakeBin({
             sudo: FAKE_SUDO,
             "apt-get": `${record}
-[ "$1" != install ] || printf '#!/usr/bin/env bash\\necho 24.0.7\\n' > ${JSON.stringify(installed)}/docker
+case " $* " in *" install "*) ;; *) exit 0 ;; esac
+printf '#!/usr/bin/env bash\\necho 24.0.7\\n' > ${JSON.stringify(installed)}/docker
 chmod +x ${JSON.stringify(installed)}/docker 2>/dev/null || true`,
             systemctl: record,
+            "cloud-init": record,
             usermod: `${record}; echo " docker" >> ${JSON.stringify(groups)}`,
             id: `[ "$1" = -nG ] && { cat ${JSON.stringify(groups)}; exit 0; }; exec /usr/bin/id "$@"`,
         });
@@ -218,8 +220,9 @@ chmod +x ${JSON.stringify(installed)}/docker 2>/dev/null || true`,
         assert.equal(first.status, 0, first.stderr);
         assert.equal(first.stdout.trim().split("\n").pop(), "24.0.7", "the server version is the provider's input");
         assert.deepEqual(fs.readFileSync(calls, "utf8").trim().split("\n"), [
-            "apt-get update -q",
-            "apt-get install -y -q docker.io",
+            "cloud-init status --wait",
+            "apt-get -o DPkg::Lock::Timeout=600 -q update",
+            "apt-get -o DPkg::Lock::Timeout=600 -q install -y docker.io",
             "systemctl enable --now docker",
             `usermod -aG docker ${user}`,
         ]);

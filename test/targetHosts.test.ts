@@ -91,7 +91,7 @@ describe("TargetHosts: scripts", () => {
 
     it("appends the key only behind a grep -qxF guard, into a 0700 ~/.ssh and 0600 authorized_keys", () => {
         const s = targetPrepareScript(settings, host, DEPLOY_PUB).text;
-        assert.match(s, /grep -qxF "\$DEPLOY_PUBKEY" "\$HOME\/\.ssh\/authorized_keys" \|\| printf '%s\\n' "\$DEPLOY_PUBKEY" >> "\$HOME\/\.ssh\/authorized_keys"/);
+        assert.match(s, /if ! grep -qxF "\$DEPLOY_PUBKEY" "\$HOME\/\.ssh\/authorized_keys"; then/);
         assert.match(s, /install -d -m 0700 "\$HOME\/\.ssh"/);
         assert.match(s, /chmod 0600 "\$HOME\/\.ssh\/authorized_keys"/);
     });
@@ -170,6 +170,15 @@ esac`,
             assert.equal(fs.readFileSync(path.join(home, ".ssh/authorized_keys"), "utf8"), `ssh-ed25519 AAAAother operator\n${DEPLOY_PUB}\n`);
             assert.equal(mode(path.join(home, ".ssh")), "0700");
             assert.equal(mode(path.join(home, ".ssh/authorized_keys")), "0600");
+        });
+
+        it("starts the key on a line of its own when authorized_keys lacks its final newline", () => {
+            const { exec, home } = run(seed);
+            fs.mkdirSync(path.join(home, ".ssh"), { mode: 0o700 });
+            fs.writeFileSync(path.join(home, ".ssh/authorized_keys"), "ssh-ed25519 AAAAother operator", { mode: 0o600 });
+            assert.equal(exec().status, 0);
+            assert.equal(exec().status, 0);
+            assert.equal(fs.readFileSync(path.join(home, ".ssh/authorized_keys"), "utf8"), `ssh-ed25519 AAAAother operator\n${DEPLOY_PUB}\n`);
         });
 
         it("an external interface without an address passes quietly", () => {

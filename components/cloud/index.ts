@@ -119,9 +119,26 @@ export class CloudBasics extends pulumi.ComponentResource {
 }
 
 /** cirros, and the Octavia amphora owned by the `service` project. */
+/**
+ * Glance's checksum of the uploaded amphora (md5 of the bytes it stored) against the build's: a mismatch fails
+ * `pulumi up`, naming both and the way out. The upload itself goes through the provider, which verifies only its
+ * own download against Glance.
+ */
+export function verifiedUpload(image: openstack.images.Image, build: { md5: pulumi.Output<string>; sha256: pulumi.Output<string> }): pulumi.Output<boolean> {
+    return pulumi.all([image.checksum, build.md5, build.sha256, image.urn]).apply(([glance, built, sha, urn]) => {
+        if (glance && built && glance !== built) {
+            throw new Error(`the amphora in Glance (md5 ${glance}) is not the image built on the deploy host (md5 ${built}, sha256 ${sha}): ` +
+                `upload it again with \`pulumi up --replace '${urn}'\``);
+        }
+        return true;
+    });
+}
+
 export class GlanceImages extends pulumi.ComponentResource {
     readonly cirros: openstack.images.Image;
     readonly amphora?: openstack.images.Image;
+    /** True once Glance's checksum matched the build's (built amphorae only). */
+    readonly amphoraVerified?: pulumi.Output<boolean>;
 
     constructor(name: string, args: { settings: Settings; provider: openstack.Provider; octaviaProvider?: openstack.Provider; amphora?: AmphoraBuild }, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:cloud:GlanceImages", name, {}, opts);
@@ -151,10 +168,14 @@ export class GlanceImages extends pulumi.ComponentResource {
                 visibility: "private",
                 // octavia.conf: amp_image_tag = amphora, amp_image_owner_id = the service project.
                 tags: ["amphora"],
-                properties: { hw_architecture: "x86_64", hw_rng_model: "virtio" },
+                properties: {
+                    hw_architecture: "x86_64", hw_rng_model: "virtio",
+                    ...(fromBuild ? { openstack_aio_sha256: args.amphora!.sha256 } : {}),
+                },
             }, { parent: this, provider: args.octaviaProvider });
+            if (fromBuild) this.amphoraVerified = verifiedUpload(this.amphora, args.amphora!);
         }
-        this.registerOutputs({});
+        this.registerOutputs({ amphoraVerified: this.amphoraVerified });
     }
 }
 
@@ -251,7 +272,10 @@ export class Cloud extends pulumi.ComponentResource {
         this.tenantSubnetId = networks.tenantSubnet.id;
         this.routerId = networks.router.id;
         this.cirrosImageId = images.cirros.id;
-        this.amphoraImageId = images.amphora ? images.amphora.id : pulumi.output(undefined);
+        // A built amphora's id is handed on only once Glance's checksum matched the build's.
+        this.amphoraImageId = images.amphora
+            ? pulumi.all([images.amphora.id, images.amphoraVerified ?? true]).apply(([id]) => id)
+            : pulumi.output(undefined);
         this.flavorIds = pulumi.all(Object.fromEntries(Object.entries(basics.flavors).map(([n, f]) => [n, f.id])));
         this.keypairName = basics.keypair ? basics.keypair.name : pulumi.output(undefined);
         this.smokeTestAddress = smoke ? smoke.address : pulumi.output(undefined);

@@ -1,5 +1,6 @@
 # Builds the Octavia amphora image with Octavia's own diskimage-create at a pinned tag. Idempotent: an image already
-# built for this ref and these options is kept. Prints "<file> <sha256>" on the last line.
+# built for this ref and these options is kept. Prints "<path> <sha256> <md5>" on the last line, <path> being where the
+# image server has it: by-sha256/<sha256>/<file>, so the URL names exactly these bytes.
 local out="$IMAGES_DIR/$IMAGE_FILE" work
 if [ -s "$out" ] && [ -s "$out.sha256" ]; then
     echo "amphora: $out already built" >&2
@@ -38,9 +39,18 @@ else
     fi
     mv -f "$work/$IMAGE_FILE" "$out.partial"
     sha256sum "$out.partial" | cut -d' ' -f1 > "$out.sha256.partial"
+    md5sum "$out.partial" | cut -d' ' -f1 > "$out.md5.partial"
     mv -f "$out.partial" "$out"
+    mv -f "$out.md5.partial" "$out.md5"
     mv -f "$out.sha256.partial" "$out.sha256"
     sudo rm -rf "$work"
 fi
-chmod 0644 "$out" "$out.sha256"
-echo "$IMAGE_FILE $(cat "$out.sha256")"
+# An image built by an earlier version has no md5 yet.
+[ -s "$out.md5" ] || md5sum "$out" | cut -d' ' -f1 > "$out.md5"
+local sha served
+sha=$(cat "$out.sha256")
+served=by-sha256/$sha/$IMAGE_FILE
+mkdir -p "$IMAGES_DIR/by-sha256/$sha"
+ln -f "$out" "$IMAGES_DIR/$served"
+chmod 0644 "$out" "$out.sha256" "$out.md5"
+echo "$served $sha $(cat "$out.md5")"

@@ -67,5 +67,11 @@ install -d -m 0700 "$HOME/.ssh"
 chmod 0700 "$HOME/.ssh"
 touch "$HOME/.ssh/authorized_keys"
 chmod 0600 "$HOME/.ssh/authorized_keys"
-grep -qxF "$DEPLOY_PUBKEY" "$HOME/.ssh/authorized_keys" || printf '%s\n' "$DEPLOY_PUBKEY" >> "$HOME/.ssh/authorized_keys"
+if ! grep -qxF "$DEPLOY_PUBKEY" "$HOME/.ssh/authorized_keys"; then
+    # A last line without its newline would have the key glued onto it (and both keys would stop working).
+    if [ -s "$HOME/.ssh/authorized_keys" ] && [ -n "$(tail -c 1 "$HOME/.ssh/authorized_keys")" ]; then
+        printf '\n' >> "$HOME/.ssh/authorized_keys"
+    fi
+    printf '%s\n' "$DEPLOY_PUBKEY" >> "$HOME/.ssh/authorized_keys"
+fi
 echo "target-prepare($HOST_NAME): checks passed, deploy key authorized for $(id -un)"
