@@ -19,7 +19,6 @@ export function perHostInterfaceVars(settings: Settings): string[] {
         .map(([key]) => key);
 }
 
-const yesNo = (b: boolean): "yes" | "no" => (b ? "yes" : "no");
 
 export function globalsValues(settings: Settings): Record<string, unknown> {
     const g: Record<string, unknown> = {
@@ -34,20 +33,21 @@ export function globalsValues(settings: Settings): Record<string, unknown> {
     }
     Object.assign(g, {
         docker_registry: settings.registry.address,
+        // Switches are YAML booleans: what a plain yes/no in kolla's example globals.yml reads as in PyYAML.
         // The local registry speaks plain HTTP; bootstrap-servers adds it to docker's insecure-registries.
-        docker_registry_insecure: "yes",
+        docker_registry_insecure: true,
         docker_namespace: settings.registry.namespace,
         nova_compute_virt_type: settings.novaVirtType,
-        enable_heat: yesNo(settings.services.heat),
-        enable_horizon: yesNo(settings.services.horizon),
-        enable_octavia: yesNo(settings.services.octavia),
+        enable_heat: settings.services.heat,
+        enable_horizon: settings.services.horizon,
+        enable_octavia: settings.services.octavia,
     });
     if (settings.services.octavia) g.octavia_network_type = settings.octaviaNetworkType;
     if (settings.enableTls) {
         Object.assign(g, {
-            kolla_enable_tls_internal: "yes",
-            kolla_enable_tls_external: "yes",
-            kolla_copy_ca_into_containers: "yes",
+            kolla_enable_tls_internal: true,
+            kolla_enable_tls_external: true,
+            kolla_copy_ca_into_containers: true,
             openstack_cacert: "/etc/ssl/certs/ca-certificates.crt",
         });
     }
@@ -55,7 +55,13 @@ export function globalsValues(settings: Settings): Record<string, unknown> {
     return { ...g, ...settings.extraGlobals };
 }
 
+/**
+ * Every string is written double-quoted and the document as YAML 1.1, the version PyYAML (Ansible's loader) reads:
+ * a region "NO", a release "2023.1" or a time-like "12:30" stays a string (PyYAML resolves plain yes/no/on/off to
+ * booleans and 12:30 to a sexagesimal integer; a double-quoted scalar is always a string). parseSettings refuses
+ * Jinja markers in every string that reaches this file, so Ansible templates none of them.
+ */
 export function renderGlobals(settings: Settings): string {
     return "---\n# Rendered by openstack-aio from the stack's settings; do not edit on the host.\n" +
-        YAML.stringify(globalsValues(settings), { lineWidth: 0 });
+        YAML.stringify(globalsValues(settings), { lineWidth: 0, version: "1.1", defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
 }
