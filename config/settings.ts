@@ -205,7 +205,7 @@ const deployHostShape = z.object({
     sshUser: userName.optional(),
     sshPort: port.optional(),
     dockerSshKeyPath: text.optional(),
-}).strict();
+}, { error: typeError("a map", "{name: deploy, address: 10.10.10.50} (JSON from the CLI)") }).strict();
 
 const networksShape = z.object({
     management: z.object({ cidr: text }).strict(),
@@ -227,7 +227,7 @@ const networksShape = z.object({
         gateway: text.optional(),
         dnsServers: z.array(text).optional(),
     }).strict(),
-}).strict();
+}, { error: typeError("a map", "{management: {cidr: ...}, api: ..., external: ..., tenant: ...} (JSON from the CLI)") }).strict();
 
 const scalarShapes: Record<string, z.ZodTypeAny> = {
     release: text,
@@ -256,9 +256,9 @@ const scalarShapes: Record<string, z.ZodTypeAny> = {
     smokeTest: flag,
     allowDestroy: flag,
     deployHost: deployHostShape,
-    hosts: z.array(hostShape).min(1, "must list at least one host"),
+    hosts: z.array(hostShape, { error: typeError("a list of hosts", "[{name: aio1, address: ..., roles: [...], interfaces: {...}}] (JSON from the CLI)") }).min(1, "must list at least one host"),
     networks: networksShape,
-    extraGlobals: z.record(z.string(), z.unknown()),
+    extraGlobals: z.record(z.string(), z.unknown(), { error: typeError("a map of kolla variables", "{nova_console: novnc} (JSON from the CLI)") }),
 };
 
 // ---------- coercion: Pulumi hands every value over as a string ----------
