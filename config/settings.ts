@@ -2,6 +2,7 @@ import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { KEYS, ConfigKey, KeySpec, qualified } from "./keys";
 import { OWNED_GLOBAL_SETTINGS, refusedGlobal } from "./globalsKeys";
+import { KOLLA_INVENTORY_GROUPS } from "./inventoryGroups";
 import { RELEASES, ReleasePins, SUPPORTED_RELEASES } from "./releases";
 
 export const ROLES = ["control", "network", "compute", "monitoring", "storage"] as const;
@@ -140,9 +141,9 @@ const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 // /etc/hosts loopback names, and RFC 6761 section 6.3 (.localhost).
 const LOOPBACK_NAMES = ["localhost", "localhost.localdomain", "localhost4", "localhost4.localdomain4", "localhost6",
     "localhost6.localdomain6", "ip6-localhost", "ip6-loopback"];
-// Groups of the rendered inventory and Ansible's implicit all/ungrouped: a host of the same name makes patterns such
-// as `hosts: control` pick the group, not the host (ansible-core 2.14 inventory/manager.py _enumerate_matches).
-const RESERVED_GROUPS = ["all", "ungrouped", "baremetal", "deployment"];
+// Ansible's implicit all/ungrouped and every group of the spliced inventory: a host of the same name makes patterns
+// such as `hosts: nova` pick the group, not the host (ansible-core 2.14 inventory/manager.py _enumerate_matches).
+const RESERVED_GROUPS = ["all", "ungrouped", ...KOLLA_INVENTORY_GROUPS];
 
 /** Why `value` is not a usable host name, or undefined. */
 export function hostNameProblem(value: string): string | undefined {
@@ -530,7 +531,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings 
             // merges with it, and bootstrap-servers and deploy then run on the deploy host itself, as root.
             check.add(`${at}.name`, `"${h.name}" is reserved: it names the deploy host itself in kolla's inventory ([deployment] localhost ansible_connection=local), so kolla would run bootstrap-servers and deploy there as root; choose the host's own name such as aio1`);
         } else if (RESERVED_GROUPS.includes(lower) || (ROLES as readonly string[]).includes(lower)) {
-            check.add(`${at}.name`, `"${h.name}" is also an inventory group name (${[...RESERVED_GROUPS, ...ROLES].join(", ")}), and Ansible's patterns pick the group over the host; choose the host's own name such as aio1`);
+            check.add(`${at}.name`, `"${h.name}" is also the name of a group in kolla's inventory, and Ansible's patterns pick the group over the host; choose the host's own name such as aio1`);
         }
         const a = check.ip(`${at}.address`, h.address);
         if (a && mgmt && !inside(a, mgmt)) check.add(`${at}.address`, `${a} is outside networks.management.cidr ${nets!.management.cidr}; use the host's management address`);

@@ -5,7 +5,6 @@
 // the intended hosts, groups and typed host vars. Every file runs twice: with values as YAML types them, and as the
 // Pulumi CLI hands them over (strings; JSON for lists and maps).
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -14,6 +13,7 @@ import { renderInventory, spliceInventory } from "../components/kolla/inventory"
 import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
 import { stackValues } from "./support/stack";
 import { ansibleInventoryList, tempDir } from "./support/tools";
+import { python } from "./ansiblePython";
 
 const DIR = path.join(__dirname, "fixtures/hostile");
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");
@@ -76,9 +76,7 @@ function strings(v: unknown): string[] {
 
 /** globals.yml as PyYAML (Ansible's loader) reads it. */
 function pyyamlLoad(file: string): unknown {
-    const r = spawnSync("python3", ["-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", file], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout);
+    return JSON.parse(python("import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", file));
 }
 
 /** Renders globals.yml and the spliced inventory and proves each reads back as intended with the real tools. */
