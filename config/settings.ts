@@ -360,8 +360,10 @@ function globalsValueProblem(value: unknown): string | undefined {
     if (typeof value === "string") {
         // ansible-core 2.14 template/__init__.py is_possibly_template: any of {{ {% {# makes Ansible template the value.
         if (/\{\{|\{%|\{#/.test(value)) return `${show(value)} contains a Jinja marker ({{, {% or {#); Ansible would evaluate it on the deploy host (globals.yml is extra vars), so write the literal value`;
-        // A line break in a value kolla templates into an INI file starts a new line or section there.
-        if (/[\u0000-\u001f\u007f]/.test(value)) return `${show(value)} contains a line break or control character, which would start a new line in the INI files kolla renders; write it on one line`;
+        // A line break in a value kolla templates into an INI file starts a new line or section there; PyYAML also
+        // reads U+0085, U+2028 and U+2029 as line breaks and refuses characters outside its printable set
+        // (reader.py NON_PRINTABLE: anything but tab, LF, CR, 0x20-0x7E, 0x85, 0xA0-0xD7FF, 0xE000-0xFFFD, astral).
+        if (/[^\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029]/u.test(value)) return `${show(value)} contains a line break or control character, which would start a new line in the INI files kolla renders; write it on one line`;
         return undefined;
     }
     if (Array.isArray(value)) {

@@ -1,7 +1,6 @@
 // globals.yml from typed settings. kolla-ansible passes globals.yml as extra vars (`-e @globals.yml`), which beat
 // inventory host vars: an interface that differs between hosts must therefore stay out of globals and go on the
 // host lines of the inventory instead (see inventory.ts).
-import * as YAML from "yaml";
 import { HostInterfaces, Settings } from "../../config/settings";
 
 /** globals.yml key → the host interface it names. */
@@ -55,13 +54,19 @@ export function globalsValues(settings: Settings): Record<string, unknown> {
     return { ...g, ...settings.extraGlobals };
 }
 
+// YAML 1.1 plain scalars PyYAML resolves to booleans or null (resolver.py): a top-level key spelled so is quoted.
+const YAML11_WORD = /^(y|n|yes|no|true|false|on|off|null)$/i;
+
 /**
- * Every string is written double-quoted and the document as YAML 1.1, the version PyYAML (Ansible's loader) reads:
- * a region "NO", a release "2023.1" or a time-like "12:30" stays a string (PyYAML resolves plain yes/no/on/off to
- * booleans and 12:30 to a sexagesimal integer; a double-quoted scalar is always a string). parseSettings refuses
- * Jinja markers in every string that reaches this file, so Ansible templates none of them.
+ * globals.yml as PyYAML (Ansible's loader, YAML 1.1) reads it back: one `key: value` line per variable, the value
+ * written as JSON, which is YAML flow syntax. Every string is thus double-quoted, and a double-quoted scalar is always a
+ * string to PyYAML: a region "NO", a release "2023.1", a time-like "12:30", a "=" (PyYAML's value tag) or a "<<" map
+ * key (a merge) never turn into something else, as they can when plain. Switches are JSON booleans, numbers plain
+ * decimals (parseSettings refuses others in extraGlobals, and Jinja markers, line breaks and characters PyYAML cannot
+ * read in every string), so Ansible templates none of it. Keys are kolla variable names, also checked there.
  */
 export function renderGlobals(settings: Settings): string {
-    return "---\n# Rendered by openstack-aio from the stack's settings; do not edit on the host.\n" +
-        YAML.stringify(globalsValues(settings), { lineWidth: 0, version: "1.1", defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
+    const lines = Object.entries(globalsValues(settings)).map(([key, value]) =>
+        `${YAML11_WORD.test(key) ? JSON.stringify(key) : key}: ${JSON.stringify(value)}`);
+    return ["---", "# Rendered by openstack-aio from the stack's settings; do not edit on the host.", ...lines, ""].join("\n");
 }
