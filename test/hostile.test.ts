@@ -5,6 +5,7 @@
 // the intended hosts, groups and typed host vars. Every file runs twice: with values as YAML types them, and as the
 // Pulumi CLI hands them over (strings; JSON for lists and maps).
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -12,7 +13,7 @@ import { globalsValues, INTERFACE_VARS, perHostInterfaceVars, renderGlobals } fr
 import { renderInventory, spliceInventory } from "../components/kolla/inventory";
 import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
 import { stackValues } from "./support/stack";
-import { ansibleInventoryList, tempDir } from "./support/tools";
+import { tempDir } from "./support/tools";
 import { python } from "./ansiblePython";
 
 const DIR = path.join(__dirname, "fixtures/hostile");
@@ -92,7 +93,10 @@ export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}
 
         const inventoryFile = path.join(dir, "inventory");
         fs.writeFileSync(inventoryFile, spliceInventory(renderInventory(settings, { privateKeyFile: KEY }), SHIPPED));
-        const list = ansibleInventoryList(inventoryFile);
+        // ansible-inventory with its local temp inside this test's directory, removed below.
+        const run = spawnSync("ansible-inventory", ["-i", inventoryFile, "--list"], { encoding: "utf8", env: { ...process.env, ANSIBLE_INVENTORY_UNPARSED_FAILED: "true", ANSIBLE_LOCAL_TEMP: path.join(dir, "ansible-tmp") } });
+        assert.equal(run.status, 0, `ansible-inventory failed:\n${run.stderr}`);
+        const list = JSON.parse(run.stdout);
         const names = settings.hosts.map((h) => h.name);
         assert.deepEqual(Object.keys(list._meta.hostvars).sort(), [...names, "localhost"].sort(), "exactly the configured hosts and the deploy host's localhost");
         assert.deepEqual(list.deployment.hosts, ["localhost"]);
