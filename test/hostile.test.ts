@@ -11,6 +11,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { globalsValues, INTERFACE_VARS, perHostInterfaceVars, renderGlobals } from "../components/kolla/globals";
 import { renderInventory, spliceInventory } from "../components/kolla/inventory";
+import { renderAnsibleCfg } from "../components/kolla/ansibleCfg";
+import { allScripts } from "../components/allScripts";
 import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
 import { stackValues } from "./support/stack";
 import { tempDir } from "./support/tools";
@@ -80,7 +82,7 @@ function pyyamlLoad(file: string): unknown {
     return JSON.parse(python("import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", file));
 }
 
-/** Renders globals.yml and the spliced inventory and proves each reads back as intended with the real tools. */
+/** Renders globals.yml, the inventory and ansible.cfg and proves each reads back as intended with the real tools. */
 export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}): void {
     const dir = tempDir("hostile-");
     try {
@@ -116,6 +118,32 @@ export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}
         for (const [host, vars] of Object.entries(expect.hostvars ?? {})) {
             for (const [k, v] of Object.entries(vars)) assert.deepEqual(list._meta.hostvars[host]?.[k], v, `${host} ${k}`);
         }
+
+        // ansible.cfg holds no configured value but the host count (the scripts: one shellcheck run below).
+        assert.equal(renderAnsibleCfg(settings).replace(/^forks = \d+$/m, ""), renderAnsibleCfg(parseSettings(stackValues("aio"))).replace(/^forks = \d+$/m, ""));
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** bash -n and one shellcheck run over every distinct script rendered from these settings. */
+function assertScriptsClean(all: Settings[]): void {
+    const dir = tempDir("hostile-scripts-");
+    try {
+        const texts = new Map<string, string>();
+        for (const s of all) for (const sc of allScripts(s)) texts.set(sc.text, sc.name);
+        const files = [...texts].map(([text, name], i) => {
+            const f = path.join(dir, `${i}-${name}`);
+            fs.writeFileSync(f, text);
+            return f;
+        });
+        for (const f of files) {
+            const n = spawnSync("bash", ["-n", f], { encoding: "utf8" });
+            assert.equal(n.status, 0, `bash -n ${path.basename(f)}: ${n.stderr}`);
+        }
+        const sc = spawnSync("shellcheck", ["-s", "bash", "-S", "style", ...files], { encoding: "utf8" });
+        assert.equal(sc.error, undefined, `shellcheck could not run: ${sc.error}`);
+        assert.equal(sc.status, 0, `shellcheck:\n${sc.stdout}${sc.stderr}`);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -164,4 +192,8 @@ describe("hostile stack files: the catalogue", () => {
             });
         }
     }
+
+    it("every script rendered from the harmless files parses (bash -n) and passes shellcheck", () => {
+        assertScriptsClean(fixtures.filter((f) => f.harmless).flatMap((f) => modes(f).map(([, raw]) => parseSettings(raw))));
+    });
 });
