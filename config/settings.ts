@@ -293,7 +293,11 @@ type Cidr = [V4, number];
 
 class Checker {
     readonly problems: string[] = [];
-    add(path: string, problem: string): void { this.problems.push(`${qualified(path)}: ${problem}`); }
+    /** One line per problem whatever a key or value holds: line breaks and control characters are escaped. */
+    add(path: string, problem: string): void {
+        this.problems.push(`${qualified(path)}: ${problem}`.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+            (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+    }
 
     ip(path: string, value: string | undefined): V4 | undefined {
         if (value === undefined) return undefined;
@@ -413,7 +417,10 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings 
         const result = scalarShapes[key].safeParse(coerce(key, given));
         if (!result.success) {
             for (const issue of result.error.issues) {
-                check.add(pathOf(key, issue.path), `${issue.message} (${spec.description})`);
+                const message = issue.code === "unrecognized_keys"
+                    ? `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map(show).join(", ")}: remove or correct ${issue.keys.length === 1 ? "it" : "them"}`
+                    : issue.message;
+                check.add(pathOf(key, issue.path), `${message} (${spec.description})`);
             }
             continue;
         }
