@@ -357,7 +357,7 @@ const SSH_PORT = 22;
 function globalsValueProblem(value: unknown): string | undefined {
     if (value === null || typeof value === "boolean") return undefined;
     if (typeof value === "number") {
-        // yaml's YAML 1.1 output of 1e21 or 1e-7 has no '.', which PyYAML 1.1 reads back as a string.
+        // JSON writes 1e21 as 1e+21 and 1e-7 as such: PyYAML's float pattern needs a '.' (resolver.py), so it reads a string.
         return Number.isFinite(value) && /^-?\d+(\.\d+)?$/.test(String(value)) ? undefined
             : `${show(value)} is not a plain number; write it as a whole or decimal number, or quote it`;
     }
@@ -584,7 +584,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings 
             [AMPHORA_IMAGE_SERVER_PORT, "the port of the amphora image server this program runs on the deploy host"],
         ];
         const clash = clashes.find(([p]) => p === v.registryPort);
-        if (clash) check.add("registryPort", `${v.registryPort} is ${clash[1]}; the registry could not bind it: choose another port such as 5000`);
+        if (clash) check.add("registryPort", `${v.registryPort} is ${clash[1]}; the registry could not bind it: choose another port such as ${v.registryPort === 5000 ? 5001 : 5000}`);
     }
 
     for (const [key, value] of Object.entries((v.extraGlobals as Record<string, unknown> | undefined) ?? {})) {
@@ -592,7 +592,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings 
         if (key in OWNED_GLOBAL_SETTINGS) {
             check.add(at, `${key} is set from the typed settings; change the setting that owns it instead of overriding it here: ${OWNED_GLOBAL_SETTINGS[key]}`);
         } else if (!/^[a-z_][a-z0-9_]*$/.test(key)) {
-            check.add(at, `${show(key)} is not a kolla variable name: use lower_snake_case such as kolla_enable_central_logging`);
+            check.add(at, `${show(key)} is not a kolla variable name: use lower_snake_case such as nova_console`);
         } else {
             const refused = refusedGlobal(key);
             if (refused) check.add(at, refused);
