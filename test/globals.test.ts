@@ -21,9 +21,9 @@ describe("globals.yml", () => {
         assert.equal(globals.api_interface, "eth2");
         assert.equal(globals.neutron_external_interface, "eth3");
         assert.equal(globals.docker_registry, "10.10.10.50:5000");
-        assert.equal(globals.docker_registry_insecure, "yes");
+        assert.equal(globals.docker_registry_insecure, true);
         assert.equal(globals.docker_namespace, "openstack.kolla");
-        assert.equal(globals.enable_octavia, "yes");
+        assert.equal(globals.enable_octavia, true);
         assert.equal(globals.octavia_network_type, "tenant");
         assert.ok(!("docker_registry:_insecure" in globals), "the seed guide's typo");
     });
@@ -33,20 +33,20 @@ describe("globals.yml", () => {
         assert.deepEqual(unknown, []);
         const tls = YAML.parse(renderGlobals(stackSettings("aio", { enableTls: true })));
         assert.deepEqual(Object.keys(tls).filter((k) => !KNOWN.has(k)), []);
-        assert.equal(tls.kolla_enable_tls_external, "yes");
+        assert.equal(tls.kolla_enable_tls_external, true);
     });
 
     it("switches services and octavia settings with the config", () => {
         const off = YAML.parse(renderGlobals(stackSettings("aio", { enableOctavia: false, enableHeat: false })));
-        assert.equal(off.enable_octavia, "no");
-        assert.equal(off.enable_heat, "no");
+        assert.equal(off.enable_octavia, false);
+        assert.equal(off.enable_heat, false);
         assert.ok(!("octavia_network_type" in off));
     });
 
     it("merges extraGlobals last", () => {
-        const g = YAML.parse(renderGlobals(stackSettings("aio", { extraGlobals: { enable_cinder: "yes", kolla_enable_central_logging: "no" } })));
-        assert.equal(g.enable_cinder, "yes");
-        assert.deepEqual(Object.keys(g).slice(-2), ["enable_cinder", "kolla_enable_central_logging"]);
+        const g = YAML.parse(renderGlobals(stackSettings("aio", { extraGlobals: { nova_console: "novnc", openstack_logging_debug: true } })));
+        assert.equal(g.nova_console, "novnc");
+        assert.deepEqual(Object.keys(g).slice(-2), ["nova_console", "openstack_logging_debug"]);
     });
 
     it("rejects an extraGlobals key the typed settings own, naming it", () => {

@@ -188,7 +188,7 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
         const vip = lifecycleInputs(await lifecycle({ vip: "10.10.30.56" })) as Record<string, any>;
         const b = base as Record<string, any>;
         assert.notEqual(vip["deploy-host-kolla-config"].stdin, b["deploy-host-kolla-config"].stdin, "globals.yml rewritten");
-        assert.match(vip["deploy-host-kolla-config"].stdin, /kolla_internal_vip_address: 10\.10\.30\.56/);
+        assert.match(vip["deploy-host-kolla-config"].stdin, /kolla_internal_vip_address: "10\.10\.30\.56"/);
         for (const s of ALL) {
             const n = `kolla-${s}`;
             assert.notEqual(vip[n].stdin, b[n].stdin, `${s} runs again`);

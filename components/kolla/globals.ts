@@ -1,7 +1,6 @@
 // globals.yml from typed settings. kolla-ansible passes globals.yml as extra vars (`-e @globals.yml`), which beat
 // inventory host vars: an interface that differs between hosts must therefore stay out of globals and go on the
 // host lines of the inventory instead (see inventory.ts).
-import * as YAML from "yaml";
 import { HostInterfaces, Settings } from "../../config/settings";
 
 /** globals.yml key → the host interface it names. */
@@ -19,7 +18,6 @@ export function perHostInterfaceVars(settings: Settings): string[] {
         .map(([key]) => key);
 }
 
-const yesNo = (b: boolean): "yes" | "no" => (b ? "yes" : "no");
 
 export function globalsValues(settings: Settings): Record<string, unknown> {
     const g: Record<string, unknown> = {
@@ -34,20 +32,21 @@ export function globalsValues(settings: Settings): Record<string, unknown> {
     }
     Object.assign(g, {
         docker_registry: settings.registry.address,
+        // Switches are YAML booleans: what a plain yes/no in kolla's example globals.yml reads as in PyYAML.
         // The local registry speaks plain HTTP; bootstrap-servers adds it to docker's insecure-registries.
-        docker_registry_insecure: "yes",
+        docker_registry_insecure: true,
         docker_namespace: settings.registry.namespace,
         nova_compute_virt_type: settings.novaVirtType,
-        enable_heat: yesNo(settings.services.heat),
-        enable_horizon: yesNo(settings.services.horizon),
-        enable_octavia: yesNo(settings.services.octavia),
+        enable_heat: settings.services.heat,
+        enable_horizon: settings.services.horizon,
+        enable_octavia: settings.services.octavia,
     });
     if (settings.services.octavia) g.octavia_network_type = settings.octaviaNetworkType;
     if (settings.enableTls) {
         Object.assign(g, {
-            kolla_enable_tls_internal: "yes",
-            kolla_enable_tls_external: "yes",
-            kolla_copy_ca_into_containers: "yes",
+            kolla_enable_tls_internal: true,
+            kolla_enable_tls_external: true,
+            kolla_copy_ca_into_containers: true,
             openstack_cacert: "/etc/ssl/certs/ca-certificates.crt",
             // admin-openrc.sh on the deploy host trusts kolla's own CA (kolla_certificates_dir/ca/root.crt).
             kolla_admin_openrc_cacert: "/etc/kolla/certificates/ca/root.crt",
@@ -57,7 +56,19 @@ export function globalsValues(settings: Settings): Record<string, unknown> {
     return { ...g, ...settings.extraGlobals };
 }
 
+// YAML 1.1 plain scalars PyYAML resolves to booleans or null (resolver.py): a top-level key spelled so is quoted.
+const YAML11_WORD = /^(y|n|yes|no|true|false|on|off|null)$/i;
+
+/**
+ * globals.yml as PyYAML (Ansible's loader, YAML 1.1) reads it back: one `key: value` line per variable, the value
+ * written as JSON, which is YAML flow syntax. Every string is thus double-quoted, and a double-quoted scalar is always a
+ * string to PyYAML: a region "NO", a release "2023.1", a time-like "12:30", a "=" (PyYAML's value tag) or a "<<" map
+ * key (a merge) never turn into something else, as they can when plain. Switches are JSON booleans, numbers plain
+ * decimals (parseSettings refuses others in extraGlobals, and Jinja markers, line breaks and characters PyYAML cannot
+ * read in every string), so Ansible templates none of it. Keys are kolla variable names, also checked there.
+ */
 export function renderGlobals(settings: Settings): string {
-    return "---\n# Rendered by openstack-aio from the stack's settings; do not edit on the host.\n" +
-        YAML.stringify(globalsValues(settings), { lineWidth: 0 });
+    const lines = Object.entries(globalsValues(settings)).map(([key, value]) =>
+        `${YAML11_WORD.test(key) ? JSON.stringify(key) : key}: ${JSON.stringify(value)}`);
+    return ["---", "# Rendered by openstack-aio from the stack's settings; do not edit on the host.", ...lines, ""].join("\n");
 }

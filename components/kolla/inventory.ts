@@ -7,6 +7,19 @@ import { kollaPaths, LOCK_VARS } from "./paths";
 
 export const SERVICE_GROUPS_START = "[baremetal:children]";
 
+// ansible-core 2.14 plugins/inventory/ini.py _parse_host_definition splits a host line with shlex and reads each
+// value with ast.literal_eval: a blank, quote, '#' or '=' in a value would add or change host vars, and '[' ':' in a
+// name would expand into ranges or a port. parseSettings only lets through values of these characters; this is the
+// last guard before the file is written.
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
+const SAFE_VALUE = /^[A-Za-z0-9_./@:-]+$/;
+
+function token(kind: string, value: string | number, safe: RegExp): string {
+    const text = String(value);
+    if (!safe.test(text)) throw new Error(`inventory: refusing to write ${kind} ${JSON.stringify(text)}: it is not a plain token`);
+    return text;
+}
+
 function hostLine(settings: Settings, host: Host, privateKeyFile: string): string {
     const vars: [string, string | number][] = [
         ["ansible_host", host.address],
@@ -19,7 +32,7 @@ function hostLine(settings: Settings, host: Host, privateKeyFile: string): strin
         ["docker_apt_package_pin", settings.pins.dockerAptPin],
     ];
     for (const key of perHostInterfaceVars(settings)) vars.push([key, host.interfaces[INTERFACE_VARS[key]]]);
-    return [host.name, ...vars.map(([k, v]) => `${k}=${v}`)].join(" ");
+    return [token("host name", host.name, SAFE_NAME), ...vars.map(([k, v]) => `${k}=${token(k, v, SAFE_VALUE)}`)].join(" ");
 }
 
 export function renderInventory(settings: Settings, opts: { privateKeyFile: string }): string {
