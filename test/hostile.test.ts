@@ -111,6 +111,7 @@ export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}
             const want: Record<string, unknown> = {
                 ansible_host: h.address, ansible_user: h.sshUser, ansible_port: h.sshPort,
                 ansible_private_key_file: KEY, ansible_become: true,
+                docker_apt_package_pin: settings.pins.dockerAptPin,
             };
             for (const key of perHost) want[key] = h.interfaces[INTERFACE_VARS[key]];
             assert.deepEqual(list._meta.hostvars[h.name], want, `host vars of ${h.name}, typed`);

@@ -68,7 +68,7 @@ describe("npm run plan (a change in host terms)", function () {
         assert.match(out, /- `pull` runs `kolla-ansible pull`/);
         // The unified diff of what lands on the host.
         assert.match(out, /--- a\/globals\.yml\n\+\+\+ b\/globals\.yml\n/);
-        assert.match(out, /\n-enable_heat: yes\n\+enable_heat: no\n/);
+        assert.match(out, /\n-enable_heat: true\n\+enable_heat: false\n/);
         assert.match(out, /-readonly CONFIG_HASH='[0-9a-f]+'\n\+readonly CONFIG_HASH='[0-9a-f]+'/);
         assert.match(out, /No cloud resource changes\./);
         assert.doesNotMatch(out, /PRIVATE KEY|TESTKEYPLAINTEXT|mock-password/);
@@ -92,7 +92,7 @@ describe("npm run plan (a change in host terms)", function () {
         const r = plan("aio");
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /against `HEAD`/);
-        assert.match(r.stdout, /\n-nova_compute_virt_type: kvm\n\+nova_compute_virt_type: qemu\n/);
+        assert.match(r.stdout, /\n-nova_compute_virt_type: "kvm"\n\+nova_compute_virt_type: "qemu"\n/);
         assert.match(r.stdout, /kolla-ansible reconfigure/);
         git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
     });

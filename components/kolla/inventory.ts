@@ -12,7 +12,8 @@ export const SERVICE_GROUPS_START = "[baremetal:children]";
 // name would expand into ranges or a port. parseSettings only lets through values of these characters; this is the
 // last guard before the file is written.
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
-const SAFE_VALUE = /^[A-Za-z0-9_./@:-]+$/;
+// `*` for the apt version glob of docker_apt_package_pin (a constant of ours): shlex keeps it, literal_eval rejects it.
+const SAFE_VALUE = /^[A-Za-z0-9_./@:*-]+$/;
 
 function token(kind: string, value: string | number, safe: RegExp): string {
     const text = String(value);
