@@ -15,19 +15,22 @@ import { TargetHosts } from "./components/targetHosts";
 const { settings, secrets } = loadConfig();
 const privateKey = secrets.sshPrivateKey;
 
-// 1–3: the deploy host's registry, filled with exactly the images the enabled services need.
-const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, privateKey });
-const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
-const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), privateKey, registry, docker });
-
-// 4–5: hosts prepared for kolla-ansible.
+// The deploy host: first contact (its SSH host key pinned for every later command), venv, /etc/kolla.
 const deployHost = new DeployHost("deploy-host", { settings, privateKey });
+const { connection } = deployHost;
+
+// 1–3: the deploy host's registry, filled with exactly the images the enabled services need.
+const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, connection, hostKey: deployHost.hostKey });
+const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
+const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), connection, registry, docker });
+
+// 4–5: the targets: first contact, early checks, the deploy key.
 const targets = new TargetHosts("targets", { settings, privateKey, deployPublicKey: deployHost.publicKey });
 
 // 6: the kolla-ansible lifecycle; 7: the amphora image builds beside it.
-const kolla = new KollaDeployment("kolla", { settings, privateKey, deployHost, targets, mirror });
+const kolla = new KollaDeployment("kolla", { settings, deployHost, targets, mirror });
 const amphora = settings.services.octavia && settings.amphora.source === "build"
-    ? new AmphoraBuild("amphora", { settings, privateKey, deployHost, docker })
+    ? new AmphoraBuild("amphora", { settings, deployHost, docker })
     : undefined;
 
 // 8: the cloud's first resources, through a provider built from post-deploy's outputs.

@@ -7,7 +7,7 @@ import { Settings } from "../config/settings";
 import { DeployHost } from "./deployHost";
 import { DeployHostDocker } from "./dockerHost";
 import { kollaPaths, LOG_DIR, STATE_DIR } from "./kolla/paths";
-import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
+import { remoteCommand, runScriptCommand } from "./remote";
 import { renderScript, Script, scriptBody } from "./script";
 
 export const IMAGE_SERVER_IMAGE = "nginx:1.27.3-alpine";
@@ -46,7 +46,6 @@ export function amphoraBuildScript(settings: Settings): Script {
 
 export interface AmphoraBuildArgs {
     settings: Settings;
-    privateKey: pulumi.Input<string>;
     deployHost: DeployHost;
     docker: DeployHostDocker;
 }
@@ -66,7 +65,7 @@ export class AmphoraBuild extends pulumi.ComponentResource {
         const imagesDir = kollaPaths(settings.release).imagesDir;
         // Needs only the deploy host's tools: it runs while kolla-ansible deploys.
         this.build = remoteCommand(`${name}-build`, {
-            connection: sshConnection(settings.deployHost, args.privateKey),
+            connection: args.deployHost.connection,
             create: runScriptCommand(),
             stdin: amphoraBuildScript(settings).text,
         }, { parent: this, dependsOn: [args.deployHost.toolsReady], customTimeouts: { create: "100m", update: "100m" } });

@@ -9,9 +9,10 @@ import { renderGlobals } from "./kolla/globals";
 import { inventorySpliceScript, renderInventory } from "./kolla/inventory";
 import { passwordsMergeScript, renderPasswordOverrides } from "./kolla/passwords";
 import { kollaPaths, LOCK_VARS, LOG_DIR, STATE_DIR } from "./kolla/paths";
-import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
+import type * as commandInputs from "@pulumi/command/types/input";
+import { remoteCommand, runScriptCommand } from "./remote";
 import { renderScript, Script, scriptBody, sha256, shellQuote } from "./script";
-import { waitReadyScript } from "./targetHosts";
+import { firstContact } from "./firstContact";
 
 export interface DeployHostArgs {
     settings: Settings;
@@ -107,6 +108,10 @@ export class DeployHost extends pulumi.ComponentResource {
     /** venv, kolla-ansible and the OpenStack clients installed: what the amphora build needs. */
     readonly toolsReady: command.remote.Command;
     readonly configHash: pulumi.Output<string>;
+    /** The SSH connection to the deploy host, its host key pinned: every command on the deploy host uses it. */
+    readonly connection: commandInputs.remote.ConnectionArgs;
+    /** `<type> <base64>` of the deploy host's SSH key (configured or recorded on first contact). */
+    readonly hostKey: pulumi.Output<string>;
     readonly adminPassword: pulumi.Output<string>;
     /** Only with Octavia. */
     readonly octaviaPassword?: pulumi.Output<string>;
@@ -115,7 +120,11 @@ export class DeployHost extends pulumi.ComponentResource {
         super("openstack-aio:deploy:DeployHost", name, {}, opts);
         const { settings } = args;
         const p = kollaPaths(settings.release);
-        const connection = sshConnection(settings.deployHost, args.privateKey);
+        // Every command of the deploy host (and of the components it hands `connection` to) checks its host key.
+        const contact = firstContact(`${name}-reachable`, settings.deployHost, args.privateKey, { parent: this });
+        const { connection, reachable } = contact;
+        this.connection = connection;
+        this.hostKey = contact.hostKey;
         const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ parent: this, ...extra });
 
         const admin = new random.RandomPassword(`${name}-keystone-admin-password`, { length: 32, special: false }, child());
@@ -125,9 +134,6 @@ export class DeployHost extends pulumi.ComponentResource {
         this.adminPassword = pulumi.secret(admin.result);
         this.octaviaPassword = octavia ? pulumi.secret(octavia.result) : undefined;
 
-        const reachable = remoteCommand(`${name}-reachable`, {
-            connection, create: runScriptCommand(), stdin: waitReadyScript().text,
-        }, child({ customTimeouts: { create: "20m", update: "20m" } }));
         // Generated on the deploy host; only the public half comes back (the last line of stdout).
         const deployKey = remoteCommand(`${name}-deploy-key`, {
             connection, create: runScriptCommand(), stdin: deployKeyScript(settings).text,

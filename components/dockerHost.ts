@@ -3,12 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import { DeployHost, Settings } from "../config/settings";
-import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
+import type * as commandInputs from "@pulumi/command/types/input";
+import { remoteCommand, runScriptCommand } from "./remote";
 import { renderScript, Script, scriptBody } from "./script";
 
 export interface DeployHostDockerArgs {
     host: DeployHost;
-    privateKey: pulumi.Input<string>;
+    /** The deploy host's connection, its host key pinned (DeployHost.connection). */
+    connection: commandInputs.remote.ConnectionArgs;
+    /** `<type> <base64>` of the deploy host's SSH key: the docker CLI's ssh accepts only it. */
+    hostKey: pulumi.Input<string>;
 }
 
 export function dockerInstallScript(host: DeployHost): Script {
@@ -17,10 +21,15 @@ export function dockerInstallScript(host: DeployHost): Script {
 
 /**
  * ssh options for the docker CLI, which runs on the machine running Pulumi and authenticates with ssh-agent or
- * deployHost.dockerSshKeyPath. accept-new trusts the host key on first contact and refuses a changed one later.
+ * deployHost.dockerSshKeyPath. It accepts only the deploy host's pinned key, whatever the operator's known_hosts
+ * holds: KnownHostsCommand (OpenSSH >= 8.5) answers with that key, UserKnownHostsFile /dev/null, strict checking.
+ * %H is the host as known_hosts names it ("addr", or "[addr]:port" off port 22), so the line always matches.
  */
-export function dockerSshOpts(host: DeployHost): string[] {
-    const opts = ["-o", "StrictHostKeyChecking=accept-new", "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=30"];
+export function dockerSshOpts(host: DeployHost, hostKey: string): string[] {
+    const opts = [
+        "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/dev/null", "-o", `KnownHostsCommand=/bin/echo %H ${hostKey}`,
+        "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=30",
+    ];
     return host.dockerSshKeyPath ? [...opts, "-i", host.dockerSshKeyPath, "-o", "IdentitiesOnly=yes"] : opts;
 }
 
@@ -34,7 +43,7 @@ export class DeployHostDocker extends pulumi.ComponentResource {
         super("openstack-aio:deploy:DeployHostDocker", name, {}, opts);
         const script = dockerInstallScript(args.host);
         this.installCommand = remoteCommand(`${name}-install`, {
-            connection: sshConnection(args.host, args.privateKey),
+            connection: args.connection,
             create: runScriptCommand(),
             stdin: script.text,
         }, { parent: this, customTimeouts: { create: "20m", update: "20m" } });
@@ -44,7 +53,7 @@ export class DeployHostDocker extends pulumi.ComponentResource {
         const { sshUser, address, sshPort } = args.host;
         this.provider = new docker.Provider(`${name}-provider`, {
             host: this.installCommand.stdout.apply(() => `ssh://${sshUser}@${address}:${sshPort}`),
-            sshOpts: dockerSshOpts(args.host),
+            sshOpts: pulumi.output(args.hostKey).apply((key) => dockerSshOpts(args.host, key)),
         }, { parent: this });
         this.registerOutputs({ version: this.version });
     }

@@ -6,7 +6,8 @@ import { Settings } from "../config/settings";
 import { DeployHostDocker } from "./dockerHost";
 import { KollaImage, kollaImages } from "./images";
 import { LocalRegistry } from "./registry";
-import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
+import type * as commandInputs from "@pulumi/command/types/input";
+import { remoteCommand, runScriptCommand } from "./remote";
 import { renderScript, Script, scriptBody } from "./script";
 
 /** Pinned skopeo, run as a container so the deploy host needs nothing but Docker. */
@@ -23,7 +24,8 @@ export function mirrorScript(image: KollaImage, localEndpoint: string, skopeoIma
 export interface KollaImageMirrorArgs {
     settings: Settings;
     images: KollaImage[];
-    privateKey: pulumi.Input<string>;
+    /** The deploy host's connection, its host key pinned (DeployHost.connection). */
+    connection: commandInputs.remote.ConnectionArgs;
     registry: LocalRegistry;
     docker: DeployHostDocker;
 }
@@ -41,7 +43,7 @@ export class KollaImageMirror extends pulumi.ComponentResource {
         this.copies = [];
         if (settings.registry.mode === "mirror") {
             const skopeo = new docker.RemoteImage(`${name}-skopeo`, { name: SKOPEO_IMAGE, keepLocally: true }, { parent: this, provider: args.docker.provider });
-            const connection = sshConnection(settings.deployHost, args.privateKey);
+            const connection = args.connection;
             for (const image of images) {
                 // Images are independent: the engine copies them in parallel. Each waits only for the registry
                 // container (through localEndpoint) and skopeo (through its image id).

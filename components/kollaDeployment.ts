@@ -4,8 +4,9 @@ import * as command from "@pulumi/command";
 import { Settings } from "../config/settings";
 import { DeployHost, configHash } from "./deployHost";
 import { KollaImageMirror } from "./imageMirror";
-import { kollaPaths, LOCK_VARS, LOG_DIR, STATE_DIR } from "./kolla/paths";
-import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
+import { knownHostsLines } from "./firstContact";
+import { KNOWN_HOSTS_FILE, kollaPaths, LOCK_VARS, LOG_DIR, STATE_DIR } from "./kolla/paths";
+import { remoteCommand, runScriptCommand } from "./remote";
 import { renderScript, Script, scriptBody } from "./script";
 import { TargetHosts } from "./targetHosts";
 import { CloudAccess } from "./types";
@@ -89,7 +90,6 @@ function digestVars(passwords: string): Record<string, string> {
 
 export interface KollaDeploymentArgs {
     settings: Settings;
-    privateKey: pulumi.Input<string>;
     deployHost: DeployHost;
     targets: TargetHosts;
     mirror: KollaImageMirror;
@@ -106,7 +106,7 @@ export class KollaDeployment extends pulumi.ComponentResource {
     constructor(name: string, args: KollaDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:kolla:KollaDeployment", name, {}, opts);
         const { settings } = args;
-        const connection = sshConnection(settings.deployHost, args.privateKey);
+        const connection = args.deployHost.connection;
 
         // Created before the first stage, so `pulumi destroy` deletes it after every stage and everything built on
         // post-deploy (the cloud's own resources, deleted through the OpenStack API while it still runs), and
@@ -125,6 +125,13 @@ export class KollaDeployment extends pulumi.ComponentResource {
             customTimeouts: { create: "5m", update: "5m", delete: DESTROY_TIMEOUTS.resource },
         });
 
+        // Ansible checks every target's SSH host key against what first contact recorded (ansible.cfg).
+        const knownHosts = remoteCommand(`${name}-known-hosts`, {
+            connection,
+            create: runScriptCommand(),
+            stdin: args.targets.hostKeys.apply((keys) => knownHostsScript(keys).text),
+        }, { parent: this, dependsOn: [args.deployHost.ready], customTimeouts: { create: "15m", update: "15m" } });
+
         this.stages = {};
         let previous: pulumi.Resource[] = [this.destroyGuard];
         for (const stage of stageNames(settings)) {
@@ -142,7 +149,7 @@ export class KollaDeployment extends pulumi.ComponentResource {
                 // kolla pulls from the local registry: pull waits for every mirrored image. bootstrap-servers
                 // needs /etc/kolla complete and the deploy key on every target (also through the guard).
                 dependsOn: stage === "pull" ? [...previous, args.mirror]
-                    : stage === "bootstrap-servers" ? [...previous, args.deployHost.ready, ...args.targets.ready]
+                    : stage === "bootstrap-servers" ? [...previous, args.deployHost.ready, knownHosts, ...args.targets.ready]
                     : previous,
                 customTimeouts: { create: STAGE_TIMEOUTS[stage].resource, update: STAGE_TIMEOUTS[stage].resource },
             });
@@ -181,6 +188,14 @@ export function caCertificateOf(stdout: pulumi.Output<string>): pulumi.Output<st
     });
 }
 
+/** The targets' host keys for Ansible on the deploy host (`keys`: as recorded on first contact or configured). */
+export function knownHostsScript(keys: readonly { address: string; sshPort: number; hostKey: string }[]): Script {
+    return renderScript("known-hosts.sh", { KNOWN_HOSTS_FILE, KNOWN_HOSTS: knownHostsLines(keys), ...LOCK_VARS },
+        scriptBody("deploy-lock.sh") + scriptBody("known-hosts.sh"));
+}
+
 export function renderedScripts(settings: Settings): Script[] {
-    return [...stageNames(settings).map((s) => stageScript(settings, s)), destroyScript(settings)];
+    // For review: the host keys are known only at `pulumi up` (or from hosts[].hostKey).
+    const keys = settings.hosts.map((h) => ({ address: h.address, sshPort: h.sshPort, hostKey: h.hostKey ?? "ssh-ed25519 <recorded-on-first-contact>" }));
+    return [knownHostsScript(keys), ...stageNames(settings).map((s) => stageScript(settings, s)), destroyScript(settings)];
 }

@@ -9,9 +9,13 @@ export interface SshEndpoint {
     readonly sshPort: number;
 }
 
-/** Strictly typed connection: the private key is always a secret; dialing retries while a host boots. */
-export function sshConnection(host: SshEndpoint, privateKey: pulumi.Input<string>): commandInputs.remote.ConnectionArgs {
+/**
+ * Strictly typed connection: the private key is always a secret; dialing retries while a host boots; with a host
+ * key, only that host is accepted (see firstContact.ts).
+ */
+export function sshConnection(host: SshEndpoint, privateKey: pulumi.Input<string>, hostKey?: pulumi.Input<string>): commandInputs.remote.ConnectionArgs {
     return {
+        ...(hostKey !== undefined ? { hostKey } : {}),
         host: host.address,
         port: host.sshPort,
         user: host.sshUser,

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host, Settings } from "../config/settings";
 import { qualified } from "../config/keys";
-import { remoteCommand, runScriptCommand, sshConnection } from "./remote";
+import { firstContact, waitReadyScript } from "./firstContact";
+import { remoteCommand, runScriptCommand } from "./remote";
 import { renderScript, Script, scriptBody } from "./script";
 
 export interface TargetHostsArgs {
@@ -15,11 +16,6 @@ export interface TargetHostsArgs {
 
 /** What the review copy (`npm run render`) shows in place of the key generated at `pulumi up`. */
 export const PUBLIC_KEY_PLACEHOLDER = "ssh-ed25519 AAAA<deploy-public-key-generated-on-the-deploy-host> openstack-aio-deploy";
-
-/** First contact with any host: cloud-init done, passwordless sudo, python3. Shared with the deploy host. */
-export function waitReadyScript(): Script {
-    return renderScript("wait-ready.sh", {}, scriptBody("wait-ready.sh"));
-}
 
 /** Checks one target and authorizes the deploy key; messages name the config key to fix. */
 export function targetPrepareScript(settings: Settings, host: Host, deployPublicKey: string): Script {
@@ -46,16 +42,19 @@ export function targetPrepareScript(settings: Settings, host: Host, deployPublic
 export class TargetHosts extends pulumi.ComponentResource {
     /** The last command per host (checks passed, deploy key authorized): kolla-ansible may reach it. */
     readonly ready: command.remote.Command[];
+    /** Each target's SSH host key (configured, or recorded on first contact), for Ansible's known_hosts. */
+    readonly hostKeys: pulumi.Output<{ address: string; sshPort: number; hostKey: string }[]>;
 
     constructor(name: string, args: TargetHostsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:hosts:TargetHosts", name, {}, opts);
         const { settings } = args;
-        this.ready = settings.hosts.map((host) => {
-            const connection = sshConnection(host, args.privateKey);
+        const contacts = settings.hosts.map((host) =>
             // Its own step so a host that is still booting shows up as "waiting", not as a failed check.
-            const reachable = remoteCommand(`${name}-${host.name}-reachable`, {
-                connection, create: runScriptCommand(), stdin: waitReadyScript().text,
-            }, { parent: this, customTimeouts: { create: "20m", update: "20m" } });
+            firstContact(`${name}-${host.name}-reachable`, host, args.privateKey, { parent: this }));
+        this.hostKeys = pulumi.all(contacts.map((c) => c.hostKey)).apply((keys) =>
+            settings.hosts.map((h, i) => ({ address: h.address, sshPort: h.sshPort, hostKey: keys[i] })));
+        this.ready = settings.hosts.map((host, i) => {
+            const { reachable, connection } = contacts[i];
             // The public key is an output of the deploy host: this step waits for it through stdin.
             return remoteCommand(`${name}-${host.name}-prepare`, {
                 connection,
@@ -63,7 +62,7 @@ export class TargetHosts extends pulumi.ComponentResource {
                 stdin: pulumi.output(args.deployPublicKey).apply((key) => targetPrepareScript(settings, host, key).text),
             }, { parent: this, dependsOn: [reachable], customTimeouts: { create: "10m", update: "10m" } });
         });
-        this.registerOutputs({});
+        this.registerOutputs({ hostKeys: this.hostKeys });
     }
 }
 

@@ -29,6 +29,8 @@ export interface Host {
     readonly interfaces: HostInterfaces;
     readonly sshUser: string;
     readonly sshPort: number;
+    /** The host's SSH key (`<type> <base64>`); absent: recorded on first contact, then enforced. */
+    readonly hostKey?: string;
 }
 
 export interface DeployHost {
@@ -41,6 +43,8 @@ export interface DeployHost {
     readonly sshPort: number;
     /** Key file on the machine running Pulumi for the docker CLI's ssh:// transport (else ssh-agent). */
     readonly dockerSshKeyPath?: string;
+    /** The host's SSH key (`<type> <base64>`); absent: recorded on first contact, then enforced. */
+    readonly hostKey?: string;
 }
 
 export interface Networks {
@@ -184,6 +188,11 @@ const region = z.string({ error: typeError("a region name", "RegionOne") }).supe
     }
 });
 
+// The host's own SSH key as `ssh-keyscan` or /etc/ssh/ssh_host_*_key.pub prints it (type and base64, comment
+// optional). golang.org/x/crypto/ssh ParseAuthorizedKey reads it for @pulumi/command's connection.hostKey.
+const hostKey = z.string().regex(/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}( [^\n]*)?$/,
+    "must be the host's public SSH key as /etc/ssh/ssh_host_ed25519_key.pub holds it (ssh-ed25519 AAAA…); leave it out to record it on first contact");
+
 const hostShape = z.object({
     name: hostName,
     address: text,
@@ -197,6 +206,7 @@ const hostShape = z.object({
     }).strict(),
     sshUser: userName.optional(),
     sshPort: port.optional(),
+    hostKey: hostKey.optional(),
 }).strict();
 
 const deployHostShape = z.object({
@@ -206,6 +216,7 @@ const deployHostShape = z.object({
     sshUser: userName.optional(),
     sshPort: port.optional(),
     dockerSshKeyPath: text.optional(),
+    hostKey: hostKey.optional(),
 }, { error: typeError("a map", "{name: deploy, address: 10.10.10.50} (JSON from the CLI)") }).strict();
 
 const networksShape = z.object({
@@ -618,6 +629,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings 
             sshUser: dh!.sshUser ?? defaultUser,
             sshPort: dh!.sshPort ?? defaultPort,
             ...(dh!.dockerSshKeyPath ? { dockerSshKeyPath: dh!.dockerSshKeyPath } : {}),
+            ...(dh!.hostKey ? { hostKey: hostKeyOnly(dh!.hostKey) } : {}),
         },
         hosts: hosts.map((h) => ({
             name: h.name,
@@ -632,6 +644,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): Settings 
             },
             sshUser: h.sshUser ?? defaultUser,
             sshPort: h.sshPort ?? defaultPort,
+            ...(h.hostKey ? { hostKey: hostKeyOnly(h.hostKey) } : {}),
         })),
         networks: {
             management: { cidr: nets!.management.cidr },
@@ -709,4 +722,9 @@ function deepFreeze<T>(o: T): T {
 /** Hosts holding a role, in config order. */
 export function hostsWithRole(settings: Settings, role: Role): readonly Host[] {
     return settings.hosts.filter((h) => h.roles.includes(role));
+}
+
+/** `<type> <base64>` of a host key line: the comment is nobody's business. */
+export function hostKeyOnly(line: string): string {
+    return line.trim().split(/\s+/).slice(0, 2).join(" ");
 }

@@ -70,10 +70,11 @@ describe("globals.yml", () => {
 });
 
 describe("ansible.cfg and passwords", () => {
-    it("turns host key checking off and pipelining on", () => {
+    it("turns host key checking on, against the pinned keys only, and pipelining on", () => {
         const cfg = renderAnsibleCfg(stackSettings("aio"));
         assert.match(cfg, /^\[defaults\]$/m);
-        assert.match(cfg, /^host_key_checking = False$/m);
+        assert.match(cfg, /^host_key_checking = True$/m);
+        assert.match(cfg, /^ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=\/opt\/openstack-aio\/known_hosts -o StrictHostKeyChecking=yes$/m);
         assert.match(cfg, /^pipelining = True$/m);
         assert.match(cfg, /^forks = \d+$/m);
     });

@@ -174,7 +174,7 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
     before(async () => { base = lifecycleInputs(await lifecycle()); });
 
     it("evaluating twice with the same settings gives identical inputs and triggers", async () => {
-        assert.equal(Object.keys(base).length, 17, "8 deploy-host, 2 target, 6 stage commands and the guard");
+        assert.equal(Object.keys(base).length, 18, "8 deploy-host, 2 target, 6 stage commands, known_hosts and the guard");
         assert.deepEqual(lifecycleInputs(await lifecycle()), base);
     });
 

@@ -7,18 +7,22 @@ import { DeployHostDocker, dockerInstallScript, renderedScripts as dockerScripts
 import { kollaImages } from "../components/images";
 import { KollaImageMirror, mirrorScript, renderedScripts as mirrorScripts, SKOPEO_IMAGE } from "../components/imageMirror";
 import { LocalRegistry, REGISTRY_IMAGE } from "../components/registry";
+import { sshConnection } from "../components/remote";
 import { Graph, runProgram } from "./support/harness";
 import { assertShellcheckClean, tempDir } from "./support/tools";
 import { FAKE_SUDO, fakeBin, onlyTools, runScript } from "./support/lifecycle";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 
+const TEST_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3RkZXBsb3lob3N0";
+
 async function registryGraph(overrides: Record<string, unknown> = {}): Promise<Graph> {
     const settings = stackSettings("aio", overrides);
     return runProgram(() => {
         const privateKey = pulumi.secret(TEST_PRIVATE_KEY);
-        const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, privateKey });
+        const connection = sshConnection(settings.deployHost, privateKey, TEST_HOST_KEY);
+        const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, connection, hostKey: TEST_HOST_KEY });
         const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
-        const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), privateKey, registry, docker });
+        const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), connection, registry, docker });
         return { address: registry.address, count: mirror.count };
     });
 }
@@ -34,7 +38,10 @@ describe("LocalRegistry and DeployHostDocker", () => {
         const install = g.get("deploy-docker-install");
         assert.deepEqual(provider.propertyDependencies.host, [install.urn]);
         assert.equal(provider.inputs.host, "ssh://vagrant@10.10.10.50:22");
-        assert.ok(JSON.parse(provider.inputs.sshOpts).includes("StrictHostKeyChecking=accept-new"));
+        // Only the deploy host's pinned key, whatever the operator's known_hosts says.
+        const opts: string[] = JSON.parse(provider.inputs.sshOpts);
+        for (const o of ["StrictHostKeyChecking=yes", "UserKnownHostsFile=/dev/null", `KnownHostsCommand=/bin/echo %H ${TEST_HOST_KEY}`]) assert.ok(opts.includes(o), o);
+        assert.ok(!opts.some((o) => o.includes("accept-new")));
     });
 
     it("runs registry:2 pinned, from its image id, restart always: writable on loopback only, read-only on the management address", () => {

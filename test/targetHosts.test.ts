@@ -5,7 +5,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Settings } from "../config/settings";
-import { renderedScripts, TargetHosts, targetPrepareScript, waitReadyScript } from "../components/targetHosts";
+import { waitReadyScript } from "../components/firstContact";
+import { renderedScripts, TargetHosts, targetPrepareScript } from "../components/targetHosts";
 import { Graph, runProgram } from "./support/harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 import { assertShellcheckClean, tempDir } from "./support/tools";
@@ -109,18 +110,26 @@ describe("TargetHosts: scripts", () => {
             "cloud-init": `echo "cloud-init $*" >> ${JSON.stringify(calls)}`,
             sudo: sudoOk ? "exit 0" : "echo 'sudo: a password is required' >&2; exit 1",
         });
-        const ok = runScript(waitReadyScript().text, [], { PATH: `${bin(true)}:${process.env.PATH}` });
+        const keyFile = path.join(path.dirname(calls), "ssh_host_ed25519_key.pub");
+        fs.writeFileSync(keyFile, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Q root@aio\n");
+        const script = withVars(waitReadyScript(), { HOST_KEY_FILE: keyFile });
+        const ok = runScript(script, [], { PATH: `${bin(true)}:${process.env.PATH}` });
         assert.equal(ok.status, 0, ok.stderr);
         assert.match(ok.stdout, /^ready: \S+ /);
+        assert.equal(ok.stdout.trim().split("\n").pop(), "host-key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Q", "the host key last, without its comment");
         assert.equal(fs.readFileSync(calls, "utf8"), "cloud-init status --wait\n");
-        const noSudo = runScript(waitReadyScript().text, [], { PATH: `${bin(false)}:${process.env.PATH}` });
+        const noSudo = runScript(script, [], { PATH: `${bin(false)}:${process.env.PATH}` });
         assert.equal(noSudo.status, 1);
         assert.match(noSudo.stderr, /needs passwordless sudo .*openstack-aio:sshUser/);
         // A PATH with the basics but no python3.
         const basics = onlyTools(["bash", "id", "hostname", "grep", "cut", "tr", "timeout"]);
-        const noPython = spawnSync("/bin/bash", ["-s"], { input: waitReadyScript().text, encoding: "utf8", env: { PATH: `${bin(true)}:${basics}` } });
+        const noPython = spawnSync("/bin/bash", ["-s"], { input: script, encoding: "utf8", env: { PATH: `${bin(true)}:${basics}` } });
         assert.equal(noPython.status, 1, noPython.stderr);
         assert.match(noPython.stderr, /python3 is missing on .*apt-get install python3/);
+        fs.rmSync(keyFile);
+        const noKey = runScript(script, [], { PATH: `${bin(true)}:${process.env.PATH}` });
+        assert.equal(noKey.status, 1);
+        assert.match(noKey.stderr, /ssh_host_ed25519_key\.pub is missing on .*ssh-keygen -A.*hostKey/);
     });
 
     it("passes shellcheck (aio and multi-host)", () => {

@@ -51,10 +51,20 @@ function unwrap(value: any, path: string, secrets: string[]): any {
     return value;
 }
 
+/** The host key the mock's first contact with `name` reports: `ssh-ed25519 <base64 of the name>`. */
+export function mockHostKey(reachableName: string): string {
+    return `ssh-ed25519 ${Buffer.from(`mock-host-key-${reachableName.replace(/-reachable$/, "")}`).toString("base64").replace(/=+$/, "")}`;
+}
+
 /** Plausible outputs of the providers this program uses, so applies downstream have values to work on. */
 export const defaultOutputs: OutputsFor = (args) => {
     switch (args.type) {
         case "command:remote:Command":
+            // First contact prints the host's SSH key last (wait-ready.sh): a stable fake one per host.
+            if (args.name.endsWith("-reachable")) {
+                return { stdout: `ready: host\nhost-key: ${mockHostKey(args.name)}\n`, stderr: "" };
+            }
+            return { stdout: "", stderr: "" };
         case "command:local:Command":
             return { stdout: "", stderr: "" };
         case "docker:index/remoteImage:RemoteImage":

@@ -49,12 +49,13 @@ export function lifecycle(overrides: Record<string, unknown> = {}, opts: { priva
     const settings = stackSettings("aio", overrides);
     return runProgram(() => {
         const privateKey = pulumi.secret(opts.privateKey ?? TEST_PRIVATE_KEY);
-        const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, privateKey });
-        const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
-        const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), privateKey, registry, docker });
         const deployHost = new DeployHost("deploy-host", { settings, privateKey });
+        const { connection } = deployHost;
+        const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, connection, hostKey: deployHost.hostKey });
+        const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
+        const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), connection, registry, docker });
         const targets = new TargetHosts("targets", { settings, privateKey, deployPublicKey: deployHost.publicKey });
-        const kolla = new KollaDeployment("kolla", { settings, privateKey, deployHost, targets, mirror });
+        const kolla = new KollaDeployment("kolla", { settings, deployHost, targets, mirror });
         return {
             authUrl: kolla.access.authUrl,
             region: kolla.access.region,
