@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { inventorySpliceScript, renderInventory, spliceInventory } from "../components/kolla/inventory";
+import { kollaPaths, LOCK_FILE } from "../components/kolla/paths";
 import { Settings } from "../config/settings";
 import { ansibleInventoryList, assertShellcheckClean, tempDir } from "./support/tools";
 import { stackSettings } from "./support/stack";
@@ -17,7 +18,7 @@ function spliceOnDisk(settings: Settings): { text: string; list: any } {
     const top = path.join(dir, "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
     fs.writeFileSync(top, renderInventory(settings, { privateKeyFile: KEY }));
     fs.writeFileSync(shipped, SHIPPED);
-    const script = withVars(inventorySpliceScript(settings), { TOP: top, SHIPPED: shipped, OUT: out, LOCK_FILE: `${out}.lock` });
+    const script = withVars(inventorySpliceScript(settings), { TOP: top, SHIPPED: shipped, OUT: out });
     for (let run = 0; run < 2; run++) { // twice: idempotent
         const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
@@ -80,22 +81,24 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
     it("refuses a shipped file without service groups, on the host too: no output, no temp file left", () => {
         assert.throws(() => spliceInventory("[control]\n", "[control]\nhost\n"), /baremetal:children/);
         const dir = tempDir();
-        const top = path.join(dir, "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
+        const top = path.join(tempDir("top-"), "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
         fs.writeFileSync(top, "[control]\naio\n");
         fs.writeFileSync(shipped, "[control]\nhost\n");
-        const script = withVars(inventorySpliceScript(stackSettings("aio")), { TOP: top, SHIPPED: shipped, OUT: out, LOCK_FILE: path.join(tempDir("lock-"), "deploy.lock") });
+        const script = withVars(inventorySpliceScript(stackSettings("aio")), { TOP: top, SHIPPED: shipped, OUT: out });
+        // On the deploy host the lock beside TOP is the deploy host's one lock.
+        assert.equal(path.dirname(kollaPaths("2023.1").inventoryTop), path.dirname(LOCK_FILE));
         const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /has no \[baremetal:children\] section/);
         assert.doesNotMatch(r.stderr, /unbound variable/);
-        assert.deepEqual(fs.readdirSync(dir).sort(), ["multinode", "top.ini"]);
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["multinode"]);
         // A command failing under `set -e` (here mv) also cleans up: the trap must not depend on main's locals.
         fs.writeFileSync(shipped, SHIPPED);
         const failingMv = fakeBin({ mv: "exit 1" });
         const e = spawnSync("bash", ["-s"], { input: script, encoding: "utf8", env: { ...process.env, PATH: `${failingMv}:${process.env.PATH}` } });
         assert.equal(e.status, 1);
         assert.doesNotMatch(e.stderr, /unbound variable/);
-        assert.deepEqual(fs.readdirSync(dir).sort(), ["multinode", "top.ini"]);
+        assert.deepEqual(fs.readdirSync(dir).sort(), ["multinode"]);
     });
 
     it("the splice script is shellcheck-clean", () => {

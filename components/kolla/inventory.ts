@@ -64,6 +64,7 @@ export function inventorySpliceScript(settings: Settings): Script {
         SHIPPED: p.shippedMultinode,
         OUT: p.inventory,
         MARKER: SERVICE_GROUPS_START,
-        ...LOCK_VARS,
+        // The lock file is beside TOP (the state dir, LOCK_FILE's directory; a test holds them equal).
+        LOCK_WAIT: LOCK_VARS.LOCK_WAIT,
     }, scriptBody("deploy-lock.sh") + scriptBody("inventory-splice.sh"));
 }
