@@ -8,7 +8,7 @@ import { renderAnsibleCfg } from "./kolla/ansibleCfg";
 import { renderGlobals } from "./kolla/globals";
 import { inventorySpliceScript, renderInventory } from "./kolla/inventory";
 import { passwordsMergeScript, renderPasswordOverrides } from "./kolla/passwords";
-import { kollaPaths, LOCK_VARS, LOG_DIR, STATE_DIR } from "./kolla/paths";
+import { kollaPaths, LOCK_VARS, LOG_DIR, PROGRESS_FILTER_FILE, STATE_DIR } from "./kolla/paths";
 import type * as commandInputs from "@pulumi/command/types/input";
 import { remoteCommand, runScriptCommand } from "./remote";
 import { renderScript, Script, scriptBody, sha256, shellQuote } from "./script";
@@ -81,6 +81,8 @@ export function deployConfigScript(settings: Settings): Script {
         INVENTORY_TOP_FILE: p.inventoryTop, INVENTORY_TOP: f.inventoryTop,
         ANSIBLE_CFG_FILE: p.ansibleCfg, ANSIBLE_CFG: f.ansibleCfg,
         CONFIG_HASH: configHash(settings),
+        // The stages' output digest, installed here once so that editing it changes no stage's inputs.
+        PROGRESS_FILTER_FILE, PROGRESS_FILTER: scriptBody("ansible-progress.py"),
         ...LOCK_VARS,
     }, scriptBody("deploy-lock.sh") + scriptBody("deploy-config.sh"));
 }

@@ -5,7 +5,7 @@ import { Settings } from "../config/settings";
 import { DeployHost, configHash } from "./deployHost";
 import { KollaImageMirror } from "./imageMirror";
 import { knownHostsLines } from "./firstContact";
-import { KNOWN_HOSTS_FILE, kollaPaths, LOCK_VARS, LOG_DIR, STATE_DIR } from "./kolla/paths";
+import { KNOWN_HOSTS_FILE, kollaPaths, LOCK_VARS, LOG_DIR, PROGRESS_FILTER_FILE, STATE_DIR } from "./kolla/paths";
 import { remoteCommand, runScriptCommand } from "./remote";
 import { renderScript, Script, scriptBody } from "./script";
 import { TargetHosts } from "./targetHosts";
@@ -85,7 +85,8 @@ export function destroyScript(settings: Settings): Script {
 
 /** What output-digest.sh needs: the digest filter itself, and the passwords it redacts. */
 function digestVars(passwords: string): Record<string, string> {
-    return { PROGRESS_FILTER: scriptBody("ansible-progress.py"), PASSWORDS: passwords };
+    // The filter itself is installed once by deploy-config: editing it re-runs no stage.
+    return { PROGRESS_FILTER: PROGRESS_FILTER_FILE, PASSWORDS: passwords };
 }
 
 export interface KollaDeploymentArgs {

@@ -3,7 +3,8 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as openstack from "@pulumi/openstack";
-import { renderedScripts as deployScripts } from "../components/deployHost";
+import { deployConfigScript, renderedScripts as deployScripts } from "../components/deployHost";
+import { scriptBody } from "../components/script";
 import {
     destroyScript, GUARDS_FILE, renderedScripts, STAGE_TIMEOUTS, stageNames, stageScript, StageName,
 } from "../components/kollaDeployment";
@@ -241,7 +242,10 @@ echo "PLAY RECAP for $*"
 ${fake}
 [ "\${*: -1}" != post-deploy ] || echo "export OS_AUTH_URL=x" > ${JSON.stringify(openrc)}
 `, { mode: 0o755 });
-        const vars = { VENV: venv, LOG_DIR: logs, DEPLOYED_MARKER: path.join(state, "deployed-release"), INVENTORY: inventory, PASSWORDS: passwords, LOCK_FILE: path.join(state, "deploy.lock") };
+        // deploy-config installs the digest filter on the deploy host; here, the same file.
+        const filter = path.join(state, "ansible-progress.py");
+        fs.writeFileSync(filter, scriptBody("ansible-progress.py"));
+        const vars = { VENV: venv, LOG_DIR: logs, DEPLOYED_MARKER: path.join(state, "deployed-release"), INVENTORY: inventory, PASSWORDS: passwords, LOCK_FILE: path.join(state, "deploy.lock"), PROGRESS_FILTER: filter };
         const stageRun = (s: StageName, m: string, extra: Record<string, string> = {}) =>
             runScript(withVars(stageScript(settings, s), { ...vars, ADMIN_OPENRC: openrc, ...extra }), [m], {});
         const guards = path.join(state, "destroy-guards"), legacy = path.join(state, "destroy-guard.id");
@@ -298,6 +302,13 @@ ${fake}
         assert.ok(log.includes(DB_PW) && log.includes("Ensuring config directories") && log.includes("x".repeat(5000)));
         assert.equal(mode(path.join(sb.logs, "deploy.log")), "0600");
         assert.equal(mode(sb.logs), "0700");
+    });
+
+    it("the digest filter is installed once by deploy-config: editing it changes no stage's inputs", () => {
+        const filterLine = scriptBody("ansible-progress.py").split("\n").find((l) => l.includes("MAX_LINE = "))!;
+        for (const s of renderedScripts(settings)) assert.ok(!s.text.includes(filterLine), `${s.name} embeds the filter`);
+        for (const s of ALL) assert.match(stageScript(settings, s as StageName).text, /readonly PROGRESS_FILTER='\/opt\/openstack-aio\/ansible-progress\.py'/);
+        assert.ok(deployConfigScript(settings).text.includes(filterLine), "deploy-config carries it");
     });
 
     it("a digest that cannot start costs the operator the stream, never the stage or its log", () => {

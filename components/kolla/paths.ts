@@ -1,6 +1,8 @@
 // Where things live on the deploy host. One table, so renderers, scripts and components agree.
 export const STATE_DIR = "/opt/openstack-aio";
 export const LOG_DIR = "/var/log/openstack-aio";
+/** The digest filter of kolla-ansible's output (ansible-progress.py), installed by deploy-config. */
+export const PROGRESS_FILTER_FILE = `${STATE_DIR}/ansible-progress.py`;
 /** The targets' SSH host keys, which Ansible on the deploy host checks (ansible.cfg). */
 export const KNOWN_HOSTS_FILE = `${STATE_DIR}/known_hosts`;
 /** Held around every kolla-ansible run and every write under /etc/kolla (deploy-lock.sh). */

@@ -10,6 +10,7 @@ put() {
 }
 put "$GLOBALS_FILE" "$GLOBALS" 0640
 put "$INVENTORY_TOP_FILE" "$INVENTORY_TOP" 0644
+put "$PROGRESS_FILTER_FILE" "$PROGRESS_FILTER" 0644
 sudo install -d -m 0755 "$(dirname "$ANSIBLE_CFG_FILE")"
 printf '%s' "$ANSIBLE_CFG" | sudo tee "$ANSIBLE_CFG_FILE.new" >/dev/null
 sudo chmod 0644 "$ANSIBLE_CFG_FILE.new"

@@ -9,7 +9,7 @@ digest_output_to() {
     # fd 8: the untouched stdout, for what must reach Pulumi verbatim (not redacted, not filtered).
     exec 8>&1
     # -p: should the digest die, tee keeps writing the log instead of killing this script with SIGPIPE.
-    exec > >(tee -p -a "$log" | "$VENV/bin/python3" -u -c "$PROGRESS_FILTER" "$PASSWORDS") 2>&1
+    exec > >(tee -p -a "$log" | "$VENV/bin/python3" -u "$PROGRESS_FILTER" "$PASSWORDS") 2>&1
     DIGEST_PID=$!
     # Let the digest print its last lines before the command's session ends.
     trap 'exec >&- 2>&-; wait "$DIGEST_PID" || true' EXIT

@@ -6,8 +6,21 @@ import * as os from "os";
 import * as path from "path";
 import { Script } from "../../components/script";
 
+const created = new Set<string>();
+
+/** A temporary directory, removed when the test run ends (test/support/cleanup.ts). */
 export function tempDir(prefix = "openstack-aio-"): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    created.add(dir);
+    return dir;
+}
+
+/** Removes every directory tempDir made; returns how many. */
+export function removeTempDirs(): number {
+    const n = created.size;
+    for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+    created.clear();
+    return n;
 }
 
 /** Fails with shellcheck's findings for any script that has some. */

@@ -1,0 +1,8 @@
+// Mocha root hooks (loaded by .mocharc.json): whatever temporary directories the tests made are removed at the end.
+import { removeTempDirs } from "./tools";
+
+export const mochaHooks = {
+    afterAll(): void {
+        removeTempDirs();
+    },
+};
