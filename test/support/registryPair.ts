@@ -178,29 +178,40 @@ export async function startProxy(upstreamPort: number, shape: Shape = {}): Promi
     const shared = { up: 0, down: 0 };
     const HIGH = 1 << 20;
     const pipe = (from: net.Socket, to: net.Socket, dir: "up" | "down", count: (n: number) => void) => {
-        let linkFree = 0, last = 0, queued = 0;
+        let linkFree = 0, queued = 0, ended = false;
+        let timer: NodeJS.Timeout | undefined;
+        // A FIFO with one timer for its head: separate timers per chunk can fire out of order.
+        const fifo: { chunk: Buffer; at: number }[] = [];
+        // Backpressure: stop reading while chunks wait for their time or the receiver's buffer is full.
+        const full = () => queued > HIGH || to.writableLength > HIGH;
+        const resume = () => { if (!full() && from.isPaused()) from.resume(); };
+        to.on("drain", resume);
+        const pump = () => {
+            timer = undefined;
+            const now = Date.now();
+            while (fifo.length > 0 && fifo[0].at <= now) {
+                const { chunk } = fifo.shift()!;
+                queued -= chunk.length;
+                if (!to.destroyed) to.write(chunk);
+            }
+            if (fifo.length > 0) timer = setTimeout(pump, Math.max(1, fifo[0].at - now));
+            else if (ended) to.end(); // after the last chunk: never cuts what the receiver has not read yet
+            resume();
+        };
         from.on("data", (chunk: Buffer) => {
             count(chunk.length);
             const now = Date.now();
             let start = Math.max(now, linkFree);
             if (shape.totalBytesPerSec) start = Math.max(start, shared[dir]);
-            const tx = shape.connBytesPerSec ? (chunk.length * 1000) / shape.connBytesPerSec : 0;
-            linkFree = start + tx;
+            linkFree = start + (shape.connBytesPerSec ? (chunk.length * 1000) / shape.connBytesPerSec : 0);
             if (shape.totalBytesPerSec) shared[dir] = start + (chunk.length * 1000) / shape.totalBytesPerSec;
-            const at = Math.max(linkFree, shape.totalBytesPerSec ? shared[dir] : 0) + (shape.delayMs ?? 0);
-            last = at;
-            if (at <= now) { to.write(chunk); return; }
+            fifo.push({ chunk, at: Math.max(linkFree, shape.totalBytesPerSec ? shared[dir] : 0) + (shape.delayMs ?? 0) });
             queued += chunk.length;
-            if (queued > HIGH) from.pause();
-            setTimeout(() => {
-                if (!to.destroyed) to.write(chunk);
-                queued -= chunk.length;
-                if (queued <= HIGH && from.isPaused()) from.resume();
-            }, at - now);
+            if (!timer) pump();
+            if (full()) from.pause();
         });
-        from.on("end", () => setTimeout(() => to.end(), Math.max(0, last - Date.now())));
+        from.on("end", () => { ended = true; if (!timer) pump(); });
         from.on("error", () => to.destroy());
-        from.on("close", () => setTimeout(() => to.destroy(), Math.max(0, last - Date.now()) + 50));
     };
     const server = net.createServer((client) => {
         const upstream = net.connect(upstreamPort, "127.0.0.1");
