@@ -199,7 +199,8 @@ export async function mirrorBench(argv: string[]): Promise<void> {
         const modes: [string, Proxy][] = [];
         if (!opts.wanOnly) modes.push(["loopback", loopback]);
         if (!opts.loopbackOnly) modes.push([`WAN-like (${opts.wan.delayMs} ms each way, ${(opts.wan.connBytesPerSec! / MiB).toFixed(0)} MiB/s per connection, ${(opts.wan.totalBytesPerSec! / MiB).toFixed(0)} MiB/s shared)`, wan]);
-        const fmt = (r: Run) => `${r.wallS.toFixed(1).padStart(7)} s ${(r.sourceBytes / MiB).toFixed(0).padStart(7)} MiB ${(r.sourceBytes / distinct).toFixed(2).padStart(6)}x ${(r.targetBytes / MiB).toFixed(0).padStart(7)} MiB  ${r.ok}/${images.length}`;
+        const size = (n: number) => (n >= 10 * MiB ? `${(n / MiB).toFixed(0)} MiB` : `${(n / 1024).toFixed(0)} KiB`).padStart(11);
+        const fmt = (r: Run) => `${r.wallS.toFixed(1).padStart(7)} s ${size(r.sourceBytes)} ${(r.sourceBytes / distinct).toFixed(3).padStart(6)}x ${size(r.targetBytes)}  ${r.ok}/${images.length}`;
         console.log(`parallel ${opts.parallel} (Pulumi's default here: ${os.availableParallelism()} CPUs × 4), scale ${opts.scale}`);
         for (const [label, via] of modes) {
             const seed = await variant("seed", via);
