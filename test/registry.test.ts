@@ -150,6 +150,8 @@ describe("mirror-image.sh, run for real against a fake registry pair", () => {
     const MANIFEST = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}\n';
     const DIGEST = `sha256:${createHash("sha256").update(MANIFEST).digest("hex")}`;
     const image = kollaImages(stackSettings("aio")).find((i) => i.name === "nova-api")!;
+    const dirs: string[] = [];
+    after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
 
     /**
      * `docker run … skopeo <args>` backed by a directory: one file per reference holding its manifest. `copy`
@@ -174,6 +176,7 @@ case $1 in
         cp "$(f "\${*: -2:1}")" "$(f "\${*: -1}")" ;;
 esac`,
         });
+        dirs.push(reg, bin);
         const text = mirrorScript(image, "127.0.0.1:5000", SKOPEO_IMAGE).text;
         const run = () => runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
         const copies = () => fs.readFileSync(path.join(reg, "calls"), "utf8").split("\n").filter((l) => l.startsWith("copy")).length;
