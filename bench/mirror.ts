@@ -13,7 +13,7 @@ import { tempDir } from "../test/support/tools";
 
 const MiB = 1 << 20;
 
-interface Options { parallel: number; scale: number; wan: Shape; wanOnly: boolean; loopbackOnly: boolean }
+interface Options { parallel: number; scale: number; wan: Shape; wanOnly: boolean; loopbackOnly: boolean; unordered: boolean }
 
 function options(argv: string[]): Options {
     const get = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
@@ -30,6 +30,8 @@ function options(argv: string[]): Options {
         },
         wanOnly: argv.includes("--wan-only"),
         loopbackOnly: argv.includes("--loopback-only"),
+        // Also the component before the shared cache: every copy at once, each with a fresh cache.
+        unordered: argv.includes("--also-unordered"),
     };
 }
 
@@ -153,17 +155,18 @@ export async function mirrorBench(argv: string[]): Promise<void> {
         started.push({ stop: async () => standIn.cleanup() });
         const env = { PATH: `${standIn.bin}:${process.env.PATH}` };
 
-        const variant = async (kind: "program" | "seed", via: Proxy) => {
+        const variant = async (kind: "program" | "seed" | "unordered", via: Proxy) => {
             const target: Registry = await startRegistry(`target-${kind}`);
             const targetProxy = await startProxy(target.port);
             const endpoint = `127.0.0.1:${targetProxy.port}`;
             const cache = path.join(work, `cache-${kind}-${via.port}`);
             const at = (img: KollaImage): KollaImage => ({ ...img, source: `127.0.0.1:${via.port}/${img.path}` });
             const failures: string[] = [];
+            let fresh = 0;
             const copy = async (name: string) => {
                 const img = at(images.find((i) => i.name === name)!);
-                const r = kind === "program"
-                    ? await runScript(mirrorScript(img, endpoint, SKOPEO_IMAGE, cache).text, env)
+                const r = kind !== "seed"
+                    ? await runScript(mirrorScript(img, endpoint, SKOPEO_IMAGE, kind === "program" ? cache : path.join(work, `fresh-${fresh++}`)).text, env)
                     // The seed's loop body, verbatim but for the addresses.
                     : await runScript(`docker run --rm --net=host ${SKOPEO_IMAGE} copy --dest-tls-verify=false docker://${img.source} docker://${endpoint}/${img.path}\n`, env);
                 if (r.status !== 0) failures.push(`${name}: ${r.stderr.trim().split("\n").pop()}`);
@@ -173,6 +176,7 @@ export async function mirrorBench(argv: string[]): Promise<void> {
                 const logStart = source.log().length;
                 const start = Date.now();
                 if (kind === "program") await schedule(names, mirrorWaits(names), opts.parallel, copy);
+                else if (kind === "unordered") await schedule(names, new Map(), opts.parallel, copy);
                 else for (const n of names) await copy(n);
                 const wallS = (Date.now() - start) / 1000;
                 let ok = 0;
@@ -205,14 +209,16 @@ export async function mirrorBench(argv: string[]): Promise<void> {
         for (const [label, via] of modes) {
             const seed = await variant("seed", via);
             const program = await variant("program", via);
+            const unordered = opts.unordered ? await variant("unordered", via) : undefined;
             console.log(`\n${label}`);
             console.log(`${"".padEnd(14)} ${"wall".padStart(9)} ${"source".padStart(11)} ${"/dist".padStart(7)} ${"target".padStart(11)}  digests`);
-            for (const [name, v] of [["seed", seed], ["program", program]] as const) {
+            for (const [name, v] of [["seed", seed], ["program", program], ...(unordered ? [["unordered", unordered] as const] : [])] as const) {
                 console.log(`${`${name} cold`.padEnd(14)} ${fmt(v.cold)}`);
                 console.log(`${`${name} warm`.padEnd(14)} ${fmt(v.warm)}`);
             }
             const again = program.cold.again;
             console.log(`program cold: ${again.length} blobs read more than once${again.length ? `: ${again.slice(0, 12).join(" ")}` : ""}`);
+            if (unordered) console.log(`program/unordered cold: wall ${(program.cold.wallS / unordered.cold.wallS).toFixed(2)}, source bytes ${(program.cold.sourceBytes / unordered.cold.sourceBytes).toFixed(2)}`);
             for (const phase of ["cold", "warm"] as const) {
                 const p = program[phase], s = seed[phase];
                 console.log(`program/seed ${phase}: wall ${(p.wallS / s.wallS).toFixed(2)} (${(s.wallS / p.wallS).toFixed(1)}x faster), source bytes ${(p.sourceBytes / s.sourceBytes).toFixed(2)}, target bytes ${(p.targetBytes / Math.max(1, s.targetBytes)).toFixed(2)}`);

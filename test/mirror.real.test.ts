@@ -1,7 +1,7 @@
 // mirror-image.sh, unmodified, against a real registry pair (Debian's docker-registry) with real skopeo behind a
 // `docker` stand-in: a layer shared by two images crosses from the source once, the second image mounts it.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { KollaImage } from "../components/images";
@@ -17,7 +17,10 @@ describe("mirror-image.sh with real skopeo and a real registry pair", function (
     let source: Registry, target: Registry;
     let work: string, standIn: { bin: string; cleanup(): void };
     const shared = randomLayer(2 << 20);
-    const own = { "nova-api": randomLayer(32 << 10), "nova-scheduler": randomLayer(48 << 10), "nova-conductor": randomLayer(40 << 10) };
+    const own: Record<string, ReturnType<typeof randomLayer>> = {
+        "nova-api": randomLayer(32 << 10), "nova-scheduler": randomLayer(48 << 10), "nova-conductor": randomLayer(40 << 10),
+        "nova-compute": randomLayer(24 << 10), "nova-ssh": randomLayer(16 << 10), "nova-novncproxy": randomLayer(20 << 10),
+    };
     const digests: Record<string, string> = {};
 
     before(async () => {
@@ -74,6 +77,28 @@ describe("mirror-image.sh with real skopeo and a real registry pair", function (
 
         const warm = readsDuring(() => assert.match(mirror("nova-scheduler", cache).stderr, /already at sha256:/), "nova-scheduler");
         assert.deepEqual(warm, [], "a warm run reads no blob");
+    });
+
+    it("parallel copies after the first share the cache safely: all succeed, none reads the shared layer", async () => {
+        const cache = path.join(work, "blob-cache");
+        mirror("nova-api", cache); // the wave before (a no-op when the first test already copied it)
+        const names = ["nova-compute", "nova-ssh", "nova-novncproxy"];
+        const before = blobGets(source.log()).length;
+        const runs = await Promise.all(names.map((name) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+            const p = spawn("bash", ["-s", "--"], { env: { ...process.env, PATH: `${standIn.bin}:${process.env.PATH}` } });
+            let stdout = "", stderr = "";
+            p.stdout.on("data", (d) => { stdout += d; });
+            p.stderr.on("data", (d) => { stderr += d; });
+            p.on("close", (status) => resolve({ status, stdout, stderr }));
+            p.stdin.end(mirrorScript(image(name), `127.0.0.1:${target.port}`, SKOPEO_IMAGE, cache).text);
+        })));
+        runs.forEach((r, i) => {
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal(r.stdout, `${digests[names[i]]}\n`);
+        });
+        const reads = blobGets(source.log()).slice(before);
+        assert.ok(!reads.includes(shared.digest), "the shared layer is mounted by every parallel copy");
+        assert.deepEqual(names.map((n) => reads.includes(own[n].digest)), [true, true, true]);
     });
 
     it("without the shared cache directory (a fresh container each time) the shared layer is read again", () => {
