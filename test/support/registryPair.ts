@@ -201,10 +201,10 @@ export async function startProxy(upstreamPort: number, shape: Shape = {}): Promi
         from.on("data", (chunk: Buffer) => {
             count(chunk.length);
             const now = Date.now();
-            let start = Math.max(now, linkFree);
-            if (shape.totalBytesPerSec) start = Math.max(start, shared[dir]);
-            linkFree = start + (shape.connBytesPerSec ? (chunk.length * 1000) / shape.connBytesPerSec : 0);
-            if (shape.totalBytesPerSec) shared[dir] = start + (chunk.length * 1000) / shape.totalBytesPerSec;
+            // Two independent pacers, each reserving time from when it is free: this connection's cap and the cap
+            // shared by all (reserving the shared link from this connection's own future time would leave it idle).
+            linkFree = Math.max(now, linkFree) + (shape.connBytesPerSec ? (chunk.length * 1000) / shape.connBytesPerSec : 0);
+            if (shape.totalBytesPerSec) shared[dir] = Math.max(now, shared[dir]) + (chunk.length * 1000) / shape.totalBytesPerSec;
             fifo.push({ chunk, at: Math.max(linkFree, shape.totalBytesPerSec ? shared[dir] : 0) + (shape.delayMs ?? 0) });
             queued += chunk.length;
             if (!timer) pump();
