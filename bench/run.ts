@@ -1,5 +1,7 @@
 // `npm run bench`: how long validation, rendering and a whole-stack evaluation take (figures, not assertions).
+// `npm run bench -- mirror [options]`: the image mirror against a real registry pair (bench/mirror.ts).
 import { allScripts } from "../components/allScripts";
+import { mirrorBench } from "./mirror";
 import { kollaFiles } from "../components/deployHost";
 import { parseSettings } from "../config/settings";
 import { runIndex } from "../test/support/harness";
@@ -15,6 +17,7 @@ async function time<T>(label: string, runs: number, f: () => T | Promise<T>): Pr
 }
 
 (async () => {
+    if (process.argv[2] === "mirror") return mirrorBench(process.argv.slice(3));
     const raw = stackValues("aio");
     const settings = await time("parseSettings (aio)", 2000, () => parseSettings(raw));
     await time("render globals, inventory, ansible.cfg", 500, () => kollaFiles(settings));

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { DeployHostDocker, dockerInstallScript, renderedScripts as dockerScripts } from "../components/dockerHost";
 import { kollaImages } from "../components/images";
-import { KollaImageMirror, mirrorScript, renderedScripts as mirrorScripts, SKOPEO_IMAGE } from "../components/imageMirror";
+import { BLOB_CACHE_DIR, KollaImageMirror, mirrorScript, mirrorWaits, renderedScripts as mirrorScripts, SKOPEO_IMAGE } from "../components/imageMirror";
 import { LocalRegistry, REGISTRY_IMAGE } from "../components/registry";
 import { sshConnection } from "../components/remote";
 import { Graph, runProgram } from "./support/harness";
@@ -79,20 +79,40 @@ describe("LocalRegistry and DeployHostDocker", () => {
 });
 
 describe("KollaImageMirror", () => {
-    it("has one copy per image, each waiting on the registry container and skopeo only", async () => {
+    it("has one copy per image, each waiting on the registry container, skopeo and the copy that brings its shared layers", async () => {
         const g = await registryGraph();
         const copies = copiesOf(g);
         const images = kollaImages(stackSettings("aio"));
         assert.deepEqual(copies.map((c) => c.name.replace("kolla-images-", "")).sort(), images.map((i) => i.name).sort());
         assert.equal(g.exports.count, 36);
         const container = g.get("registry-container"), skopeo = g.get("kolla-images-skopeo");
+        const waits = mirrorWaits(images.map((i) => i.name));
         for (const c of copies) {
             assert.ok(g.dependsOn(c, container), `${c.name} → registry container`);
             assert.ok(g.dependsOn(c, skopeo), `${c.name} → skopeo`);
             const deps = [...g.transitiveDependencies(c)].map((u) => g.byUrnOf(u)?.name ?? u);
             assert.ok(!deps.some((n) => /kolla-(bootstrap|prechecks|pull|deploy)|deploy-host/.test(n)), deps.join(", "));
-            assert.ok(!copies.some((o) => o !== c && g.dependsOn(c, o)), "copies are independent (parallel)");
+            const direct = copies.filter((o) => o !== c && c.dependencies.includes(o.urn)).map((o) => o.name.replace("kolla-images-", ""));
+            const after = waits.get(c.name.replace("kolla-images-", ""));
+            assert.deepEqual(direct, after ? [after] : [], `${c.name} waits for exactly its mirrorWaits copy`);
         }
+    });
+
+    it("orders the copies in three waves so shared layers cross once: the lead, each family's first, the rest", () => {
+        const names = kollaImages(stackSettings("aio")).map((i) => i.name);
+        const waits = mirrorWaits(names);
+        const wave = (n: string): number => { const w = waits.get(n); return w === undefined ? 1 : wave(w) + 1; };
+        assert.deepEqual(names.filter((n) => wave(n) === 1), ["nova-api"], "the lead: first of the largest family (nova, 7 images)");
+        assert.deepEqual(names.filter((n) => wave(n) === 2), ["cron", "fluentd", "glance-api", "haproxy", "heat-api", "horizon", "keepalived",
+            "keystone", "kolla-toolbox", "mariadb-clustercheck", "memcached", "neutron-dhcp-agent", "nova-compute", "nova-conductor",
+            "nova-libvirt", "nova-novncproxy", "nova-scheduler", "nova-ssh", "octavia-api", "openvswitch-db-server", "placement-api",
+            "rabbitmq"], "every other family's first image, and the rest of the lead's family");
+        assert.equal(waits.get("nova-compute"), "nova-api");
+        assert.equal(waits.get("neutron-server"), "neutron-dhcp-agent");
+        assert.equal(waits.get("mariadb-server"), "mariadb-clustercheck");
+        assert.ok(names.every((n) => wave(n) <= 3));
+        assert.deepEqual([...mirrorWaits(["b-x", "a", "b-y"])], [["b-x", undefined], ["a", "b-x"], ["b-y", "b-x"]]);
+        assert.deepEqual([...mirrorWaits([])], []);
     });
 
     it("copies registry to registry with skopeo into 127.0.0.1 without TLS, skipping when digests match", async () => {
@@ -103,6 +123,8 @@ describe("KollaImageMirror", () => {
         assert.match(script, /readonly SOURCE='quay\.io\/openstack\.kolla\/nova-api:2023\.1-ubuntu-jammy'/);
         assert.match(script, /readonly DEST='127\.0\.0\.1:5000\/openstack\.kolla\/nova-api:2023\.1-ubuntu-jammy'/);
         assert.match(script, /skopeo copy --all --preserve-digests --retry-times 3 --dest-tls-verify=false/);
+        assert.match(script, /readonly BLOB_CACHE='\/var\/cache\/openstack-aio\/skopeo-blob-info'/);
+        assert.match(script, /run --rm --network host -v "\$BLOB_CACHE:\/var\/lib\/containers\/cache" "\$SKOPEO_IMAGE"/);
         assert.match(script, /if \[ "\$have" = "\$want" \]/);
         assert.doesNotMatch(script, /docker (push|tag|pull)/);
         assert.equal(nova.deleteBeforeReplace, false);
@@ -144,6 +166,8 @@ describe("mirror-image.sh, run for real against a fake registry pair", () => {
     const MANIFEST = '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}\n';
     const DIGEST = `sha256:${createHash("sha256").update(MANIFEST).digest("hex")}`;
     const image = kollaImages(stackSettings("aio")).find((i) => i.name === "nova-api")!;
+    const dirs: string[] = [];
+    after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
 
     /**
      * `docker run … skopeo <args>` backed by a directory: one file per reference holding its manifest. `copy`
@@ -157,8 +181,8 @@ describe("mirror-image.sh, run for real against a fake registry pair", () => {
         const bin = fakeBin({
             sleep: "exit 0",
             docker: `[ "$1" != info ] || exit 0
-[ "$1 $2 $3 $4 $5" = "run --rm --network host ${SKOPEO_IMAGE}" ] || { echo "unexpected docker $*" >&2; exit 64; }
-shift 5
+[ "$1 $2 $3 $4 $5 $6 $7" = "run --rm --network host -v ${BLOB_CACHE_DIR}:/var/lib/containers/cache ${SKOPEO_IMAGE}" ] || { echo "unexpected docker $*" >&2; exit 64; }
+shift 7
 echo "$1 \${*: -2}" >> ${JSON.stringify(reg)}/calls
 f() { printf '%s/%s' ${JSON.stringify(reg)} "$(printf '%s' "\${1#docker://}" | tr '/:' '__')"; }
 case $1 in
@@ -168,6 +192,7 @@ case $1 in
         cp "$(f "\${*: -2:1}")" "$(f "\${*: -1}")" ;;
 esac`,
         });
+        dirs.push(reg, bin);
         const text = mirrorScript(image, "127.0.0.1:5000", SKOPEO_IMAGE).text;
         const run = () => runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
         const copies = () => fs.readFileSync(path.join(reg, "calls"), "utf8").split("\n").filter((l) => l.startsWith("copy")).length;

@@ -1,9 +1,18 @@
 # Copies SOURCE into the local registry as DEST with skopeo (registry to registry, nothing stored in the daemon).
 # Idempotent: when DEST's manifest digest already equals SOURCE's, nothing is copied. Prints the digest on stdout.
+# BLOB_CACHE (a host directory) holds skopeo's blob-info cache across these one-shot containers: skopeo records in
+# it which blobs each repository of the local registry has, so a later copy mounts a shared layer from another
+# repository instead of reading it from SOURCE again (containers/image docker/docker_image_dest.go,
+# TryReusingBlobWithOptions: a cached location is checked with HEAD, then mounted). The cache is only a hint: a stale
+# entry fails that check and the layer is copied. Parallel copies share it safely (pkg/blobinfocache/sqlite:
+# exclusive transactions with a busy timeout; the older BoltDB cache opens and locks the file per operation).
 local -a docker_cmd=(docker)
 docker info >/dev/null 2>&1 || docker_cmd=(sudo docker)
 skopeo() {
-    timeout 1800 "${docker_cmd[@]}" run --rm --network host "$SKOPEO_IMAGE" "$@"
+    # quay.io/skopeo/stable runs as root (containers/image_build skopeo/Containerfile sets no USER), so its cache is
+    # /var/lib/containers/cache (containers/image pkg/blobinfocache/default.go, systemBlobInfoCacheDir). docker run
+    # -v creates a missing host directory (Docker docs, storage/bind-mounts: "Differences between -v and --mount").
+    timeout 1800 "${docker_cmd[@]}" run --rm --network host -v "$BLOB_CACHE:/var/lib/containers/cache" "$SKOPEO_IMAGE" "$@"
 }
 manifest_digest() {
     # The sha256 of the raw top-level manifest: what a registry calls the digest, equal on both sides after
