@@ -365,12 +365,15 @@ ${fake}
         it(`destroy guard: ${sc.name} → ${sc.destroyed ? "destroys" : "leaves the cloud"}`, () => {
             const sb = sandbox();
             fs.writeFileSync(sb.marker, "2023.1\n");
+            let last = { stdout: "" };
             for (const [allow, m] of sc.steps) {
                 const r = sb.destroyRun(allow, m);
                 assert.equal(r.status, 0, `${m}: ${r.stdout}${r.stderr}`);
+                last = r;
             }
             assert.deepEqual(sb.calls(), sc.destroyed ? DESTROY(sb) : []);
             if (sc.destroyed) assert.ok(!fs.existsSync(sb.marker), "the next deploy starts fresh");
+            if (sc.destroyed) assert.match(last.stdout, /pulumi destroy --exclude-protected/, "tells the operator about the protected volume");
         });
     }
 

@@ -56,3 +56,4 @@ echo "== $(date -Is) kolla-ansible destroy (allowDestroy=true, the last guard)"
 timeout --kill-after=5m "$DESTROY_TIMEOUT" kolla-ansible -i "$INVENTORY" destroy --yes-i-really-really-mean-it
 rm -f "$DEPLOYED_MARKER" "$GUARDS_FILE"
 echo "== $(date -Is) kolla-ansible destroy done: containers, volumes and kolla's host config removed"
+echo "== the registry's volume (the mirrored images) is protected: pulumi destroy stops on it; run pulumi destroy --exclude-protected to finish, the volume stays on the deploy host"
