@@ -719,11 +719,6 @@ function deepFreeze<T>(o: T): T {
     return o;
 }
 
-/** Hosts holding a role, in config order. */
-export function hostsWithRole(settings: Settings, role: Role): readonly Host[] {
-    return settings.hosts.filter((h) => h.roles.includes(role));
-}
-
 /** `<type> <base64>` of a host key line: the comment is nobody's business. */
 export function hostKeyOnly(line: string): string {
     return line.trim().split(/\s+/).slice(0, 2).join(" ");

@@ -48,14 +48,6 @@ export function renderInventory(settings: Settings, opts: { privateKeyFile: stri
     return out.join("\n");
 }
 
-/** Top groups + the shipped file's service groups. Throws when the shipped file has none. */
-export function spliceInventory(top: string, shipped: string): string {
-    const lines = shipped.split("\n");
-    const start = lines.findIndex((l) => l.trim() === SERVICE_GROUPS_START);
-    if (start < 0) throw new Error(`shipped inventory has no ${SERVICE_GROUPS_START} section`);
-    return `${top.replace(/\n*$/, "\n")}\n${lines.slice(start).join("\n").replace(/\n*$/, "\n")}`;
-}
-
 /** The same splice on the deploy host, from the installed kolla-ansible's multinode file. */
 export function inventorySpliceScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
