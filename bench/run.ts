@@ -1,8 +1,8 @@
 // `npm run bench`: how long validation, rendering and a whole-stack evaluation take (figures, not assertions).
 // `npm run bench -- mirror [options]`: the image mirror against a real registry pair (bench/mirror.ts).
-import { allScripts } from "../components/allScripts";
+import { hostScripts } from "../render/hostFiles";
 import { mirrorBench } from "./mirror";
-import { kollaFiles } from "../components/deployHost";
+import { kollaFiles } from "../render/deployHost";
 import { parseSettings } from "../config/settings";
 import { runIndex } from "../test/support/harness";
 import { stackRunOptions, stackValues, TEST_PUBLIC_KEY } from "../test/support/stack";
@@ -21,7 +21,7 @@ async function time<T>(label: string, runs: number, f: () => T | Promise<T>): Pr
     const raw = stackValues("aio");
     const settings = await time("parseSettings (aio)", 2000, () => parseSettings(raw));
     await time("render globals, inventory, ansible.cfg", 500, () => kollaFiles(settings));
-    const scripts = await time("render every script", 100, () => allScripts(settings));
+    const scripts = await time("render every script", 100, () => hostScripts(settings));
     console.log(`  ${scripts.length} scripts, ${scripts.reduce((n, s) => n + s.text.length, 0)} bytes`);
     const graph = await time("whole stack under the mock runtime", 3, () => runIndex(stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY } })));
     console.log(`  ${graph.resources.length} registrations, ${Object.keys(graph.exports).length} outputs`);

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { scriptBody } from "../components/script";
+import { scriptBody } from "../render/script";
 import { tempDir } from "./support/tools";
 
 describe("the stage digest redacts every form of a password", () => {

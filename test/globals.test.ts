@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { renderGlobals } from "../components/kolla/globals";
-import { renderAnsibleCfg } from "../components/kolla/ansibleCfg";
-import { renderPasswordOverrides } from "../components/kolla/passwords";
+import { renderGlobals } from "../render/globals";
+import { renderAnsibleCfg } from "../render/ansibleCfg";
+import { renderPasswordOverrides } from "../render/passwords";
 import { SettingsError } from "../config/settings";
 import { stackSettings } from "./support/stack";
 

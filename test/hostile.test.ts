@@ -9,11 +9,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { globalsValues, INTERFACE_VARS, perHostInterfaceVars, renderGlobals } from "../components/kolla/globals";
-import { renderInventory } from "../components/kolla/inventory";
+import { globalsValues, INTERFACE_VARS, perHostInterfaceVars, renderGlobals } from "../render/globals";
+import { renderInventory } from "../render/inventory";
 import { spliceInventory } from "./support/splice";
-import { renderAnsibleCfg } from "../components/kolla/ansibleCfg";
-import { allScripts } from "../components/allScripts";
+import { renderAnsibleCfg } from "../render/ansibleCfg";
+import { hostScripts } from "../render/hostFiles";
 import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
 import { stackValues } from "./support/stack";
 import { tempDir } from "./support/tools";
@@ -133,7 +133,7 @@ function assertScriptsClean(all: Settings[]): void {
     const dir = tempDir("hostile-scripts-");
     try {
         const texts = new Map<string, string>();
-        for (const s of all) for (const sc of allScripts(s)) texts.set(sc.text, sc.name);
+        for (const s of all) for (const sc of hostScripts(s)) texts.set(sc.text, sc.name);
         const files = [...texts].map(([text, name], i) => {
             const f = path.join(dir, `${i}-${name}`);
             fs.writeFileSync(f, text);

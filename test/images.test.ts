@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { kollaImages } from "../components/images";
+import { kollaImages } from "../render/images";
 import { stackSettings } from "./support/stack";
 
 const AIO_IMAGES = [

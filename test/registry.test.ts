@@ -3,26 +3,23 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { DeployHostDocker, dockerInstallScript, renderedScripts as dockerScripts } from "../components/dockerHost";
-import { kollaImages } from "../components/images";
-import { BLOB_CACHE_DIR, KollaImageMirror, mirrorScript, mirrorWaits, renderedScripts as mirrorScripts, SKOPEO_IMAGE } from "../components/imageMirror";
-import { LocalRegistry, REGISTRY_IMAGE } from "../components/registry";
-import { sshConnection } from "../components/remote";
+import { dockerInstallScript } from "../render/dockerHost";
+import { kollaImages, REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
+import { BLOB_CACHE_DIR, mirrorScript, mirrorWaits } from "../render/mirror";
+import { deployOpenstack } from "../deployment";
 import { Graph, runProgram } from "./support/harness";
-import { assertShellcheckClean, tempDir } from "./support/tools";
+import { tempDir } from "./support/tools";
 import { FAKE_SUDO, fakeBin, onlyTools, runScript } from "./support/lifecycle";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 
 const TEST_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3RkZXBsb3lob3N0";
 
+/** The whole program's graph (deployment.ts, as index.ts builds it), the deploy host's key configured. */
 async function registryGraph(overrides: Record<string, unknown> = {}): Promise<Graph> {
     const settings = stackSettings("aio", overrides);
     return runProgram(() => {
-        const privateKey = pulumi.secret(TEST_PRIVATE_KEY);
-        const connection = sshConnection(settings.deployHost, privateKey, TEST_HOST_KEY);
-        const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, connection, hostKey: TEST_HOST_KEY });
-        const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
-        const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), connection, registry, docker });
+        const { registry, mirror } = deployOpenstack({ ...settings, deployHost: { ...settings.deployHost, hostKey: TEST_HOST_KEY } },
+            { sshPrivateKey: pulumi.secret(TEST_PRIVATE_KEY) });
         return { address: registry.address, count: mirror.count };
     });
 }
@@ -153,11 +150,6 @@ describe("KollaImageMirror", () => {
             assert.ok(c.secretPaths.includes("connection"));
             assert.ok(!c.inputs.create.includes("PRIVATE KEY") && !String(c.inputs.stdin).includes("PRIVATE KEY"));
         }
-    });
-
-    it("every mirror and docker script passes shellcheck", () => {
-        const s = stackSettings("aio");
-        assertShellcheckClean([...dockerScripts(s), ...mirrorScripts(s)]);
     });
 });
 

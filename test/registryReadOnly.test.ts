@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
-import { READ_ONLY_MAINTENANCE } from "../components/registry";
+import { READ_ONLY_MAINTENANCE } from "../components/registry/localRegistry";
 import { tempDir } from "./support/tools";
 
 function freePort(): Promise<number> {

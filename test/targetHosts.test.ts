@@ -5,11 +5,12 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Settings } from "../config/settings";
-import { waitReadyScript } from "../components/firstContact";
-import { renderedScripts, TargetHosts, targetPrepareScript } from "../components/targetHosts";
+import { waitReadyScript } from "../render/hosts";
+import { TargetHosts } from "../components/hosts/targetHosts";
+import { targetPrepareScript } from "../render/hosts";
 import { Graph, runProgram } from "./support/harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
-import { assertShellcheckClean, tempDir } from "./support/tools";
+import { tempDir } from "./support/tools";
 import { assertNoLeaks, DEPLOY_PUB, fakeBin, mode, onlyTools, PRIVATE_KEY_BODY, runScript, withVars } from "./support/lifecycle";
 
 /** Three targets with different users/ports: control+network, and two computes. */
@@ -130,10 +131,6 @@ describe("TargetHosts: scripts", () => {
         const noKey = runScript(script, [], { PATH: `${bin(true)}:${process.env.PATH}` });
         assert.equal(noKey.status, 1);
         assert.match(noKey.stderr, /ssh_host_ed25519_key\.pub is missing on .*ssh-keygen -A.*hostKey/);
-    });
-
-    it("passes shellcheck (aio and multi-host)", () => {
-        assertShellcheckClean([...renderedScripts(settings), ...renderedScripts(multiHost()).map((s) => ({ ...s, name: `multi-${s.name}` }))]);
     });
 
     describe("run for real against a fake `ip` (interfaces as files of addresses)", () => {

@@ -4,10 +4,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { allScripts } from "../components/allScripts";
-import { AMPHORA_HOST_PACKAGES, amphoraBuildScript } from "../components/amphora";
-import { collectionsFile, deployPrepareScript, kollaFiles, selfCheckScript, stagePlaybooks } from "../components/deployHost";
-import { Script } from "../components/script";
+import { hostScripts } from "../render/hostFiles";
+import { AMPHORA_HOST_PACKAGES, amphoraBuildScript } from "../render/amphora";
+import { collectionsFile, deployPrepareScript, kollaFiles, selfCheckScript, stagePlaybooks } from "../render/deployHost";
+import { Script } from "../render/script";
 import { Settings } from "../config/settings";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
 import { stackSettings } from "./support/stack";
@@ -19,7 +19,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     tls: { enableTls: true },
     "allowDestroy": { allowDestroy: true },
 };
-const scriptsOf = (s: Settings): Script[] => allScripts(s);
+const scriptsOf = (s: Settings): Script[] => hostScripts(s);
 /** A script without its comment lines: what bash runs. */
 const code = (s: Script): string => s.text.replace(/^\s*#.*$/gm, "");
 

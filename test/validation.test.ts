@@ -3,9 +3,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { IMAGE_SERVER_PORT } from "../components/amphora";
-import { globalsValues } from "../components/kolla/globals";
-import { renderInventory } from "../components/kolla/inventory";
+import { IMAGE_SERVER_PORT } from "../render/amphora";
+import { globalsValues } from "../render/globals";
+import { renderInventory } from "../render/inventory";
 import { ANSIBLE_MAGIC_VARIABLES, OWNED_GLOBAL_SETTINGS, refusedGlobal } from "../config/globalsKeys";
 import { KOLLA_INVENTORY_GROUPS } from "../config/inventoryGroups";
 import { KEYS } from "../config/keys";

@@ -1,18 +1,12 @@
-// Shared by the lifecycle tests (targetHosts, deployHost, kollaDeployment): the aio program up to KollaDeployment,
+// Shared by the lifecycle tests (targetHosts, deployHost, kollaDeployment): the program's stages on aio settings,
 // and a way to run the rendered scripts for real, against fake `ip`/`sudo`/`kolla-ansible` on PATH.
 import { strict as assert } from "assert";
 import { spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { DeployHost } from "../../components/deployHost";
-import { DeployHostDocker } from "../../components/dockerHost";
-import { kollaImages } from "../../components/images";
-import { KollaImageMirror } from "../../components/imageMirror";
-import { KollaDeployment } from "../../components/kollaDeployment";
-import { LocalRegistry } from "../../components/registry";
-import { Script } from "../../components/script";
-import { TargetHosts } from "../../components/targetHosts";
+import { Deployment, deployOpenstack } from "../../deployment";
+import { Script } from "../../render/script";
 import { Graph, OutputsFor, Registration, runProgram } from "./harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "./stack";
 import { tempDir } from "./tools";
@@ -34,28 +28,15 @@ export const lifecycleOutputs: OutputsFor = (a) => {
     return undefined;
 };
 
-export interface Lifecycle {
-    kolla: KollaDeployment;
-    deployHost: DeployHost;
-    targets: TargetHosts;
-    mirror: KollaImageMirror;
-}
-
 /**
- * The real components of index.ts stages 1–6 with the aio settings (plus overrides). `extra` may add resources
- * built from the deployment (e.g. a provider from `access`) and return values to export.
+ * The program's own stages (deployment.ts, as index.ts builds them) with the aio settings plus overrides. `extra`
+ * may add resources built from the deployment (e.g. a provider from `access`) and return values to export.
  */
-export function lifecycle(overrides: Record<string, unknown> = {}, opts: { privateKey?: string; extra?: (l: Lifecycle) => Record<string, unknown> } = {}): Promise<Graph> {
+export function lifecycle(overrides: Record<string, unknown> = {}, opts: { privateKey?: string; extra?: (d: Deployment) => Record<string, unknown> } = {}): Promise<Graph> {
     const settings = stackSettings("aio", overrides);
     return runProgram(() => {
-        const privateKey = pulumi.secret(opts.privateKey ?? TEST_PRIVATE_KEY);
-        const deployHost = new DeployHost("deploy-host", { settings, privateKey });
-        const { connection } = deployHost;
-        const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, connection, hostKey: deployHost.hostKey });
-        const registry = new LocalRegistry("registry", { settings, provider: docker.provider });
-        const mirror = new KollaImageMirror("kolla-images", { settings, images: kollaImages(settings), connection, registry, docker });
-        const targets = new TargetHosts("targets", { settings, privateKey, deployPublicKey: deployHost.publicKey });
-        const kolla = new KollaDeployment("kolla", { settings, deployHost, targets, mirror });
+        const deployment = deployOpenstack(settings, { sshPrivateKey: pulumi.secret(opts.privateKey ?? TEST_PRIVATE_KEY) });
+        const { kolla, deployHost } = deployment;
         return {
             authUrl: kolla.access.authUrl,
             region: kolla.access.region,
@@ -63,7 +44,7 @@ export function lifecycle(overrides: Record<string, unknown> = {}, opts: { priva
             octaviaPassword: kolla.access.octaviaPassword,
             openrc: kolla.adminOpenrcPath,
             publicKey: deployHost.publicKey,
-            ...(opts.extra ? opts.extra({ kolla, deployHost, targets, mirror }) : {}),
+            ...(opts.extra ? opts.extra(deployment) : {}),
         };
     }, { outputs: lifecycleOutputs });
 }

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Script } from "../../components/script";
+import { Script } from "../../render/script";
 
 const created = new Set<string>();
 

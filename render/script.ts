@@ -1,5 +1,5 @@
 // Renders the bash scripts that remote commands feed to `bash -s`: a fixed prelude, the values the script
-// needs as shell-quoted readonly variables, and a body kept as a real file under components/scripts/.
+// needs as shell-quoted readonly variables, and a body kept as a real file under render/scripts/.
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -31,7 +31,7 @@ function assignment(key: string, value: ScriptValue): string {
     return `readonly ${key}=${shellQuote(String(value))}`;
 }
 
-/** Reads a body from components/scripts/. */
+/** Reads a body from render/scripts/. */
 export function scriptBody(file: string): string {
     return fs.readFileSync(path.join(__dirname, "scripts", file), "utf8");
 }

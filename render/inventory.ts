@@ -1,7 +1,7 @@
 // The inventory: top groups generated from the host list, spliced on the deploy host with the service groups of
 // the installed kolla-ansible's own `multinode` file (everything from `[baremetal:children]` on).
-import { Host, ROLES, Settings } from "../../config/settings";
-import { renderScript, Script, scriptBody } from "../script";
+import { Host, ROLES, Settings } from "../config/settings";
+import { renderScript, Script, scriptBody } from "./script";
 import { INTERFACE_VARS, perHostInterfaceVars } from "./globals";
 import { kollaPaths, LOCK_VARS } from "./paths";
 

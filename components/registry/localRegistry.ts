@@ -1,16 +1,19 @@
 // Stage 2: the local registry (registry:2) on the deploy host, kolla's docker_registry.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { Settings } from "../config/settings";
+import { Settings } from "../../config/settings";
+import { REGISTRY_IMAGE } from "../../render/images";
 
-/** Pinned: a registry:2 tag moves. */
-export const REGISTRY_IMAGE = "registry:2.8.3";
 const REGISTRY_INTERNAL_PORT = 5000;
 /** registry:2's `storage.maintenance` for the network-facing, read-only registry (see LocalRegistry). */
 export const READ_ONLY_MAINTENANCE = JSON.stringify({ uploadpurging: { enabled: false }, readonly: { enabled: true } });
 
 export interface LocalRegistryArgs {
-    settings: Settings;
+    /** Port, mode and source (settings.registry). */
+    registry: Settings["registry"];
+    /** The deploy host's management address: where the targets pull from. */
+    managementAddress: string;
+    /** Docker on the deploy host (DeployHostDocker.provider). */
     provider: docker.Provider;
 }
 
@@ -28,9 +31,9 @@ export class LocalRegistry extends pulumi.ComponentResource {
 
     constructor(name: string, args: LocalRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:registry:LocalRegistry", name, {}, opts);
-        const { settings, provider } = args;
-        const { port, mode, source } = settings.registry;
-        const mgmt = settings.deployHost.managementAddress;
+        const { provider } = args;
+        const { port, mode, source } = args.registry;
+        const mgmt = args.managementAddress;
         const child = { parent: this, provider };
 
         this.image = new docker.RemoteImage(`${name}-image`, { name: REGISTRY_IMAGE, keepLocally: true }, child);

@@ -2,10 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
-import { DeployHost, Settings } from "../config/settings";
 import type * as commandInputs from "@pulumi/command/types/input";
-import { remoteCommand, runScriptCommand } from "./remote";
-import { renderScript, Script, scriptBody } from "./script";
+import { DeployHost } from "../../config/settings";
+import { dockerInstallScript, dockerSshOpts } from "../../render/dockerHost";
+import { remoteCommand, runScriptCommand } from "../remote";
 
 export interface DeployHostDockerArgs {
     host: DeployHost;
@@ -13,24 +13,6 @@ export interface DeployHostDockerArgs {
     connection: commandInputs.remote.ConnectionArgs;
     /** `<type> <base64>` of the deploy host's SSH key: the docker CLI's ssh accepts only it. */
     hostKey: pulumi.Input<string>;
-}
-
-export function dockerInstallScript(host: DeployHost): Script {
-    return renderScript("docker-install.sh", { SSH_USER: host.sshUser }, scriptBody("docker-install.sh"));
-}
-
-/**
- * ssh options for the docker CLI, which runs on the machine running Pulumi and authenticates with ssh-agent or
- * deployHost.dockerSshKeyPath. It accepts only the deploy host's pinned key, whatever the operator's known_hosts
- * holds: KnownHostsCommand (OpenSSH >= 8.5) answers with that key, UserKnownHostsFile /dev/null, strict checking.
- * %H is the host as known_hosts names it ("addr", or "[addr]:port" off port 22), so the line always matches.
- */
-export function dockerSshOpts(host: DeployHost, hostKey: string): string[] {
-    const opts = [
-        "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/dev/null", "-o", `KnownHostsCommand=/bin/echo %H ${hostKey}`,
-        "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=30",
-    ];
-    return host.dockerSshKeyPath ? [...opts, "-i", host.dockerSshKeyPath, "-o", "IdentitiesOnly=yes"] : opts;
 }
 
 export class DeployHostDocker extends pulumi.ComponentResource {
@@ -57,8 +39,4 @@ export class DeployHostDocker extends pulumi.ComponentResource {
         }, { parent: this });
         this.registerOutputs({ version: this.version });
     }
-}
-
-export function renderedScripts(settings: Settings): Script[] {
-    return [dockerInstallScript(settings.deployHost)];
 }

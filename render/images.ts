@@ -49,3 +49,11 @@ export function kollaImages(settings: Settings): KollaImage[] {
         return { name, tag, source: `${source}/${path}`, path, target: `${address}/${path}` };
     });
 }
+
+// The containers this program runs on the deploy host itself, besides kolla's.
+/** registry:2 (distribution), kolla's docker_registry. Pinned: a registry:2 tag moves. */
+export const REGISTRY_IMAGE = "registry:2.8.3";
+/** skopeo, run as a container so the deploy host needs nothing but Docker. */
+export const SKOPEO_IMAGE = "quay.io/skopeo/stable:v1.16.1";
+/** Serves the built amphora image to Glance for a few hours. */
+export const IMAGE_SERVER_IMAGE = "nginx:1.27.3-alpine";

@@ -1,7 +1,7 @@
 // The passwords the stack owns (from @pulumi/random), merged into kolla's passwords.yml on the deploy host.
 import * as YAML from "yaml";
-import { Settings } from "../../config/settings";
-import { renderScript, Script, scriptBody } from "../script";
+import { Settings } from "../config/settings";
+import { renderScript, Script, scriptBody } from "./script";
 import { kollaPaths, LOCK_VARS } from "./paths";
 
 export interface OwnedPasswords {

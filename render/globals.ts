@@ -1,7 +1,7 @@
 // globals.yml from typed settings. kolla-ansible passes globals.yml as extra vars (`-e @globals.yml`), which beat
 // inventory host vars: an interface that differs between hosts must therefore stay out of globals and go on the
 // host lines of the inventory instead (see inventory.ts).
-import { HostInterfaces, Settings } from "../../config/settings";
+import { HostInterfaces, Settings } from "../config/settings";
 
 /** globals.yml key → the host interface it names. */
 export const INTERFACE_VARS: Readonly<Record<string, keyof HostInterfaces>> = {

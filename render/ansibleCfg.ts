@@ -1,6 +1,6 @@
 // /etc/ansible/ansible.cfg on the deploy host (the seed's settings, plus SSH connection reuse), with host key
 // checking ON against the keys this program pinned (the seed turned it off: any host was accepted).
-import { Settings } from "../../config/settings";
+import { Settings } from "../config/settings";
 import { KNOWN_HOSTS_FILE } from "./paths";
 
 export function renderAnsibleCfg(settings: Settings): string {

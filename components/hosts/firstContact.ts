@@ -5,23 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type * as commandInputs from "@pulumi/command/types/input";
-import { remoteCommand, runScriptCommand, SshEndpoint, sshConnection } from "./remote";
-import { renderScript, Script, scriptBody } from "./script";
-
-/** First contact with any host: cloud-init done, passwordless sudo, python3; prints the host key last. */
-export function waitReadyScript(): Script {
-    // sshd's own ed25519 key (openssh-server makes it on Ubuntu 22.04; ssh-keygen -A otherwise).
-    return renderScript("wait-ready.sh", { HOST_KEY_FILE: "/etc/ssh/ssh_host_ed25519_key.pub" }, scriptBody("wait-ready.sh"));
-}
-
-const HOST_KEY_LINE = /^host-key: (ssh-ed25519 [A-Za-z0-9+/]+={0,2})$/m;
-
-/** The `<type> <base64>` wait-ready.sh printed; a clear error when it printed none. */
-export function hostKeyFromFirstContact(stdout: string, host: string): string {
-    const m = HOST_KEY_LINE.exec(stdout);
-    if (!m) throw new Error(`first contact with ${host} printed no host key (host-key: ssh-ed25519 …); set its hostKey in the stack config`);
-    return m[1];
-}
+import { hostKeyFromFirstContact, waitReadyScript } from "../../render/hosts";
+import { remoteCommand, runScriptCommand, SshEndpoint, sshConnection } from "../remote";
 
 export interface FirstContact {
     readonly reachable: command.remote.Command;
@@ -42,9 +27,4 @@ export function firstContact(name: string, host: SshEndpoint & { readonly hostKe
         ? pulumi.output(host.hostKey)
         : reachable.stdout.apply((out) => hostKeyFromFirstContact(out, `${host.address}:${host.sshPort}`));
     return { reachable, connection: sshConnection(host, privateKey, hostKey), hostKey };
-}
-
-/** known_hosts lines (OpenSSH's format: `[addr]:port` when the port is not 22) for the given hosts. */
-export function knownHostsLines(entries: readonly { address: string; sshPort: number; hostKey: string }[]): string {
-    return entries.map((e) => `${e.sshPort === 22 ? e.address : `[${e.address}]:${e.sshPort}`} ${e.hostKey}\n`).join("");
 }

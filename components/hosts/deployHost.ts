@@ -2,104 +2,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
-import * as YAML from "yaml";
-import { Settings } from "../config/settings";
-import { renderAnsibleCfg } from "./kolla/ansibleCfg";
-import { renderGlobals } from "./kolla/globals";
-import { inventorySpliceScript, renderInventory } from "./kolla/inventory";
-import { passwordsMergeScript, renderPasswordOverrides } from "./kolla/passwords";
-import { kollaPaths, LOCK_VARS, LOG_DIR, PROGRESS_FILTER_FILE, STATE_DIR } from "./kolla/paths";
 import type * as commandInputs from "@pulumi/command/types/input";
-import { remoteCommand, runScriptCommand } from "./remote";
-import { renderScript, Script, scriptBody, sha256, shellQuote } from "./script";
+import { Settings } from "../../config/settings";
+import {
+    configHash, deployConfigScript, deployKeyScript, deployPrepareScript, passwordsFileCommand, selfCheckScript,
+} from "../../render/deployHost";
+import { inventorySpliceScript } from "../../render/inventory";
+import { passwordsMergeScript, renderPasswordOverrides } from "../../render/passwords";
+import { kollaPaths } from "../../render/paths";
+import { sha256 } from "../../render/script";
+import { remoteCommand, runScriptCommand } from "../remote";
 import { firstContact } from "./firstContact";
 
 export interface DeployHostArgs {
+    /** What the deploy host is prepared with: the deploy host itself, release pins, the kolla configuration. */
     settings: Settings;
     privateKey: pulumi.Input<string>;
-}
-
-export function deployPrepareScript(settings: Settings): Script {
-    const p = kollaPaths(settings.release);
-    return renderScript("deploy-prepare.sh", {
-        STATE_DIR, LOG_DIR, CONFIG_DIR: p.configDir, VENV: p.venv,
-        PIP_TOOLS: settings.pins.pipTools,
-        PACKAGES: settings.pins.deployHostPackages,
-        UPPER_CONSTRAINTS: settings.pins.upperConstraints,
-        COLLECTIONS: collectionsFile(settings),
-        ...LOCK_VARS,
-    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-prepare.sh"));
-}
-
-/** ansible-galaxy's requirements file for the openstack.kolla collection, at the pinned ref (kolla's own format). */
-export function collectionsFile(settings: Settings): string {
-    const { repo, ref } = settings.pins.kollaCollection;
-    return YAML.stringify({ collections: [{ name: repo, type: "git", version: ref }] });
-}
-
-/** The kolla-ansible playbooks this stack's stages run (tools/kolla-ansible at 2023.1-eol maps each command). */
-export function stagePlaybooks(settings: Settings): string[] {
-    return [
-        "kolla-host.yml",                                                   // bootstrap-servers
-        ...(settings.enableTls ? ["certificates.yml"] : []),                // certificates
-        ...(settings.services.octavia ? ["octavia-certificates.yml"] : []), // octavia-certificates
-        "site.yml",                                                         // prechecks, pull, deploy, reconfigure, upgrade
-        "post-deploy.yml",                                                  // post-deploy
-        ...(settings.allowDestroy ? ["destroy.yml"] : []),                  // the guard's delete
-    ];
-}
-
-export function selfCheckScript(settings: Settings): Script {
-    const p = kollaPaths(settings.release);
-    const probe = settings.hosts.find((h) => h.roles.includes("control")) ?? settings.hosts[0];
-    return renderScript("deploy-self-check.sh", {
-        VENV: p.venv, LOG_DIR, CONFIG_DIR: p.configDir, INVENTORY: p.inventory, GLOBALS_FILE: p.globals,
-        PASSWORDS: p.passwords, PLAYBOOKS: stagePlaybooks(settings), PROBE_HOST: probe.name,
-        ...LOCK_VARS,
-    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-self-check.sh"));
-}
-
-export function deployKeyScript(settings: Settings): Script {
-    return renderScript("deploy-key.sh", { STATE_DIR, KEY: kollaPaths(settings.release).deployKey }, scriptBody("deploy-key.sh"));
-}
-
-/** The files kolla-ansible reads, as rendered for this stack. */
-export function kollaFiles(settings: Settings) {
-    const p = kollaPaths(settings.release);
-    return {
-        globals: renderGlobals(settings),
-        inventoryTop: renderInventory(settings, { privateKeyFile: p.deployKey }),
-        ansibleCfg: renderAnsibleCfg(settings),
-    };
-}
-
-export function deployConfigScript(settings: Settings): Script {
-    const p = kollaPaths(settings.release);
-    const f = kollaFiles(settings);
-    return renderScript("deploy-config.sh", {
-        GLOBALS_FILE: p.globals, GLOBALS: f.globals,
-        INVENTORY_TOP_FILE: p.inventoryTop, INVENTORY_TOP: f.inventoryTop,
-        ANSIBLE_CFG_FILE: p.ansibleCfg, ANSIBLE_CFG: f.ansibleCfg,
-        CONFIG_HASH: configHash(settings),
-        // The stages' output digest, installed here once so that editing it changes no stage's inputs.
-        PROGRESS_FILTER_FILE, PROGRESS_FILTER: scriptBody("ansible-progress.py"),
-        ...LOCK_VARS,
-    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-config.sh"));
-}
-
-/**
- * Writes stdin (the secret overrides) to `file`, mode 0600 from the start, replaced atomically. The command text
- * holds only the path; the secret is the whole stdin.
- */
-export function passwordsFileCommand(file: string): string {
-    const f = shellQuote(file), tmp = shellQuote(`${file}.new`);
-    return `umask 077 && cat > ${tmp} && chmod 0600 ${tmp} && mv -f ${tmp} ${f}`;
-}
-
-/** Content hash of everything kolla-ansible reads except passwords: a change means `reconfigure`. */
-export function configHash(settings: Settings): string {
-    const f = kollaFiles(settings);
-    return sha256([settings.release, f.globals, f.inventoryTop, f.ansibleCfg, inventorySpliceScript(settings).text].join("\0")).slice(0, 16);
 }
 
 export class DeployHost extends pulumi.ComponentResource {
@@ -122,6 +40,8 @@ export class DeployHost extends pulumi.ComponentResource {
         super("openstack-aio:deploy:DeployHost", name, {}, opts);
         const { settings } = args;
         const p = kollaPaths(settings.release);
+        const prepare = deployPrepareScript(settings);
+        const hash = configHash(settings);
         // Every command of the deploy host (and of the components it hands `connection` to) checks its host key.
         const contact = firstContact(`${name}-reachable`, settings.deployHost, args.privateKey, { parent: this });
         const { connection, reachable } = contact;
@@ -143,7 +63,7 @@ export class DeployHost extends pulumi.ComponentResource {
         this.publicKey = deployKey.stdout.apply((s) => s.trim().split("\n").pop() ?? "");
 
         this.toolsReady = remoteCommand(`${name}-prepare`, {
-            connection, create: runScriptCommand(), stdin: deployPrepareScript(settings).text,
+            connection, create: runScriptCommand(), stdin: prepare.text,
             // Above the sum of the script's own `timeout`s (apt 2×20m, pip 20m + 2×30m, install-deps 20m).
         }, child({ dependsOn: [reachable], customTimeouts: { create: "150m", update: "150m" } }));
 
@@ -153,7 +73,7 @@ export class DeployHost extends pulumi.ComponentResource {
         const inventory = remoteCommand(`${name}-inventory`, {
             connection, create: runScriptCommand(), stdin: inventorySpliceScript(settings).text,
             // The shipped service groups come from the installed kolla-ansible: re-splice when it or the top changes.
-            triggers: [configHash(settings), deployPrepareScript(settings).sha256],
+            triggers: [hash, prepare.sha256],
         }, child({ dependsOn: [config] }));
 
         // The stack's passwords reach the host only as stdin of this command, which writes them to a 0600 file.
@@ -174,17 +94,13 @@ export class DeployHost extends pulumi.ComponentResource {
         this.ready = remoteCommand(`${name}-self-check`, {
             connection, create: runScriptCommand(), stdin: selfCheckScript(settings).text,
             // Checks again whenever what it checks changed: the installed packages or the rendered config.
-            triggers: [deployPrepareScript(settings).sha256, configHash(settings)],
+            triggers: [prepare.sha256, hash],
         }, child({ dependsOn: [passwords], customTimeouts: { create: "15m", update: "15m" } }));
 
-        this.configHash = pulumi.output(configHash(settings));
+        this.configHash = pulumi.output(hash);
         this.registerOutputs({
-            publicKey: this.publicKey, configHash: this.configHash,
+            publicKey: this.publicKey, configHash: this.configHash, hostKey: this.hostKey,
             adminPassword: this.adminPassword, octaviaPassword: this.octaviaPassword,
         });
     }
-}
-
-export function renderedScripts(settings: Settings): Script[] {
-    return [deployKeyScript(settings), deployPrepareScript(settings), deployConfigScript(settings), inventorySpliceScript(settings), passwordsMergeScript(settings), selfCheckScript(settings)];
 }

@@ -3,51 +3,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
-import { Settings } from "../config/settings";
-import { DeployHost } from "./deployHost";
-import { DeployHostDocker } from "./dockerHost";
-import { kollaPaths, LOG_DIR, STATE_DIR } from "./kolla/paths";
-import { remoteCommand, runScriptCommand } from "./remote";
-import { renderScript, Script, scriptBody } from "./script";
-
-export const IMAGE_SERVER_IMAGE = "nginx:1.27.3-alpine";
-export const IMAGE_SERVER_PORT = 8090;
-/** The image server stops after this long: it is needed only while Glance's upload reads the image. */
-export const IMAGE_SERVER_LIFETIME_SECONDS = 3 * 3600;
-export const OCTAVIA_REPO = "https://opendev.org/openstack/octavia";
-
-/** diskimage-create's host tools on Ubuntu: the packages it checks for (diskimage-create.sh at 2023.1-eom: qemu-utils,
- *  git, kpartx, debootstrap) plus diskimage-builder 3.25.0's bindep.txt for jammy and the venv it runs from. */
-export const AMPHORA_HOST_PACKAGES = [
-    "debootstrap", "qemu-utils", "git", "kpartx", "gdisk", "dosfstools", "binutils", "bzip2", "util-linux", "sudo",
-    "curl", "uuid-runtime", "zstd", "procps", "inetutils-ping", "apt-transport-https", "lsb-release", "python3-venv",
-] as const;
-
-export function amphoraImageFile(settings: Settings): string {
-    return `amphora-x64-haproxy-${settings.pins.octaviaRef}.qcow2`;
-}
-
-export function amphoraBuildScript(settings: Settings): Script {
-    return renderScript("amphora-build.sh", {
-        OCTAVIA_REPO,
-        OCTAVIA_REF: settings.pins.octaviaRef,
-        AMPHORA_AGENT_COMMIT: settings.pins.amphoraAgentCommit,
-        OCTAVIA_LIB_COMMIT: settings.pins.octaviaLibCommit,
-        HOST_PACKAGES: AMPHORA_HOST_PACKAGES,
-        UPPER_CONSTRAINTS: settings.pins.upperConstraints,
-        UBUNTU_RELEASE: settings.pins.ubuntuCodename,
-        IMAGE_FILE: amphoraImageFile(settings),
-        IMAGES_DIR: kollaPaths(settings.release).imagesDir,
-        LOG_DIR,
-        CACHE_DIR: `${STATE_DIR}/cache`,
-        DIB_VENV: `${STATE_DIR}/dib-venv`,
-    }, scriptBody("amphora-build.sh"));
-}
+import type * as commandInputs from "@pulumi/command/types/input";
+import { Settings } from "../../config/settings";
+import { amphoraBuildScript, amphoraImageFile, IMAGE_SERVER_LIFETIME_SECONDS, IMAGE_SERVER_PORT } from "../../render/amphora";
+import { IMAGE_SERVER_IMAGE } from "../../render/images";
+import { kollaPaths } from "../../render/paths";
+import { remoteCommand, runScriptCommand } from "../remote";
 
 export interface AmphoraBuildArgs {
+    /** The octavia pins, the release and the deploy host's addresses. */
     settings: Settings;
-    deployHost: DeployHost;
-    docker: DeployHostDocker;
+    /** The deploy host's connection, its host key pinned (DeployHost.connection). */
+    connection: commandInputs.remote.ConnectionArgs;
+    /** The venv and clients installed (DeployHost.toolsReady): all the build needs. */
+    toolsReady: pulumi.Resource;
+    /** Docker on the deploy host (DeployHostDocker.provider), which runs the image server. */
+    provider: docker.Provider;
 }
 
 export class AmphoraBuild extends pulumi.ComponentResource {
@@ -65,12 +36,12 @@ export class AmphoraBuild extends pulumi.ComponentResource {
         const imagesDir = kollaPaths(settings.release).imagesDir;
         // Needs only the deploy host's tools: it runs while kolla-ansible deploys.
         this.build = remoteCommand(`${name}-build`, {
-            connection: args.deployHost.connection,
+            connection: args.connection,
             create: runScriptCommand(),
             stdin: amphoraBuildScript(settings).text,
-        }, { parent: this, dependsOn: [args.deployHost.toolsReady], customTimeouts: { create: "100m", update: "100m" } });
+        }, { parent: this, dependsOn: [args.toolsReady], customTimeouts: { create: "100m", update: "100m" } });
 
-        const child = { parent: this, provider: args.docker.provider };
+        const child = { parent: this, provider: args.provider };
         const last = this.build.stdout.apply((out) => (out.trim().split("\n").pop() ?? "").split(" "));
         this.sha256 = last.apply((parts) => parts[1] ?? "");
         this.md5 = last.apply((parts) => parts[2] ?? "");
@@ -93,8 +64,4 @@ export class AmphoraBuild extends pulumi.ComponentResource {
             `http://${settings.deployHost.address}:${IMAGE_SERVER_PORT}/${parts[0] || amphoraImageFile(settings)}`);
         this.registerOutputs({ imageUrl: this.imageUrl, sha256: this.sha256, md5: this.md5 });
     }
-}
-
-export function renderedScripts(settings: Settings): Script[] {
-    return settings.services.octavia && settings.amphora.source === "build" ? [amphoraBuildScript(settings)] : [];
 }

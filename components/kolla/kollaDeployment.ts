@@ -1,0 +1,135 @@
+// Stage 6: the kolla-ansible lifecycle, one remote command per stage on the deploy host.
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import type * as commandInputs from "@pulumi/command/types/input";
+import { Settings } from "../../config/settings";
+import { KnownHost, knownHostsScript } from "../../render/hosts";
+import { caCertificateFromStdout, DESTROY_TIMEOUTS, destroyScript, STAGE_TIMEOUTS, StageName, stageNames, stageScript } from "../../render/kolla";
+import { kollaPaths } from "../../render/paths";
+import { remoteCommand, runScriptCommand } from "../remote";
+
+// Handles this stage passes to the next. Outputs carry the ordering: a value derived from a command's output
+// makes everything built from it wait for that command.
+/** What the cloud stage needs from the deployment (all derived from the post-deploy command's outputs). */
+export interface CloudAccess {
+    /** Keystone public endpoint, e.g. http://10.10.30.55:5000 (https with TLS). */
+    readonly authUrl: pulumi.Output<string>;
+    readonly region: pulumi.Output<string>;
+    readonly adminUser: string;
+    readonly adminProject: string;
+    /** User and project domain. */
+    readonly adminDomain: string;
+    /** keystone_admin_password, a secret. */
+    readonly adminPassword: pulumi.Output<string>;
+    /** octavia_keystone_password (user `octavia`, project `service`), a secret; only with Octavia. */
+    readonly octaviaPassword?: pulumi.Output<string>;
+    /** With TLS: the PEM of the CA kolla's `certificates` stage made (public), which the provider trusts. */
+    readonly caCertificate?: pulumi.Output<string>;
+}
+
+export interface KollaDeploymentArgs {
+    /** What the stage scripts render from (release, stages enabled, VIP, region, TLS). */
+    settings: Settings;
+    /** The deploy host's connection, its host key pinned (DeployHost.connection). */
+    connection: commandInputs.remote.ConnectionArgs;
+    /** The deploy host's hash of what kolla-ansible reads (DeployHost.configHash): a change is a reconfigure. */
+    configHash: pulumi.Input<string>;
+    /** /etc/kolla complete and self-checked (DeployHost.ready). */
+    deployHostReady: pulumi.Resource;
+    /** keystone_admin_password and, with Octavia, octavia_keystone_password (DeployHost, secrets). */
+    adminPassword: pulumi.Output<string>;
+    octaviaPassword?: pulumi.Output<string>;
+    /** Each target checked, the deploy key authorized (TargetHosts.ready). */
+    targetsReady: readonly pulumi.Resource[];
+    /** The targets' SSH host keys, for Ansible's known_hosts (TargetHosts.hostKeys). */
+    targetHostKeys: pulumi.Input<KnownHost[]>;
+    /** What `pull` waits for: every image in the local registry (KollaImageMirror). */
+    imagesMirrored: pulumi.Resource;
+}
+
+export class KollaDeployment extends pulumi.ComponentResource {
+    readonly stages: Partial<Record<StageName, command.remote.Command>>;
+    readonly postDeploy: command.remote.Command;
+    /** The one resource whose delete may run `kolla-ansible destroy`. */
+    readonly destroyGuard: command.remote.Command;
+    readonly access: CloudAccess;
+    readonly adminOpenrcPath: string;
+
+    constructor(name: string, args: KollaDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("openstack-aio:kolla:KollaDeployment", name, {}, opts);
+        const { settings } = args;
+        const { connection } = args;
+
+        // Created before the first stage, so `pulumi destroy` deletes it after every stage and everything built on
+        // post-deploy (the cloud's own resources, deleted through the OpenStack API while it still runs), and
+        // before the deploy host and targets it needs (no-op deletes). Being first also means a deployment that
+        // failed half-way can still be torn down.
+        this.destroyGuard = remoteCommand(`${name}-destroy-guard`, {
+            connection,
+            create: runScriptCommand("create"),
+            update: runScriptCommand("update"),
+            delete: runScriptCommand("delete"),
+            stdin: destroyScript(settings).text,
+        }, {
+            parent: this,
+            additionalSecretOutputs: ["stdout", "stderr"],
+            dependsOn: [args.deployHostReady, ...args.targetsReady],
+            customTimeouts: { create: "5m", update: "5m", delete: DESTROY_TIMEOUTS.resource },
+        });
+
+        // Ansible checks every target's SSH host key against what first contact recorded (ansible.cfg).
+        const knownHosts = remoteCommand(`${name}-known-hosts`, {
+            connection,
+            create: runScriptCommand(),
+            stdin: pulumi.output(args.targetHostKeys).apply((keys) => knownHostsScript(keys).text),
+        }, { parent: this, dependsOn: [args.deployHostReady], customTimeouts: { create: "15m", update: "15m" } });
+
+        this.stages = {};
+        let previous: pulumi.Resource[] = [this.destroyGuard];
+        for (const stage of stageNames(settings)) {
+            const cmd = remoteCommand(`${name}-${stage}`, {
+                connection,
+                create: runScriptCommand("create"),
+                update: runScriptCommand("update"),
+                stdin: pulumi.output(args.configHash).apply((hash) => stageScript(settings, stage, hash).text),
+                // ansible's progress streams to the operator; a copy stays in <logDir>/<stage>.log.
+                logging: "stdoutAndStderr",
+            }, {
+                parent: this,
+                // The state keeps a command's stdout: the digest is redacted, and secret on top of that.
+                additionalSecretOutputs: ["stdout", "stderr"],
+                // kolla pulls from the local registry: pull waits for every mirrored image. bootstrap-servers
+                // needs /etc/kolla complete and the deploy key on every target (also through the guard).
+                dependsOn: stage === "pull" ? [...previous, args.imagesMirrored]
+                    : stage === "bootstrap-servers" ? [...previous, args.deployHostReady, knownHosts, ...args.targetsReady]
+                    : previous,
+                customTimeouts: { create: STAGE_TIMEOUTS[stage].resource, update: STAGE_TIMEOUTS[stage].resource },
+            });
+            this.stages[stage] = cmd;
+            previous = [cmd];
+        }
+        const postDeploy = this.stages["post-deploy"];
+        if (!postDeploy) throw new Error("stageNames() ends with post-deploy");
+        this.postDeploy = postDeploy;
+
+        const scheme = settings.enableTls ? "https" : "http";
+        // Derived from post-deploy's output, so whatever is built from them (the OpenStack provider) waits for it.
+        // post-deploy's stdout is secret; only the ordering is taken from it, so the values keep their own secrecy.
+        const afterPostDeploy = <T>(value: pulumi.Input<T>): pulumi.Output<T> =>
+            pulumi.unsecret(pulumi.all([this.postDeploy.stdout, value]).apply(([, v]) => v as T));
+        this.access = {
+            authUrl: afterPostDeploy(`${scheme}://${settings.vip}:5000`),
+            region: afterPostDeploy(settings.region),
+            adminUser: "admin",
+            adminProject: "admin",
+            adminDomain: "Default",
+            adminPassword: pulumi.secret(afterPostDeploy(args.adminPassword)),
+            ...(args.octaviaPassword
+                ? { octaviaPassword: pulumi.secret(afterPostDeploy(args.octaviaPassword)) }
+                : {}),
+            ...(this.stages.certificates ? { caCertificate: afterPostDeploy(pulumi.unsecret(this.stages.certificates.stdout).apply(caCertificateFromStdout)) } : {}),
+        };
+        this.adminOpenrcPath = kollaPaths(settings.release).adminOpenrc;
+        this.registerOutputs({ authUrl: this.access.authUrl, region: this.access.region, adminOpenrcPath: this.adminOpenrcPath });
+    }
+}

@@ -1,0 +1,60 @@
+// The deployment's table of contents: every stage in order, each a component wired to the next by outputs.
+// index.ts runs it with the stack's configuration; the tests run this same function under the mock runtime.
+import { Secrets, Settings } from "./config";
+import { Cloud } from "./components/cloud";
+import { DeployHost } from "./components/hosts/deployHost";
+import { TargetHosts } from "./components/hosts/targetHosts";
+import { KollaDeployment } from "./components/kolla/kollaDeployment";
+import { AmphoraBuild } from "./components/octavia/amphoraBuild";
+import { DeployHostDocker } from "./components/registry/dockerHost";
+import { KollaImageMirror } from "./components/registry/imageMirror";
+import { LocalRegistry } from "./components/registry/localRegistry";
+import { buildsAmphora } from "./render/amphora";
+import { kollaImages } from "./render/images";
+
+export interface Deployment {
+    readonly deployHost: DeployHost;
+    readonly docker: DeployHostDocker;
+    readonly registry: LocalRegistry;
+    readonly mirror: KollaImageMirror;
+    readonly targets: TargetHosts;
+    readonly kolla: KollaDeployment;
+    readonly amphora?: AmphoraBuild;
+    readonly cloud: Cloud;
+}
+
+export function deployOpenstack(settings: Settings, secrets: Secrets): Deployment {
+    const privateKey = secrets.sshPrivateKey;
+
+    // The deploy host: first contact (its SSH host key pinned for every later command), venv, /etc/kolla.
+    const deployHost = new DeployHost("deploy-host", { settings, privateKey });
+    const { connection } = deployHost;
+
+    // 1–3: the deploy host's registry, filled with exactly the images the enabled services need.
+    const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, connection, hostKey: deployHost.hostKey });
+    const registry = new LocalRegistry("registry", {
+        registry: settings.registry, managementAddress: settings.deployHost.managementAddress, provider: docker.provider,
+    });
+    const mirror = new KollaImageMirror("kolla-images", {
+        mode: settings.registry.mode, images: kollaImages(settings), connection,
+        localEndpoint: registry.localEndpoint, registry: registry.container, provider: docker.provider,
+    });
+
+    // 4–5: the targets: first contact, early checks, the deploy key.
+    const targets = new TargetHosts("targets", { settings, privateKey, deployPublicKey: deployHost.publicKey });
+
+    // 6: the kolla-ansible lifecycle; 7: the amphora image builds beside it.
+    const kolla = new KollaDeployment("kolla", {
+        settings, connection, configHash: deployHost.configHash, deployHostReady: deployHost.ready,
+        adminPassword: deployHost.adminPassword, octaviaPassword: deployHost.octaviaPassword,
+        targetsReady: targets.ready, targetHostKeys: targets.hostKeys, imagesMirrored: mirror,
+    });
+    const amphora = buildsAmphora(settings)
+        ? new AmphoraBuild("amphora", { settings, connection, toolsReady: deployHost.toolsReady, provider: docker.provider })
+        : undefined;
+
+    // 8: the cloud's first resources, through a provider built from post-deploy's outputs.
+    const cloud = new Cloud("cloud", { settings, access: kolla.access, amphora });
+
+    return { deployHost, docker, registry, mirror, targets, kolla, amphora, cloud };
+}

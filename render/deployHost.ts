@@ -1,0 +1,92 @@
+// The deploy host made ready to run kolla-ansible: the venv, the collection, /etc/kolla, the deploy key, the
+// self-check; and the hash of everything kolla-ansible reads, which decides when a deployment is reconfigured.
+import * as YAML from "yaml";
+import { Settings } from "../config/settings";
+import { renderAnsibleCfg } from "./ansibleCfg";
+import { renderGlobals } from "./globals";
+import { inventorySpliceScript, renderInventory } from "./inventory";
+import { kollaPaths, LOCK_VARS, LOG_DIR, PROGRESS_FILTER_FILE, STATE_DIR } from "./paths";
+import { renderScript, Script, scriptBody, sha256, shellQuote } from "./script";
+
+export function deployPrepareScript(settings: Settings): Script {
+    const p = kollaPaths(settings.release);
+    return renderScript("deploy-prepare.sh", {
+        STATE_DIR, LOG_DIR, CONFIG_DIR: p.configDir, VENV: p.venv,
+        PIP_TOOLS: settings.pins.pipTools,
+        PACKAGES: settings.pins.deployHostPackages,
+        UPPER_CONSTRAINTS: settings.pins.upperConstraints,
+        COLLECTIONS: collectionsFile(settings),
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-prepare.sh"));
+}
+
+/** ansible-galaxy's requirements file for the openstack.kolla collection, at the pinned ref (kolla's own format). */
+export function collectionsFile(settings: Settings): string {
+    const { repo, ref } = settings.pins.kollaCollection;
+    return YAML.stringify({ collections: [{ name: repo, type: "git", version: ref }] });
+}
+
+/** The kolla-ansible playbooks this stack's stages run (tools/kolla-ansible at 2023.1-eol maps each command). */
+export function stagePlaybooks(settings: Settings): string[] {
+    return [
+        "kolla-host.yml",                                                   // bootstrap-servers
+        ...(settings.enableTls ? ["certificates.yml"] : []),                // certificates
+        ...(settings.services.octavia ? ["octavia-certificates.yml"] : []), // octavia-certificates
+        "site.yml",                                                         // prechecks, pull, deploy, reconfigure, upgrade
+        "post-deploy.yml",                                                  // post-deploy
+        ...(settings.allowDestroy ? ["destroy.yml"] : []),                  // the guard's delete
+    ];
+}
+
+export function selfCheckScript(settings: Settings): Script {
+    const p = kollaPaths(settings.release);
+    const probe = settings.hosts.find((h) => h.roles.includes("control")) ?? settings.hosts[0];
+    return renderScript("deploy-self-check.sh", {
+        VENV: p.venv, LOG_DIR, CONFIG_DIR: p.configDir, INVENTORY: p.inventory, GLOBALS_FILE: p.globals,
+        PASSWORDS: p.passwords, PLAYBOOKS: stagePlaybooks(settings), PROBE_HOST: probe.name,
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-self-check.sh"));
+}
+
+export function deployKeyScript(settings: Settings): Script {
+    return renderScript("deploy-key.sh", { STATE_DIR, KEY: kollaPaths(settings.release).deployKey }, scriptBody("deploy-key.sh"));
+}
+
+/** The files kolla-ansible reads, as rendered for this stack. */
+export function kollaFiles(settings: Settings) {
+    const p = kollaPaths(settings.release);
+    return {
+        globals: renderGlobals(settings),
+        inventoryTop: renderInventory(settings, { privateKeyFile: p.deployKey }),
+        ansibleCfg: renderAnsibleCfg(settings),
+    };
+}
+
+export function deployConfigScript(settings: Settings): Script {
+    const p = kollaPaths(settings.release);
+    const f = kollaFiles(settings);
+    return renderScript("deploy-config.sh", {
+        GLOBALS_FILE: p.globals, GLOBALS: f.globals,
+        INVENTORY_TOP_FILE: p.inventoryTop, INVENTORY_TOP: f.inventoryTop,
+        ANSIBLE_CFG_FILE: p.ansibleCfg, ANSIBLE_CFG: f.ansibleCfg,
+        CONFIG_HASH: configHash(settings),
+        // The stages' output digest, installed here once so that editing it changes no stage's inputs.
+        PROGRESS_FILTER_FILE, PROGRESS_FILTER: scriptBody("ansible-progress.py"),
+        ...LOCK_VARS,
+    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-config.sh"));
+}
+
+/**
+ * Writes stdin (the secret overrides) to `file`, mode 0600 from the start, replaced atomically. The command text
+ * holds only the path; the secret is the whole stdin.
+ */
+export function passwordsFileCommand(file: string): string {
+    const f = shellQuote(file), tmp = shellQuote(`${file}.new`);
+    return `umask 077 && cat > ${tmp} && chmod 0600 ${tmp} && mv -f ${tmp} ${f}`;
+}
+
+/** Content hash of everything kolla-ansible reads except passwords: a change means `reconfigure`. */
+export function configHash(settings: Settings): string {
+    const f = kollaFiles(settings);
+    return sha256([settings.release, f.globals, f.inventoryTop, f.ansibleCfg, inventorySpliceScript(settings).text].join("\0")).slice(0, 16);
+}
