@@ -6,7 +6,7 @@ import { amphoraBuildScript, amphoraImageFile } from "../render/amphora";
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { INIT_RUNONCE_FLAVORS, verifiedUpload } from "../components/cloud";
-import { Graph, Registration, runIndex } from "./support/harness";
+import { Graph, Registration, runIndex, settled } from "./support/harness";
 import { tempDir } from "./support/tools";
 import { FAKE_SUDO, fakeBin, lifecycleOutputs, runScript, TEST_CA, withVars } from "./support/lifecycle";
 import { stackRunOptions, stackSettings, TEST_PUBLIC_KEY } from "./support/stack";
@@ -163,10 +163,9 @@ describe("Amphora: built beside the deployment, uploaded as octavia", () => {
         assert.equal(img.inputs.properties.openstack_aio_sha256, "abc");
         assert.equal(ok.exports.amphoraImageId, "cloud-images-amphora-id", "handed on once verified");
         // The check itself: a mismatch rejects (the real engine then fails `pulumi up` with this message).
-        // Output.promise() rejects with the apply's error, as the engine sees it.
-        const upload = (glance: string) => (verifiedUpload(
+        const upload = (glance: string) => settled(verifiedUpload(
             { checksum: pulumi.output(glance), urn: pulumi.output("urn:pulumi:aio::openstack-aio::img") } as unknown as openstack.images.Image,
-            { md5: pulumi.output("0123456789abcdef0123456789abcdef"), sha256: pulumi.output("abc") }) as any).promise() as Promise<boolean>;
+            { md5: pulumi.output("0123456789abcdef0123456789abcdef"), sha256: pulumi.output("abc") }));
         assert.equal(await upload("0123456789abcdef0123456789abcdef"), true);
         await assert.rejects(upload("ffffffffffffffffffffffffffffffff"),
             /the amphora in Glance \(md5 f{32}\) is not the image built on the deploy host \(md5 0123456789abcdef0123456789abcdef, sha256 abc\): upload it again with `pulumi up --replace/);

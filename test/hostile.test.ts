@@ -17,7 +17,7 @@ import { hostScripts } from "../render/hostFiles";
 import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
 import { stackValues } from "./support/stack";
 import { tempDir } from "./support/tools";
-import { python } from "./ansiblePython";
+import { python } from "./support/ansiblePython";
 
 const DIR = path.join(__dirname, "fixtures/hostile");
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");

@@ -11,7 +11,7 @@ import { KOLLA_INVENTORY_GROUPS } from "../config/inventoryGroups";
 import { KEYS } from "../config/keys";
 import { AMPHORA_IMAGE_SERVER_PORT, hostNameProblem, parseSettings, Settings, SettingsError } from "../config/settings";
 import { stackSettings, stackValues } from "./support/stack";
-import { python } from "./ansiblePython";
+import { python } from "./support/ansiblePython";
 
 const KNOWN = fs.readFileSync(path.join(__dirname, "fixtures/kolla-16.7.0-known-variables.txt"), "utf8").split("\n").filter(Boolean);
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");

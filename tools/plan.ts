@@ -59,7 +59,7 @@ function canonical(v: unknown): string {
     return JSON.stringify(v) ?? "undefined";
 }
 
-/** `readonly STAGE='deploy'` in a kolla stage script (components/kollaDeployment.ts stageScript). */
+/** `readonly STAGE='deploy'` in a kolla stage script (render/kolla.ts stageScript). */
 function stageOf(r: ResourceSummary): string | undefined {
     if (r.type !== COMMAND || typeof r.inputs.stdin !== "string") return undefined;
     return /^readonly STAGE='([a-z-]+)'$/m.exec(r.inputs.stdin)?.[1];
@@ -157,7 +157,7 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
         const stage = stageOf((c.head ?? c.base)!);
         if (!stage) continue;
         let action: string | undefined = stage;
-        // components/scripts/kolla-stage.sh: the deploy stage runs deploy when created, upgrade when the release
+        // render/scripts/kolla-stage.sh: the deploy stage runs deploy when created, upgrade when the release
         // differs from the one it last deployed, reconfigure on update; this assumes the base was deployed.
         if (stage === "deploy") {
             action = c.change.op === "update" ? (base.release !== head.release ? "upgrade" : "reconfigure") : "deploy";

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { Settings } from "../../config/settings";
-import { CloudAccess } from "../kolla/kollaDeployment";
+import type { CloudAccess } from "../kolla/kollaDeployment";
 import { CloudBasics } from "./basics";
 import { BuiltAmphora, GlanceImages } from "./images";
 import { CloudNetworks } from "./networks";

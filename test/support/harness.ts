@@ -204,6 +204,14 @@ async function settle(monitor: RecordingMonitor): Promise<void> {
     }
 }
 
+/**
+ * What an Output settles to, or the error its apply threw: what the engine would see. (Output's `promise()` is
+ * SDK-internal; this is the one place the tests reach it.)
+ */
+export function settled<T>(o: pulumi.Output<T>): Promise<T> {
+    return (o as unknown as { promise(): Promise<T> }).promise();
+}
+
 export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret: boolean }> {
     if (!pulumi.Output.isInstance(o)) return { value: (await o) as T, secret: false };
     const value = await new Promise<T>((r) => (o as pulumi.Output<T>).apply((v) => { r(v); return v; }));
@@ -253,14 +261,15 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     return new Graph([...monitor.registrations], exported, secretExports);
 }
 
-/** Runs the whole program (index.ts) freshly, so each test gets its own graph. */
+/**
+ * Runs the whole program (index.ts) freshly, so each test gets its own graph. Only index.ts is evaluated again:
+ * it alone registers resources at load time, and keeping every other module means a class a test imported
+ * (SettingsError, say) is the class the program throws.
+ */
 export function runIndex(opts: RunOptions): Promise<Graph> {
     return runProgram(() => {
         const root = require.resolve("../../index");
-        const projectDir = root.slice(0, root.lastIndexOf("/"));
-        for (const key of Object.keys(require.cache)) {
-            if (key.startsWith(projectDir) && !key.includes("/node_modules/") && !key.includes("/test/")) delete require.cache[key];
-        }
+        delete require.cache[root];
         return require(root);
     }, opts);
 }
