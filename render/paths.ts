@@ -20,9 +20,6 @@ export function kollaPaths(release: string) {
     const venv = venvPath(release);
     return {
         venv,
-        kollaAnsible: `${venv}/bin/kolla-ansible`,
-        /** What kolla-ansible ships: etc_examples and the inventories whose service groups we splice in. */
-        share: `${venv}/share/kolla-ansible`,
         shippedMultinode: `${venv}/share/kolla-ansible/ansible/inventory/multinode`,
         examplePasswords: `${venv}/share/kolla-ansible/etc_examples/kolla/passwords.yml`,
         configDir: "/etc/kolla",
@@ -35,15 +32,12 @@ export function kollaPaths(release: string) {
         inventory: "/etc/kolla/inventory",
         ansibleCfg: "/etc/ansible/ansible.cfg",
         adminOpenrc: "/etc/kolla/admin-openrc.sh",
-        octaviaOpenrc: "/etc/kolla/octavia-openrc.sh",
-        cloudsYaml: "/etc/kolla/clouds.yaml",
         /** The root CA kolla-ansible's `certificates` makes (kolla_certificates_dir/ca/root.crt). */
         caCertificate: "/etc/kolla/certificates/ca/root.crt",
         /** Private key kolla-ansible uses to reach the targets (generated on the deploy host, never leaves it). */
         deployKey: `${STATE_DIR}/ssh/deploy_key`,
         /** Built amphora images and other files served to Glance. */
         imagesDir: `${STATE_DIR}/images`,
-        logDir: LOG_DIR,
     } as const;
 }
 
