@@ -36,5 +36,29 @@ export function amphoraBuildScript(settings: Settings): Script {
     }, scriptBody("amphora-build.sh"));
 }
 
+/** The unit names of the image server start with this (one unit per address, per build). */
+export const IMAGE_SERVER_UNIT_PREFIX = "openstack-aio-images";
+
+/** Every address the image server listens on: the management address (Glance's side) and the one Pulumi reaches. */
+export function imageServerAddresses(settings: Settings): string[] {
+    return [...new Set([settings.deployHost.managementAddress, settings.deployHost.address])];
+}
+
+/**
+ * Serves the built image for a few hours (image-server.sh). `served` is where the build put it under IMAGES_DIR
+ * (by-sha256/<sha256>/<file>), `sha256` names the window: a new build is a new unit, the old one stopped.
+ */
+export function imageServerScript(settings: Settings, served: string, sha256: string): Script {
+    return renderScript("image-server.sh", {
+        IMAGES_DIR: kollaPaths(settings.release).imagesDir,
+        SERVED: served,
+        PORT: IMAGE_SERVER_PORT,
+        ADDRESSES: imageServerAddresses(settings),
+        LIFETIME: IMAGE_SERVER_LIFETIME_SECONDS,
+        UNIT_PREFIX: IMAGE_SERVER_UNIT_PREFIX,
+        UNIT: `${IMAGE_SERVER_UNIT_PREFIX}-${sha256.slice(0, 12)}`,
+    }, scriptBody("image-server.sh"));
+}
+
 /** Whether this stack builds the amphora itself (Octavia on, amphoraSource build). */
 export const buildsAmphora = (settings: Settings): boolean => settings.services.octavia && settings.amphora.source === "build";

@@ -50,10 +50,18 @@ export function kollaImages(settings: Settings): KollaImage[] {
     });
 }
 
-// The containers this program runs on the deploy host itself, besides kolla's.
-/** registry:2 (distribution), kolla's docker_registry. Pinned: a registry:2 tag moves. */
-export const REGISTRY_IMAGE = "registry:2.8.3";
-/** skopeo, run as a container so the deploy host needs nothing but Docker. */
-export const SKOPEO_IMAGE = "quay.io/skopeo/stable:v1.16.1";
-/** Serves the built amphora image to Glance for a few hours. */
-export const IMAGE_SERVER_IMAGE = "nginx:1.27.3-alpine";
+// The containers this program runs on the deploy host itself, besides kolla's: each pinned to content that cannot move.
+/**
+ * registry:2 (distribution v2.8.3), kolla's docker_registry, by digest: Docker resolves `name:tag@digest` by the
+ * digest alone (moby v24.0.7 reference/store.go Get: "If reference contains both tag and digest, only lookup by
+ * digest"; client/image_pull.go sends the digest as the tag). The digest is the one public projects pin for
+ * registry:2.8.3 (seven independent repositories agree).
+ */
+export const REGISTRY_IMAGE = "registry:2.8.3@sha256:a3d8aaa63ed8681a604f1dea0aa03f100d5895b6a58ace528858a7b332415373";
+/**
+ * skopeo 1.16.1, run as a container so the deploy host needs nothing but Docker. An immutable tag: containers/
+ * image_build (README "quay.io/containers/*:<version>-immutable": "version-tags are never overwritten once pushed";
+ * ci/tag_version.sh pushes <version>-immutable only when it does not exist yet), unlike quay.io/skopeo/stable:v1.16.1,
+ * which is rebuilt, and whose old digests quay expires.
+ */
+export const SKOPEO_IMAGE = "quay.io/containers/skopeo:v1.16.1-immutable";

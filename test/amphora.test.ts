@@ -1,9 +1,10 @@
 // The Octavia amphora: built on the deploy host (render/amphora.ts, components/octavia/amphoraBuild.ts), uploaded and verified (components/cloud/images.ts).
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { amphoraBuildScript, amphoraImageFile } from "../render/amphora";
+import { amphoraBuildScript, amphoraImageFile, imageServerScript } from "../render/amphora";
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { verifiedUpload } from "../components/cloud";
@@ -45,14 +46,16 @@ describe("Amphora: built beside the deployment, uploaded as octavia", () => {
         assert.ok(g.dependsOn(img, g.get("kolla-post-deploy")), "through the provider");
     });
 
-    it("serves built images read-only, never on 0.0.0.0, and only for a bounded time after each build", () => {
-        const server = g.get("amphora-server");
-        assert.deepEqual(server.inputs.ports.map((p: any) => p.ip), ["10.10.10.50"]);
-        assert.equal(server.inputs.volumes[0].readOnly, true);
-        assert.equal(server.inputs.restart, "no");
-        assert.equal(server.inputs.mustRun, false, "no diff once it has stopped");
-        assert.deepEqual(server.inputs.command, ["timeout", "10800", "nginx", "-g", "daemon off;"]);
-        assert.ok(server.propertyDependencies.envs?.includes(g.get("amphora-build").urn), "a new build, a new serving window");
+    it("serves the built image from the deploy host for a bounded time, no container image involved", () => {
+        const server = g.get("amphora-server", "command:remote:Command");
+        assert.equal(server.inputs.connection.host, "10.10.10.50");
+        assert.deepEqual([server.inputs.create, server.inputs.delete], ["bash -s -- create", "bash -s -- delete"]);
+        assert.match(server.inputs.stdin, /readonly -a ADDRESSES=\('10\.10\.10\.50'\)/, "the deploy host's own addresses, never 0.0.0.0");
+        assert.match(server.inputs.stdin, /readonly LIFETIME='10800'/);
+        assert.match(server.inputs.stdin, /\/usr\/bin\/python3 -m http\.server "\$PORT" --bind "\$address" --directory "\$IMAGES_DIR"/);
+        assert.ok(g.dependsOn(server, g.get("amphora-build")));
+        assert.ok(server.propertyDependencies.triggers?.includes(g.get("amphora-build").urn), "a new build, a new serving window");
+        assert.equal(g.ofType("docker:index/remoteImage:RemoteImage").filter((r) => r.name.startsWith("amphora")).length, 0);
     });
 
     it("checks Glance's checksum of the upload against the build's, naming both on a mismatch", async () => {
@@ -146,5 +149,98 @@ chmod +x "$dest/diskimage-create/diskimage-create.sh"`,
         assert.match(r.stderr, /ERROR: element ubuntu-minimal failed/);
         assert.ok(r.stderr.split("\n").length < 60, "only the tail");
         assert.ok(!fs.existsSync(path.join(sb.dirs.images, file)) && !fs.existsSync(path.join(sb.dirs.images, `${file}.sha256`)));
+    });
+});
+
+describe("image-server.sh, run for real: python3's http.server under stand-ins for systemd-run and systemctl", () => {
+    const settings = stackSettings("aio");
+    const file = amphoraImageFile(settings);
+    const started: string[] = [];
+    after(() => {
+        for (const pidFile of started) {
+            if (!fs.existsSync(pidFile)) continue;
+            try { process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGKILL"); } catch { /* gone already */ }
+        }
+    });
+
+    /** A deploy host in a temp dir: the image where the build leaves it, and transient units as background processes. */
+    async function host(sha: string, port?: number) {
+        const dir = tempDir("image-server-");
+        const images = path.join(dir, "images"), units = path.join(dir, "units");
+        fs.mkdirSync(path.join(images, "by-sha256", sha), { recursive: true });
+        fs.mkdirSync(units);
+        fs.writeFileSync(path.join(images, "by-sha256", sha, file), `qcow2 bytes of ${sha}\n`);
+        const bin = fakeBin({
+            sudo: FAKE_SUDO,
+            // systemd-run --quiet --collect --unit NAME --property K=V ... CMD...: CMD in the background, its pid kept.
+            "systemd-run": `unit=; props=()
+while [ $# -gt 0 ]; do case $1 in --quiet|--collect) shift;; --unit) unit=$2; shift 2;; --property) props+=("$2"); shift 2;; *) break;; esac; done
+[ ! -e "${units}/$unit.pid" ] || { echo "Unit $unit.service already exists" >&2; exit 1; }
+printf '%s\\n' "\${props[@]}" > "${units}/$unit.props"
+nohup "$@" >"${units}/$unit.log" 2>&1 & echo $! > "${units}/$unit.pid"`,
+            // list-units ... PATTERN: the live units matching it; stop UNIT: kill it.
+            systemctl: `if [ "$1" = list-units ]; then pattern=\${!#}
+  for f in "${units}"/*.pid; do [ -e "$f" ] || continue; u=$(basename "$f" .pid); [[ $u == $pattern ]] && echo "$u.service loaded active running x"; done; exit 0; fi
+if [ "$1" = stop ]; then u=\${2%.service}; [ -e "${units}/$u.pid" ] || exit 5; kill "$(cat "${units}/$u.pid")"; rm -f "${units}/$u.pid"; fi`,
+        });
+        const freePort = port ?? await new Promise<number>((resolve) => {
+            const srv = require("net").createServer().listen(0, "127.0.0.1", () => { const p = srv.address().port; srv.close(() => resolve(p)); });
+        });
+        const script = (forSha: string) => withVars(imageServerScript(settings, `by-sha256/${forSha}/${file}`, forSha), {
+            IMAGES_DIR: images, PORT: String(freePort),
+        }).replace(/^readonly -a ADDRESSES=.*$/m, "readonly -a ADDRESSES=('127.0.0.1')");
+        const run = (forSha: string, mode: string) => {
+            const r = runScript(script(forSha), [mode], { PATH: `${bin}:${process.env.PATH}` });
+            for (const f of fs.readdirSync(units).filter((n) => n.endsWith(".pid"))) started.push(path.join(units, f));
+            return r;
+        };
+        const live = () => fs.readdirSync(units).filter((n) => n.endsWith(".pid")).map((n) => n.slice(0, -4)).sort();
+        const fetch = (forSha: string) => spawnSync("curl", ["-fsS", `http://127.0.0.1:${freePort}/by-sha256/${forSha}/${file}`], { encoding: "utf8" });
+        return { run, live, fetch, units, images, port: freePort };
+    }
+
+    const SHA_A = "a".repeat(64), SHA_B = "b".repeat(64);
+
+    it("create serves the built file at its by-sha256 path, as a dynamic user, for three hours", async () => {
+        const h = await host(SHA_A);
+        const r = h.run(SHA_A, "create");
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout.trim().split("\n").pop(), `by-sha256/${SHA_A}/${file}`);
+        assert.equal(h.fetch(SHA_A).stdout, `qcow2 bytes of ${SHA_A}\n`);
+        assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_A.slice(0, 12)}-1`]);
+        assert.deepEqual(fs.readFileSync(path.join(h.units, `${h.live()[0]}.props`), "utf8").trim().split("\n"), ["DynamicUser=yes", "RuntimeMaxSec=10800"]);
+        assert.equal(h.run(SHA_A, "delete").status, 0);
+        assert.deepEqual(h.live(), []);
+        assert.notEqual(h.fetch(SHA_A).status, 0, "stopped");
+    });
+
+    it("running create again (an update, an interrupted run) restarts the window instead of failing on the existing unit", async () => {
+        const h = await host(SHA_A);
+        assert.equal(h.run(SHA_A, "create").status, 0);
+        const again = h.run(SHA_A, "create");
+        assert.equal(again.status, 0, again.stderr);
+        assert.equal(h.live().length, 1);
+        assert.equal(h.fetch(SHA_A).status, 0);
+        h.run(SHA_A, "delete");
+    });
+
+    it("a new build's window replaces the old one; the old command's delete then leaves the new window running", async () => {
+        const h = await host(SHA_A);
+        fs.mkdirSync(path.join(h.images, "by-sha256", SHA_B));
+        fs.writeFileSync(path.join(h.images, "by-sha256", SHA_B, file), "new bytes\n");
+        assert.equal(h.run(SHA_A, "create").status, 0);
+        assert.equal(h.run(SHA_B, "create").status, 0, "created before the old one is deleted (command 1.2.1)");
+        assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_B.slice(0, 12)}-1`]);
+        assert.equal(h.run(SHA_A, "delete").status, 0);
+        assert.equal(h.fetch(SHA_B).stdout, "new bytes\n");
+        h.run(SHA_B, "delete");
+    });
+
+    it("refuses to start without the built file, naming it", async () => {
+        const h = await host(SHA_A);
+        const r = h.run(SHA_B, "create");
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, new RegExp(`by-sha256/${SHA_B}/${file.replace(/\./g, "\\.")} is missing; the amphora build did not finish`));
+        assert.deepEqual(h.live(), []);
     });
 });

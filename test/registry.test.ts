@@ -44,7 +44,7 @@ describe("LocalRegistry and DeployHostDocker", () => {
     it("runs registry:2 pinned, from its image id, restart always: writable on loopback only, read-only on the management address", () => {
         const image = g.get("registry-image");
         assert.equal(image.inputs.name, REGISTRY_IMAGE);
-        assert.match(REGISTRY_IMAGE, /^registry:2\.\d+\.\d+$/);
+        assert.match(REGISTRY_IMAGE, /^registry:2\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
         const c = g.get("registry-container");
         assert.equal(c.inputs.image, "sha256:registry-image");
         assert.deepEqual(c.propertyDependencies.image, [image.urn]);

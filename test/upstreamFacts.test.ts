@@ -5,12 +5,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { hostScripts } from "../render/hostFiles";
-import { AMPHORA_HOST_PACKAGES, amphoraBuildScript } from "../render/amphora";
+import { AMPHORA_HOST_PACKAGES, amphoraBuildScript, imageServerScript } from "../render/amphora";
+import { REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
+import { runIndex } from "./support/harness";
 import { collectionsFile, deployPrepareScript, kollaFiles, selfCheckScript, stagePlaybooks } from "../render/deployHost";
 import { Script } from "../render/script";
 import { Settings } from "../config/settings";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
-import { stackSettings } from "./support/stack";
+import { stackRunOptions, stackSettings } from "./support/stack";
 import { tempDir } from "./support/tools";
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -94,6 +96,25 @@ describe("upstream facts: the amphora build (octavia 2023.1-eom diskimage-create
         // diskimage-create.sh refuses to start unless these are installed (its Ubuntu PKG_LIST).
         for (const p of ["qemu-utils", "git", "kpartx", "debootstrap"]) assert.ok((AMPHORA_HOST_PACKAGES as readonly string[]).includes(p), p);
         assert.match(s, /pip" install -q -c "\$UPPER_CONSTRAINTS" -r "\$CACHE_DIR\/octavia-\$OCTAVIA_REF\/diskimage-create\/requirements\.txt"/);
+    });
+});
+
+describe("upstream facts: the containers this program runs on the deploy host", () => {
+    it("pulls each by digest or by an immutable tag, and runs none but those", async () => {
+        for (const stack of ["aio", "multinode"]) {
+            const g = await runIndex(stackRunOptions({ stack, overrides: { enableTls: true } }));
+            const pulled = g.ofType("docker:index/remoteImage:RemoteImage");
+            assert.deepEqual(pulled.map((r) => r.inputs.name).sort(), [REGISTRY_IMAGE, SKOPEO_IMAGE].sort(), stack);
+            for (const r of pulled) {
+                // Docker resolves name:tag@digest by the digest alone (moby v24.0.7 reference/store.go Get); a
+                // containers/image_build "-immutable" tag is never overwritten once pushed (its README).
+                assert.match(r.inputs.name, /(@sha256:[0-9a-f]{64}|:v\d+\.\d+\.\d+-immutable)$/, r.name);
+            }
+            const ids = new Set(pulled.map((r) => `${r.name}-id`));
+            for (const c of g.ofType("docker:index/container:Container")) assert.ok(ids.has(c.inputs.image) || c.inputs.image.startsWith("sha256:"), `${c.name} runs ${c.inputs.image}`);
+        }
+        // The amphora is served by Ubuntu's python3, not by a container (render/scripts/image-server.sh).
+        assert.match(imageServerScript(stackSettings("aio"), "by-sha256/x/a.qcow2", "x").text, /\/usr\/bin\/python3 -m http\.server/);
     });
 });
 

@@ -9,7 +9,7 @@
 local -a docker_cmd=(docker)
 docker info >/dev/null 2>&1 || docker_cmd=(sudo docker)
 skopeo() {
-    # quay.io/skopeo/stable runs as root (containers/image_build skopeo/Containerfile sets no USER), so its cache is
+    # quay.io/containers/skopeo runs as root (containers/image_build skopeo/Containerfile sets no USER), so its cache is
     # /var/lib/containers/cache (containers/image pkg/blobinfocache/default.go, systemBlobInfoCacheDir). docker run
     # -v creates a missing host directory (Docker docs, storage/bind-mounts: "Differences between -v and --mount").
     timeout 1800 "${docker_cmd[@]}" run --rm --network host -v "$BLOB_CACHE:/var/lib/containers/cache" "$SKOPEO_IMAGE" "$@"
