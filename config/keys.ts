@@ -49,6 +49,16 @@ export const KEYS = {
 
 export type ConfigKey = keyof typeof KEYS;
 
+/** Whether `key` is one of KEYS' own keys (not one it inherits, such as toString). */
+export function isConfigKey(key: string): key is ConfigKey {
+    return Object.hasOwn(KEYS, key);
+}
+
+/** A key's spec, every field of KeySpec readable. */
+export function keySpec(key: ConfigKey): KeySpec {
+    return KEYS[key];
+}
+
 /** `openstack-aio:networks.external.gateway` style name for messages. */
 export function qualified(path: string): string {
     return `${PROJECT}:${path}`;
