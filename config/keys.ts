@@ -1,6 +1,7 @@
-// Every configuration key the program reads, with its kind and default. Pulumi.yaml declares the scalar and
-// array keys with the same defaults (a test keeps the two in step); object keys cannot be declared there
-// (Pulumi.yaml has no object type) and are read with requireObject/getObject and validated in code.
+// Every configuration key the program reads, with its kind and default. config/schema.ts applies these defaults;
+// Pulumi.yaml declares the scalar and array keys with the same defaults (a test keeps the two in step); object keys
+// cannot be declared there (Pulumi.yaml has no object type) and are read with requireObject/getObject and validated
+// by the schema, which holds their fields' defaults.
 
 export type KeyKind = "string" | "integer" | "boolean" | "array" | "object";
 
