@@ -1,6 +1,6 @@
 // The only module that reads pulumi.Config. Everything else receives typed Settings and secret Outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { KEYS, PROJECT, qualified } from "./keys";
+import { isConfigKey, keySpec, PROJECT, qualified } from "./keys";
 import { parseSettings, Settings, SettingsError } from "./settings";
 
 export * from "./settings";
@@ -28,7 +28,7 @@ export function loadConfig(): LoadedConfig {
         if (!key.startsWith(prefix)) continue;
         const short = key.slice(prefix.length);
         // Secret values are read below through getSecret, never as plain strings.
-        if ((KEYS as Record<string, { secret?: boolean }>)[short]?.secret) continue;
+        if (isConfigKey(short) && keySpec(short).secret) continue;
         raw[short] = value;
     }
     const problems: string[] = [];

@@ -1,6 +1,7 @@
-// Every configuration key the program reads, with its kind and default. Pulumi.yaml declares the scalar and
-// array keys with the same defaults (a test keeps the two in step); object keys cannot be declared there
-// (Pulumi.yaml has no object type) and are read with requireObject/getObject and validated in code.
+// Every configuration key the program reads, with its kind and default. config/schema.ts applies these defaults;
+// Pulumi.yaml declares the scalar and array keys with the same defaults (a test keeps the two in step); object keys
+// cannot be declared there (Pulumi.yaml has no object type) and are read with requireObject/getObject and validated
+// by the schema, which holds their fields' defaults.
 
 export type KeyKind = "string" | "integer" | "boolean" | "array" | "object";
 
@@ -48,6 +49,16 @@ export const KEYS = {
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEYS;
+
+/** Whether `key` is one of KEYS' own keys (not one it inherits, such as toString). */
+export function isConfigKey(key: string): key is ConfigKey {
+    return Object.hasOwn(KEYS, key);
+}
+
+/** A key's spec, every field of KeySpec readable. */
+export function keySpec(key: ConfigKey): KeySpec {
+    return KEYS[key];
+}
 
 /** `openstack-aio:networks.external.gateway` style name for messages. */
 export function qualified(path: string): string {

@@ -24,7 +24,8 @@ export interface StackConfig {
     readonly secureKeys: string[];
 }
 
-type Declaration = { type?: string; items?: unknown; default?: unknown; value?: unknown; secret?: boolean; description?: string };
+/** A `config:` entry of Pulumi.yaml as written: any field may hold anything until it is checked. */
+type Declaration = { type?: unknown; items?: unknown; default?: unknown; value?: unknown; secret?: unknown; description?: unknown };
 
 // Pulumi's project schema (sdk/go/common/workspace/project.json, "configTypeDeclaration"): these fields only.
 const DECLARATION_FIELDS = new Set(["type", "items", "description", "secret", "default", "value"]);
@@ -37,7 +38,7 @@ function parseYaml(file: string, schema?: "failsafe"): YAML.Document.Parsed {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
-        throw new StackFileError(`${file}: cannot be read (${(e as Error).message})`);
+        throw new StackFileError(`${file}: cannot be read (${e instanceof Error ? e.message : String(e)})`);
     }
     const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, ...(schema ? { schema } : {}) });
     if (doc.errors.length > 0) {
@@ -49,10 +50,15 @@ function parseYaml(file: string, schema?: "failsafe"): YAML.Document.Parsed {
     return doc;
 }
 
+/** A YAML mapping (not null, not a sequence). */
+function isMap(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function asMap(value: unknown, what: string): Record<string, unknown> {
     if (value === null || value === undefined) return {};
-    if (typeof value !== "object" || Array.isArray(value)) throw new StackFileError(`${what} must be a mapping`);
-    return value as Record<string, unknown>;
+    if (!isMap(value)) throw new StackFileError(`${what} must be a mapping`);
+    return value;
 }
 
 function unqualified(key: string): { ns: string; key: string } {
@@ -70,12 +76,12 @@ export function projectDeclarations(dir: string): Record<string, Declaration> {
         const { ns, key } = unqualified(qkey);
         if (ns !== PROJECT) continue;
         // A bare value declares a constant (`ProjectConfigType.Value`).
-        if (decl === null || typeof decl !== "object" || Array.isArray(decl)) { out[key] = { value: decl }; continue; }
-        const d = decl as Declaration;
+        if (!isMap(decl)) { out[key] = { value: decl }; continue; }
+        const d: Declaration = decl;
         for (const field of Object.keys(d)) {
             if (!DECLARATION_FIELDS.has(field)) problems.push(`${file}: config.${qkey}: unknown field "${field}" (allowed: ${[...DECLARATION_FIELDS].join(", ")})`);
         }
-        if (d.type !== undefined && !DECLARED_TYPES.has(d.type)) problems.push(`${file}: config.${qkey}: type "${d.type}" is not one of ${[...DECLARED_TYPES].join(", ")}`);
+        if (d.type !== undefined && !(typeof d.type === "string" && DECLARED_TYPES.has(d.type))) problems.push(`${file}: config.${qkey}: type "${d.type}" is not one of ${[...DECLARED_TYPES].join(", ")}`);
         if (d.type === "array" && d.items === undefined) problems.push(`${file}: config.${qkey}: an array needs "items"`);
         if (d.type !== "array" && d.items !== undefined) problems.push(`${file}: config.${qkey}: "items" only goes with type array`);
         if (d.type && d.default !== undefined && !validValue(d.type, d.items, d.default)) problems.push(`${file}: config.${qkey}: default is not of type ${d.type}`);
@@ -102,22 +108,22 @@ function asProgramValue(v: unknown): unknown {
 }
 
 /** `ValidateConfigValue` (sdk/go/common/workspace/project.go): what a declared type accepts. */
-function validValue(type: string, items: unknown, value: unknown): boolean {
+function validValue(type: unknown, items: unknown, value: unknown): boolean {
     switch (type) {
         case "string": return typeof value === "string";
         case "integer": return typeof value === "number" ? Number.isInteger(value) : typeof value === "string" && /^[+-]?\d+$/.test(value);
         // Only the literal strings "true" and "false" (or a YAML boolean inside an object): `yes`, `True` are refused.
         case "boolean": return typeof value === "boolean" || value === "true" || value === "false";
         case "array": {
-            const it = items as { type?: string; items?: unknown } | undefined;
-            return Array.isArray(value) && !!it?.type && value.every((x) => validValue(it.type as string, it.items, x));
+            const it = isMap(items) ? items : undefined;
+            return Array.isArray(value) && !!it?.type && value.every((x) => validValue(it.type, it.items, x));
         }
         default: return false;
     }
 }
 
 function typeName(d: Declaration): string {
-    const it = d.items as { type?: string } | undefined;
+    const it = isMap(d.items) ? d.items : undefined;
     return d.type === "array" ? `array<${it?.type ?? "?"}>` : String(d.type);
 }
 
