@@ -272,7 +272,7 @@ export function checkServices(c: ParsedConfig): Problem[] {
 
 // ---------- sources ----------
 
-// Ports this program runs on the deploy host next to the registry (components/amphora.ts IMAGE_SERVER_PORT; sshd).
+// Ports this program runs on the deploy host next to the registry (render/amphora.ts IMAGE_SERVER_PORT; sshd).
 export const AMPHORA_IMAGE_SERVER_PORT = 8090;
 const SSH_PORT = 22;
 

@@ -28,12 +28,10 @@ export const OWNED_GLOBAL_SETTINGS: Readonly<Record<string, string>> = {
     neutron_bridge_name: "openstack-aio:networks.external.physicalNetwork",
 };
 
-export const OWNED_GLOBALS: readonly string[] = Object.keys(OWNED_GLOBAL_SETTINGS);
-
 /**
  * Why an extraGlobals key that is not owned by a typed setting is still refused, or undefined when it may be set.
  * The image mirror copies exactly the images of the services the typed settings enable at the release's tag
- * (components/images.ts), so any key that changes which images kolla pulls would make `pull` fail after bootstrap.
+ * (render/images.ts), so any key that changes which images kolla pulls would make `pull` fail after bootstrap.
  */
 export function refusedGlobal(key: string): string | undefined {
     // kolla-ansible 16.7.0 ansible/group_vars/all.yml: every service and feature switch is an `enable_*` variable.
