@@ -309,6 +309,28 @@ ${fake}
         assert.ok(deployConfigScript(settings).text.includes(filterLine), "deploy-config carries it");
     });
 
+    it("editing the digest filter changes deploy-config's inputs and no other command's (the program's own graph)", async () => {
+        const commands = (g: Graph) => new Map(g.ofType("command:remote:Command").map((r) => [r.name, JSON.stringify(r.inputs)]));
+        const before = commands(await lifecycle());
+        // The filter as a maintainer would edit it: render/scripts/ansible-progress.py read with one more line.
+        const nodeFs: typeof fs = require("fs");
+        const read = nodeFs.readFileSync;
+        const edited = ((file: fs.PathOrFileDescriptor, options?: unknown) => {
+            const text = (read as (f: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(file, options);
+            return String(file).endsWith(path.join("scripts", "ansible-progress.py")) ? `${text}# edited\n` : text;
+        }) as typeof fs.readFileSync;
+        nodeFs.readFileSync = edited;
+        let after: Map<string, string>;
+        try {
+            after = commands(await lifecycle());
+        } finally {
+            nodeFs.readFileSync = read;
+        }
+        const changed = [...before.keys()].filter((name) => before.get(name) !== after.get(name));
+        assert.deepEqual(changed, ["deploy-host-kolla-config"]);
+        assert.ok(before.size >= 20);
+    });
+
     it("a digest that cannot start costs the operator the stream, never the stage or its log", () => {
         const sb = sandbox();
         fs.rmSync(path.join(sb.venv, "bin", "python3"));
