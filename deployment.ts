@@ -50,7 +50,7 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
         targetsReady: targets.ready, targetHostKeys: targets.hostKeys, imagesMirrored: mirror,
     });
     const amphora = buildsAmphora(settings)
-        ? new AmphoraBuild("amphora", { settings, connection, toolsReady: deployHost.toolsReady })
+        ? new AmphoraBuild("amphora", { settings, connection, toolsReady: deployHost.toolsReady, servesAfter: kolla.postDeploy })
         : undefined;
 
     // 8: the cloud's first resources, through a provider built from post-deploy's outputs.

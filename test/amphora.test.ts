@@ -54,7 +54,9 @@ describe("Amphora: built beside the deployment, uploaded as octavia", () => {
         assert.match(server.inputs.stdin, /readonly LIFETIME='10800'/);
         assert.match(server.inputs.stdin, /\/usr\/bin\/python3 -m http\.server "\$PORT" --bind "\$address" --directory "\$IMAGES_DIR"/);
         assert.ok(g.dependsOn(server, g.get("amphora-build")));
+        assert.ok(g.dependsOn(server, g.get("kolla-post-deploy")), "the window opens once Glance can take the upload");
         assert.ok(server.propertyDependencies.triggers?.includes(g.get("amphora-build").urn), "a new build, a new serving window");
+        assert.equal(server.deleteBeforeReplace, true, "a replacement's delete never stops the window it opened");
         assert.equal(g.ofType("docker:index/remoteImage:RemoteImage").filter((r) => r.name.startsWith("amphora")).length, 0);
     });
 
@@ -181,7 +183,9 @@ nohup "$@" >"${units}/$unit.log" 2>&1 & echo $! > "${units}/$unit.pid"`,
             // list-units ... PATTERN: the live units matching it; stop UNIT: kill it.
             systemctl: `if [ "$1" = list-units ]; then pattern=\${!#}
   for f in "${units}"/*.pid; do [ -e "$f" ] || continue; u=$(basename "$f" .pid); [[ $u == $pattern ]] && echo "$u.service loaded active running x"; done; exit 0; fi
-if [ "$1" = stop ]; then u=\${2%.service}; [ -e "${units}/$u.pid" ] || exit 5; kill "$(cat "${units}/$u.pid")"; rm -f "${units}/$u.pid"; fi`,
+if [ "$1" = stop ]; then u=\${2%.service}; [ -e "${units}/$u.pid" ] || exit 5; kill "$(cat "${units}/$u.pid")"; rm -f "${units}/$u.pid"; fi
+if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "$(cat "${units}/$u.pid")" 2>/dev/null; then s=active; else s=inactive; fi
+  [ "$2" = --quiet ] || echo "$s"; [ "$s" = active ]; fi`,
         });
         const freePort = port ?? await new Promise<number>((resolve) => {
             const srv = require("net").createServer().listen(0, "127.0.0.1", () => { const p = srv.address().port; srv.close(() => resolve(p)); });
@@ -196,7 +200,7 @@ if [ "$1" = stop ]; then u=\${2%.service}; [ -e "${units}/$u.pid" ] || exit 5; k
         };
         const live = () => fs.readdirSync(units).filter((n) => n.endsWith(".pid")).map((n) => n.slice(0, -4)).sort();
         const fetch = (forSha: string) => spawnSync("curl", ["-fsS", `http://127.0.0.1:${freePort}/by-sha256/${forSha}/${file}`], { encoding: "utf8" });
-        return { run, live, fetch, units, images, port: freePort };
+        return { run, live, fetch, units, images, bin, port: freePort };
     }
 
     const SHA_A = "a".repeat(64), SHA_B = "b".repeat(64);
@@ -224,16 +228,56 @@ if [ "$1" = stop ]; then u=\${2%.service}; [ -e "${units}/$u.pid" ] || exit 5; k
         h.run(SHA_A, "delete");
     });
 
-    it("a new build's window replaces the old one; the old command's delete then leaves the new window running", async () => {
+    it("a replacement is delete-first: the old window stops, the new one opens, for a new build and for a --replace", async () => {
         const h = await host(SHA_A);
         fs.mkdirSync(path.join(h.images, "by-sha256", SHA_B));
         fs.writeFileSync(path.join(h.images, "by-sha256", SHA_B, file), "new bytes\n");
         assert.equal(h.run(SHA_A, "create").status, 0);
-        assert.equal(h.run(SHA_B, "create").status, 0, "created before the old one is deleted (command 1.2.1)");
-        assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_B.slice(0, 12)}-1`]);
         assert.equal(h.run(SHA_A, "delete").status, 0);
+        assert.equal(h.run(SHA_B, "create").status, 0);
+        assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_B.slice(0, 12)}-1`]);
+        assert.equal(h.fetch(SHA_B).stdout, "new bytes\n");
+        // `pulumi up --replace` of the same build: delete, then create with the same unit names.
+        assert.equal(h.run(SHA_B, "delete").status, 0);
+        assert.equal(h.run(SHA_B, "create").status, 0);
         assert.equal(h.fetch(SHA_B).stdout, "new bytes\n");
         h.run(SHA_B, "delete");
+    });
+
+    it("a window another build left open (an interrupted run) is stopped before this one opens", async () => {
+        const h = await host(SHA_A);
+        fs.mkdirSync(path.join(h.images, "by-sha256", SHA_B));
+        fs.writeFileSync(path.join(h.images, "by-sha256", SHA_B, file), "new bytes\n");
+        assert.equal(h.run(SHA_A, "create").status, 0);
+        assert.equal(h.run(SHA_B, "create").status, 0);
+        assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_B.slice(0, 12)}-1`]);
+        h.run(SHA_B, "delete");
+    });
+
+    it("fails before starting anything when something else holds the port, which would answer in its place", async () => {
+        const h = await host(SHA_A);
+        const other = spawnSync("bash", ["-c", `cd '${h.images}' && (nohup /usr/bin/python3 -m http.server ${h.port} --bind 127.0.0.1 >/dev/null 2>&1 & echo $!)`], { encoding: "utf8" });
+        const pid = Number(other.stdout.trim());
+        try {
+            for (let i = 0; i < 50 && h.fetch(SHA_A).status !== 0; i++) spawnSync("sleep", ["0.1"]);
+            const r = h.run(SHA_A, "create");
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, new RegExp(`something already listens on 127\\.0\\.0\\.1:${h.port} \\(see: sudo ss -ltnp 'sport = :${h.port}'\\); stop it`));
+            assert.deepEqual(h.live(), [], "nothing started");
+        } finally {
+            process.kill(pid, "SIGKILL");
+        }
+    });
+
+    it("refuses to open a window an active ufw would block, naming the fix", async () => {
+        const h = await host(SHA_A);
+        const ufw = fakeBin({ ufw: `echo "Status: active"; echo; echo "To Action From"; echo "22/tcp ALLOW Anywhere"` });
+        const r = spawnSync("bash", ["-s", "--", "create"], { input: imageServerScript(settings, `by-sha256/${SHA_A}/${file}`, SHA_A).text
+            .replace(/^readonly IMAGES_DIR=.*$/m, `readonly IMAGES_DIR='${h.images}'`), encoding: "utf8",
+            env: { ...process.env, PATH: `${ufw}:${h.bin}:${process.env.PATH}` } });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /ufw is active on the deploy host and has no rule for port 8090; .*sudo ufw allow proto tcp from <the machine running Pulumi> to any port 8090/);
+        assert.deepEqual(h.live(), []);
     });
 
     it("refuses to start without the built file, naming it", async () => {

@@ -7,6 +7,7 @@ import * as YAML from "yaml";
 import { comparePlans, formatPlan, headline } from "../tools/plan";
 import { redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
 import { PROJECT_DIR } from "./support/stack";
+import { tempDir } from "./support/tools";
 
 const GIT_ID = ["-c", "user.name=test", "-c", "user.email=test@openstack-aio.invalid", "-c", "commit.gpgsign=false"];
 
@@ -16,8 +17,10 @@ function git(cwd: string, ...args: string[]): string {
     return r.stdout;
 }
 
+/** plan.ts runs with TMPDIR here, so what it leaves is its own, whatever else runs on the machine. */
+const planTmp = tempDir("openstack-aio-plan-tmpdir-");
 /** Temp dirs plan.ts makes (plan-base-*, plan-eval-*, plan-render-*, plan-diff-*): none may outlive a run. */
-const leftovers = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("plan-"));
+const leftovers = () => fs.readdirSync(planTmp).filter((f) => f.startsWith("plan-"));
 
 describe("npm run plan (a change in host terms)", function () {
     this.timeout(180000);
@@ -45,7 +48,8 @@ describe("npm run plan (a change in host terms)", function () {
         edit();
         git(repo, "commit", "-q", "-am", name);
     };
-    const plan = (...args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(repo, "tools/plan.ts"), ...args], { cwd: repo, encoding: "utf8" });
+    const plan = (...args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(repo, "tools/plan.ts"), ...args],
+        { cwd: repo, encoding: "utf8", env: { ...process.env, TMPDIR: planTmp } });
     const editStack = (f: (config: Record<string, unknown>) => void) => {
         const file = path.join(repo, "Pulumi.aio.yaml");
         const doc = YAML.parse(fs.readFileSync(file, "utf8"));

@@ -14,6 +14,8 @@ export interface AmphoraBuildArgs {
     connection: commandInputs.remote.ConnectionArgs;
     /** The venv and clients installed (DeployHost.toolsReady): all the build needs. */
     toolsReady: pulumi.Resource;
+    /** The deployment's post-deploy (KollaDeployment.postDeploy): the serving window opens once Glance can upload. */
+    servesAfter: pulumi.Resource;
 }
 
 export class AmphoraBuild extends pulumi.ComponentResource {
@@ -41,15 +43,17 @@ export class AmphoraBuild extends pulumi.ComponentResource {
         const served = last.apply((parts) => parts[0] || amphoraImageFile(settings));
         this.sha256 = last.apply((parts) => parts[1] ?? "");
         this.md5 = last.apply((parts) => parts[2] ?? "");
-        // Serves the image only while Glance reads it, then stops by itself. A new build (another sha256) replaces
-        // this command: the new window starts, the old one is stopped.
+        // Serves the image only while Glance reads it, then stops by itself; opened once the cloud exists, so a
+        // deployment that takes hours does not use the window up. A new build (another sha256) or a --replace
+        // replaces this command delete-first: the old window stops before the new one opens, and no delete can stop
+        // the window of its own replacement (both windows of one build share their unit names).
         this.server = remoteCommand(`${name}-server`, {
             connection: args.connection,
             create: runScriptCommand("create"),
             delete: runScriptCommand("delete"),
             stdin: pulumi.all([served, this.sha256]).apply(([path, sha]) => imageServerScript(settings, path, sha).text),
             triggers: [this.sha256],
-        }, { parent: this, customTimeouts: { create: "5m", update: "5m", delete: "5m" } });
+        }, { parent: this, dependsOn: [args.servesAfter], deleteBeforeReplace: true, customTimeouts: { create: "5m", update: "5m", delete: "5m" } });
         // The URL names the bytes (by-sha256/<sha256>/<file>): nothing else on the deploy host can be served in their place.
         this.imageUrl = pulumi.all([this.server.stdout, served]).apply(([, path]) =>
             `http://${settings.deployHost.address}:${IMAGE_SERVER_PORT}/${path}`);

@@ -50,7 +50,7 @@ fi
 local sha served
 sha=$(cat "$out.sha256")
 served=by-sha256/$sha/$IMAGE_FILE
-mkdir -p "$IMAGES_DIR/by-sha256/$sha"
+install -d -m 0755 "$IMAGES_DIR/by-sha256" "$IMAGES_DIR/by-sha256/$sha"
 ln -f "$out" "$IMAGES_DIR/$served"
 chmod 0644 "$out" "$out.sha256" "$out.md5"
 echo "$served $sha $(cat "$out.md5")"
