@@ -40,6 +40,9 @@ export class CloudBasics extends pulumi.ComponentResource {
             region: settings.region,
             ...INIT_RUNONCE_QUOTAS,
         }, c);
-        this.registerOutputs({});
+        this.registerOutputs({
+            flavorIds: Object.fromEntries(Object.entries(this.flavors).map(([n, f]) => [n, f.id])),
+            keypairName: this.keypair?.name,
+        });
     }
 }

@@ -89,6 +89,12 @@ export class Cloud extends pulumi.ComponentResource {
         this.keypairName = basics.keypair ? basics.keypair.name : pulumi.output(undefined);
         this.smokeTestAddress = smoke ? smoke.address : pulumi.output(undefined);
         this.adminPassword = pulumi.secret(access.adminPassword);
-        this.registerOutputs({ authUrl: this.authUrl, externalNetworkId: this.externalNetworkId, tenantNetworkId: this.tenantNetworkId });
+        this.registerOutputs({
+            authUrl: this.authUrl, horizonUrl: this.horizonUrl, region: this.region,
+            externalNetworkId: this.externalNetworkId, externalSubnetId: this.externalSubnetId,
+            tenantNetworkId: this.tenantNetworkId, tenantSubnetId: this.tenantSubnetId, routerId: this.routerId,
+            cirrosImageId: this.cirrosImageId, amphoraImageId: this.amphoraImageId, flavorIds: this.flavorIds,
+            keypairName: this.keypairName, smokeTestAddress: this.smokeTestAddress, adminPassword: this.adminPassword,
+        });
     }
 }

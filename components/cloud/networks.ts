@@ -48,6 +48,9 @@ export class CloudNetworks extends pulumi.ComponentResource {
             routerId: this.router.id,
             subnetId: this.tenantSubnet.id,
         }, c);
-        this.registerOutputs({});
+        this.registerOutputs({
+            externalNetworkId: this.external.id, externalSubnetId: this.externalSubnet.id,
+            tenantNetworkId: this.tenant.id, tenantSubnetId: this.tenantSubnet.id, routerId: this.router.id,
+        });
     }
 }
