@@ -180,10 +180,11 @@ while [ $# -gt 0 ]; do case $1 in --quiet|--collect) shift;; --unit) unit=$2; sh
 [ ! -e "${units}/$unit.pid" ] || { echo "Unit $unit.service already exists" >&2; exit 1; }
 printf '%s\\n' "\${props[@]}" > "${units}/$unit.props"
 nohup "$@" >"${units}/$unit.log" 2>&1 & echo $! > "${units}/$unit.pid"`,
-            // list-units ... PATTERN: the live units matching it; stop UNIT: kill it.
+            // list-units ... PATTERN: the live units matching it; stop UNIT: kill it and wait, as systemd does.
             systemctl: `if [ "$1" = list-units ]; then pattern=\${!#}
   for f in "${units}"/*.pid; do [ -e "$f" ] || continue; u=$(basename "$f" .pid); [[ $u == $pattern ]] && echo "$u.service loaded active running x"; done; exit 0; fi
-if [ "$1" = stop ]; then u=\${2%.service}; [ -e "${units}/$u.pid" ] || exit 5; kill "$(cat "${units}/$u.pid")"; rm -f "${units}/$u.pid"; fi
+if [ "$1" = stop ]; then u=\${2%.service}; [ -e "${units}/$u.pid" ] || exit 5; p=$(cat "${units}/$u.pid"); kill "$p"
+  for _ in $(seq 100); do st=$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null) || break; [ "$st" != Z ] || break; sleep 0.05; done; rm -f "${units}/$u.pid"; fi
 if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "$(cat "${units}/$u.pid")" 2>/dev/null; then s=active; else s=inactive; fi
   [ "$2" = --quiet ] || echo "$s"; [ "$s" = active ]; fi`,
         });
@@ -273,7 +274,8 @@ if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "
         const h = await host(SHA_A);
         const ufw = fakeBin({ ufw: `echo "Status: active"; echo; echo "To Action From"; echo "22/tcp ALLOW Anywhere"` });
         const r = spawnSync("bash", ["-s", "--", "create"], { input: imageServerScript(settings, `by-sha256/${SHA_A}/${file}`, SHA_A).text
-            .replace(/^readonly IMAGES_DIR=.*$/m, `readonly IMAGES_DIR='${h.images}'`), encoding: "utf8",
+            .replace(/^readonly IMAGES_DIR=.*$/m, `readonly IMAGES_DIR='${h.images}'`)
+            .replace(/^readonly -a ADDRESSES=.*$/m, "readonly -a ADDRESSES=('127.0.0.1')"), encoding: "utf8",
             env: { ...process.env, PATH: `${ufw}:${h.bin}:${process.env.PATH}` } });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /ufw is active on the deploy host and has no rule for port 8090; .*sudo ufw allow proto tcp from <the machine running Pulumi> to any port 8090/);

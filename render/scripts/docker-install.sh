@@ -11,7 +11,9 @@ if ! command -v docker >/dev/null 2>&1; then
 fi
 sudo systemctl enable --now docker >&2
 # The docker CLI of the machine running Pulumi connects as this user over ssh:// (new sessions get the group).
-if ! id -nG "$SSH_USER" | tr ' ' '\n' | grep -qxF docker; then
+local groups
+groups=" $(id -nG "$SSH_USER") "
+if [[ $groups != *" docker "* ]]; then
     sudo usermod -aG docker "$SSH_USER"
 fi
 sudo docker version --format '{{.Server.Version}}'

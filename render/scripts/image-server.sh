@@ -21,7 +21,11 @@ fi
 [ -f "$IMAGES_DIR/$SERVED" ] || { echo "image-server: $IMAGES_DIR/$SERVED is missing; the amphora build did not finish" >&2; exit 1; }
 # A Docker-published port passes ufw; a host process does not. The upload reads this port from the machine running
 # Pulumi, so an active ufw without a rule for it would fail there, far from the cause.
-if command -v ufw >/dev/null && sudo ufw status | grep -q '^Status: active' && ! sudo ufw status | grep -Eq "^$PORT(/tcp)?[[:space:]].*ALLOW"; then
+# The status is read whole first: `grep -q` stops reading at its match, and under pipefail the writer's SIGPIPE
+# would make a matching pipeline fail.
+local firewall=""
+! command -v ufw >/dev/null || firewall=$(sudo ufw status 2>/dev/null || true)
+if grep -q '^Status: active' <<<"$firewall" && ! grep -Eq "^$PORT(/tcp)?[[:space:]].*ALLOW" <<<"$firewall"; then
     echo "image-server: ufw is active on the deploy host and has no rule for port $PORT; the OpenStack provider downloads the amphora from it: allow it, e.g. sudo ufw allow proto tcp from <the machine running Pulumi> to any port $PORT" >&2
     exit 1
 fi

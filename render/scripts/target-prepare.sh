@@ -34,7 +34,10 @@ PY
 }
 
 # ansible_host and network_interface must agree: the management interface carries the address Pulumi reaches.
-addrs "$MGMT_IF" | cut -d/ -f1 | grep -qxF "$HOST_ADDRESS" ||
+# (Listed whole first: under pipefail a `grep -q` that stops at its match could fail the pipeline through SIGPIPE.)
+local mgmt_addrs
+mgmt_addrs=$(addrs "$MGMT_IF" | cut -d/ -f1)
+grep -qxF "$HOST_ADDRESS" <<<"$mgmt_addrs" ||
     fail "interface $MGMT_IF ($HOST_KEY.interfaces.management) does not carry $HOST_ADDRESS ($HOST_KEY.address); name the interface that holds the management address"
 
 # api_interface needs an address on the API network (the VIP and every API endpoint live there).
