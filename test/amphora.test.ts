@@ -169,9 +169,13 @@ describe("image-server.sh, run for real: python3's http.server under stand-ins f
     async function host(sha: string, port?: number) {
         const dir = tempDir("image-server-");
         const images = path.join(dir, "images"), units = path.join(dir, "units");
-        fs.mkdirSync(path.join(images, "by-sha256", sha), { recursive: true });
         fs.mkdirSync(units);
-        fs.writeFileSync(path.join(images, "by-sha256", sha, file), `qcow2 bytes of ${sha}\n`);
+        /** A build's image where amphora-build.sh leaves it. */
+        const built = (buildSha: string, bytes: string) => {
+            fs.mkdirSync(path.join(images, "by-sha256", buildSha), { recursive: true });
+            fs.writeFileSync(path.join(images, "by-sha256", buildSha, file), bytes);
+        };
+        built(sha, `qcow2 bytes of ${sha}\n`);
         const bin = fakeBin({
             sudo: FAKE_SUDO,
             // systemd-run --quiet --collect --unit NAME --property K=V ... CMD...: CMD in the background, its pid kept.
@@ -201,7 +205,7 @@ if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "
         };
         const live = () => fs.readdirSync(units).filter((n) => n.endsWith(".pid")).map((n) => n.slice(0, -4)).sort();
         const fetch = (forSha: string) => spawnSync("curl", ["-fsS", `http://127.0.0.1:${freePort}/by-sha256/${forSha}/${file}`], { encoding: "utf8" });
-        return { run, live, fetch, units, images, bin, port: freePort };
+        return { run, live, fetch, built, units, images, bin, port: freePort };
     }
 
     const SHA_A = "a".repeat(64), SHA_B = "b".repeat(64);
@@ -231,8 +235,7 @@ if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "
 
     it("a replacement is delete-first: the old window stops, the new one opens, for a new build and for a --replace", async () => {
         const h = await host(SHA_A);
-        fs.mkdirSync(path.join(h.images, "by-sha256", SHA_B));
-        fs.writeFileSync(path.join(h.images, "by-sha256", SHA_B, file), "new bytes\n");
+        h.built(SHA_B, "new bytes\n");
         assert.equal(h.run(SHA_A, "create").status, 0);
         assert.equal(h.run(SHA_A, "delete").status, 0);
         assert.equal(h.run(SHA_B, "create").status, 0);
@@ -247,8 +250,7 @@ if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "
 
     it("a window another build left open (an interrupted run) is stopped before this one opens", async () => {
         const h = await host(SHA_A);
-        fs.mkdirSync(path.join(h.images, "by-sha256", SHA_B));
-        fs.writeFileSync(path.join(h.images, "by-sha256", SHA_B, file), "new bytes\n");
+        h.built(SHA_B, "new bytes\n");
         assert.equal(h.run(SHA_A, "create").status, 0);
         assert.equal(h.run(SHA_B, "create").status, 0);
         assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_B.slice(0, 12)}-1`]);

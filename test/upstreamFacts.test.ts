@@ -10,7 +10,6 @@ import { REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
 import { runIndex } from "./support/harness";
 import { collectionsFile, deployPrepareScript, kollaFiles, selfCheckScript, stagePlaybooks } from "../render/deployHost";
 import { Script } from "../render/script";
-import { Settings } from "../config/settings";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
 import { stackRunOptions, stackSettings } from "./support/stack";
 import { tempDir } from "./support/tools";
@@ -21,7 +20,6 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     tls: { enableTls: true },
     "allowDestroy": { allowDestroy: true },
 };
-const scriptsOf = (s: Settings): Script[] => hostScripts(s);
 /** A script without its comment lines: what bash runs. */
 const code = (s: Script): string => s.text.replace(/^\s*#.*$/gm, "");
 
@@ -30,7 +28,7 @@ describe("upstream facts: kolla-ansible 2023.1 on the deploy host", () => {
 
     it("every script that runs a venv tool exports VIRTUAL_ENV (tools/kolla-ansible find_base_dir needs it)", () => {
         for (const [variant, overrides] of Object.entries(VARIANTS)) {
-            for (const s of scriptsOf(stackSettings("aio", overrides))) {
+            for (const s of hostScripts(stackSettings("aio", overrides))) {
                 if (!/\$VENV\b/.test(code(s))) continue;
                 if (s.name === "amphora-build.sh") continue; // its own venv, checked below
                 assert.match(s.text, /export VIRTUAL_ENV="\$VENV" PATH="\$VENV\/bin:\$PATH"/, `${variant}: ${s.name}`);
@@ -41,7 +39,7 @@ describe("upstream facts: kolla-ansible 2023.1 on the deploy host", () => {
 
     it("no script runs `kolla-ansible install-deps` (2023.1-eol's requirements.yml names the deleted unmaintained/2023.1)", () => {
         for (const overrides of Object.values(VARIANTS)) {
-            for (const s of scriptsOf(stackSettings("aio", overrides))) assert.doesNotMatch(code(s), /install-deps/, s.name);
+            for (const s of hostScripts(stackSettings("aio", overrides))) assert.doesNotMatch(code(s), /install-deps/, s.name);
         }
     });
 
@@ -55,7 +53,7 @@ describe("upstream facts: kolla-ansible 2023.1 on the deploy host", () => {
 
     it("references no branch of kolla-ansible, the collection, octavia, octavia-lib or requirements (deleted upstream)", () => {
         for (const overrides of Object.values(VARIANTS)) {
-            for (const s of scriptsOf(stackSettings("aio", overrides))) {
+            for (const s of hostScripts(stackSettings("aio", overrides))) {
                 assert.doesNotMatch(code(s), /stable\/2023\.1|unmaintained\/2023\.1|constraints\/upper\/2023\.1|raw\/branch\//, s.name);
             }
         }
