@@ -31,26 +31,51 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
     const { connection } = deployHost;
 
     // 1–3: the deploy host's registry, filled with exactly the images the enabled services need.
-    const docker = new DeployHostDocker("deploy-docker", { host: settings.deployHost, connection, hostKey: deployHost.hostKey });
+    const docker = new DeployHostDocker("deploy-docker", {
+        host: settings.deployHost,
+        connection,
+        hostKey: deployHost.hostKey,
+    });
     const registry = new LocalRegistry("registry", {
-        registry: settings.registry, managementAddress: settings.deployHost.managementAddress, provider: docker.provider,
+        registry: settings.registry,
+        managementAddress: settings.deployHost.managementAddress,
+        provider: docker.provider,
     });
     const mirror = new KollaImageMirror("kolla-images", {
-        mode: settings.registry.mode, images: kollaImages(settings), connection,
-        localEndpoint: registry.localEndpoint, registry: registry.container, provider: docker.provider,
+        mode: settings.registry.mode,
+        images: kollaImages(settings),
+        connection,
+        localEndpoint: registry.localEndpoint,
+        registry: registry.container,
+        provider: docker.provider,
     });
 
     // 4–5: the targets: first contact, early checks, the deploy key.
-    const targets = new TargetHosts("targets", { settings, privateKey, deployPublicKey: deployHost.publicKey });
+    const targets = new TargetHosts("targets", {
+        settings,
+        privateKey,
+        deployPublicKey: deployHost.publicKey,
+    });
 
     // 6: the kolla-ansible lifecycle; 7: the amphora image builds beside it.
     const kolla = new KollaDeployment("kolla", {
-        settings, connection, configHash: deployHost.configHash, deployHostReady: deployHost.ready,
-        adminPassword: deployHost.adminPassword, octaviaPassword: deployHost.octaviaPassword,
-        targetsReady: targets.ready, targetHostKeys: targets.hostKeys, imagesMirrored: mirror,
+        settings,
+        connection,
+        configHash: deployHost.configHash,
+        deployHostReady: deployHost.ready,
+        adminPassword: deployHost.adminPassword,
+        octaviaPassword: deployHost.octaviaPassword,
+        targetsReady: targets.ready,
+        targetHostKeys: targets.hostKeys,
+        imagesMirrored: mirror,
     });
     const amphora = buildsAmphora(settings)
-        ? new AmphoraBuild("amphora", { settings, connection, toolsReady: deployHost.toolsReady, servesAfter: kolla.postDeploy })
+        ? new AmphoraBuild("amphora", {
+              settings,
+              connection,
+              toolsReady: deployHost.toolsReady,
+              servesAfter: kolla.postDeploy,
+          })
         : undefined;
 
     // 8: the cloud's first resources, through a provider built from post-deploy's outputs.

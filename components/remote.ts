@@ -13,7 +13,11 @@ export interface SshEndpoint {
  * Strictly typed connection: the private key is always a secret; dialing retries while a host boots; with a host
  * key, only that host is accepted (see firstContact.ts).
  */
-export function sshConnection(host: SshEndpoint, privateKey: pulumi.Input<string>, hostKey?: pulumi.Input<string>): commandInputs.remote.ConnectionArgs {
+export function sshConnection(
+    host: SshEndpoint,
+    privateKey: pulumi.Input<string>,
+    hostKey?: pulumi.Input<string>,
+): commandInputs.remote.ConnectionArgs {
     return {
         ...(hostKey !== undefined ? { hostKey } : {}),
         host: host.address,
@@ -43,6 +47,10 @@ export function runScriptCommand(mode?: string): string {
 export type RemoteCommandArgs = Omit<command.remote.CommandArgs, "addPreviousOutputInEnv">;
 
 /** A remote.Command with the shared defaults applied. */
-export function remoteCommand(name: string, args: RemoteCommandArgs, opts?: pulumi.CustomResourceOptions): command.remote.Command {
+export function remoteCommand(
+    name: string,
+    args: RemoteCommandArgs,
+    opts?: pulumi.CustomResourceOptions,
+): command.remote.Command {
     return new command.remote.Command(name, { ...REMOTE_DEFAULTS, ...args }, opts);
 }

@@ -22,7 +22,12 @@ export type Check = (config: ParsedConfig) => Problem[];
 /** A problem list and a way to add to it. */
 function collect(): { problems: Problem[]; add: (key: string, message: string) => void } {
     const problems: Problem[] = [];
-    return { problems, add: (key, message) => { problems.push({ key, message }); } };
+    return {
+        problems,
+        add: (key, message) => {
+            problems.push({ key, message });
+        },
+    };
 }
 
 // ---------- address maths ----------
@@ -39,7 +44,9 @@ type Report = (message: string) => void;
 function ip(value: string | undefined, report?: Report): V4 | undefined {
     if (value === undefined) return undefined;
     if (!ipaddr.IPv4.isValidFourPartDecimal(value)) {
-        report?.(`${show(value)} is not an IPv4 address; write it as four decimal parts, e.g. 10.10.10.50`);
+        report?.(
+            `${show(value)} is not an IPv4 address; write it as four decimal parts, e.g. 10.10.10.50`,
+        );
         return undefined;
     }
     return ipaddr.IPv4.parse(value);
@@ -56,22 +63,31 @@ function net(value: string | undefined, report?: Report): Net | undefined {
         return undefined;
     }
     const [addr, len] = parsed;
-    if (!(addr instanceof ipaddr.IPv4) || !ipaddr.IPv4.isValidFourPartDecimal(value.split("/")[0])) {
-        report?.(`${show(value)} is not an IPv4 CIDR; only IPv4 networks are supported, e.g. 10.10.10.0/24`);
+    if (
+        !(addr instanceof ipaddr.IPv4) ||
+        !ipaddr.IPv4.isValidFourPartDecimal(value.split("/")[0])
+    ) {
+        report?.(
+            `${show(value)} is not an IPv4 CIDR; only IPv4 networks are supported, e.g. 10.10.10.0/24`,
+        );
         return undefined;
     }
     const network = ipaddr.IPv4.networkAddressFromCIDR(value);
     if (network.toString() !== addr.toString()) {
-        report?.(`${show(value)} has host bits set; use the network address ${network.toString()}/${len}`);
+        report?.(
+            `${show(value)} has host bits set; use the network address ${network.toString()}/${len}`,
+        );
         return undefined;
     }
     return { cidr: value, range: [addr, len] };
 }
 
 const inside = (a: V4 | undefined, n: Net | undefined): boolean => !a || !n || a.match(n.range);
-const overlaps = (a: Net, b: Net): boolean => a.range[0].match(b.range) || b.range[0].match(a.range);
+const overlaps = (a: Net, b: Net): boolean =>
+    a.range[0].match(b.range) || b.range[0].match(a.range);
 const toNum = (a: V4): number => a.toByteArray().reduce((n, b) => n * 256 + b, 0);
-const fromNum = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+const fromNum = (n: number): string =>
+    [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
 /** First and last address of a network (its network and broadcast addresses). */
 const bounds = (n: Net): [number, number] => {
     const first = toNum(n.range[0]);
@@ -87,23 +103,37 @@ function networkOrBroadcast(a: V4, n: Net): string | undefined {
 const firstUsable = (n: Net): string => fromNum(bounds(n)[0] + 1);
 
 /** A host or VIP address may not be its network's network or broadcast address. */
-function notEdge(add: (key: string, message: string) => void, a: V4 | undefined, n: Net | undefined, key: string, label: string): void {
+function notEdge(
+    add: (key: string, message: string) => void,
+    a: V4 | undefined,
+    n: Net | undefined,
+    key: string,
+    label: string,
+): void {
     const which = a && n && a.match(n.range) ? networkOrBroadcast(a, n) : undefined;
-    if (which && n) add(key, `${a} is ${which} of networks.${label}.cidr ${n.cidr}, which no host can use; pick an unused address inside it such as ${firstUsable(n)}`);
+    if (which && n)
+        add(
+            key,
+            `${a} is ${which} of networks.${label}.cidr ${n.cidr}, which no host can use; pick an unused address inside it such as ${firstUsable(n)}`,
+        );
 }
 
 /** The deploy host's key for its management address: managementAddress when given, else address. */
-const deployManagementKey = (c: ParsedConfig): string => c.deployHost?.managementAddress ? "deployHost.managementAddress" : "deployHost.address";
+const deployManagementKey = (c: ParsedConfig): string =>
+    c.deployHost?.managementAddress ? "deployHost.managementAddress" : "deployHost.address";
 
 /** Every address a machine answers on, in config order: the deploy host's, then each target's management and API address. */
 function claimedAddresses(c: ParsedConfig): { key: string; addr: V4 }[] {
     const out: { key: string; addr: V4 }[] = [];
-    const claim = (key: string, addr: V4 | undefined) => { if (addr) out.push({ key, addr }); };
+    const claim = (key: string, addr: V4 | undefined) => {
+        if (addr) out.push({ key, addr });
+    };
     const dh = c.deployHost;
     const dhAddr = ip(dh?.address);
     const dhMgmt = dh?.managementAddress ? ip(dh.managementAddress) : dhAddr;
     claim(deployManagementKey(c), dhMgmt);
-    if (dhAddr && dhMgmt && dhAddr.toString() !== dhMgmt.toString()) claim("deployHost.address", dhAddr);
+    if (dhAddr && dhMgmt && dhAddr.toString() !== dhMgmt.toString())
+        claim("deployHost.address", dhAddr);
     c.hosts?.forEach((h, i) => {
         claim(`hosts[${i}].address`, ip(h.address));
         claim(`hosts[${i}].apiAddress`, ip(h.apiAddress));
@@ -120,7 +150,10 @@ function claimedAddresses(c: ParsedConfig): { key: string; addr: V4 }[] {
  */
 export function checkNetworks(c: ParsedConfig): Problem[] {
     const { problems, add } = collect();
-    const at = (key: string): Report => (message) => add(key, message);
+    const at =
+        (key: string): Report =>
+        (message) =>
+            add(key, message);
     const nets = c.networks;
     const mgmt = net(nets?.management.cidr, at("networks.management.cidr"));
     const api = net(nets?.api.cidr, at("networks.api.cidr"));
@@ -132,52 +165,114 @@ export function checkNetworks(c: ParsedConfig): Problem[] {
     const tenantGw = ip(nets?.tenant.gateway, at("networks.tenant.gateway"));
     nets?.tenant.dnsServers.forEach((d, i) => ip(d, at(`networks.tenant.dnsServers[${i}]`)));
 
-    const external = [["networks.external.gateway", extGw], ["networks.external.poolStart", poolStart], ["networks.external.poolEnd", poolEnd]] as const;
+    const external = [
+        ["networks.external.gateway", extGw],
+        ["networks.external.poolStart", poolStart],
+        ["networks.external.poolEnd", poolEnd],
+    ] as const;
     if (ext) {
         for (const [key, a] of external) {
-            if (!inside(a, ext)) add(key, `${a} is outside networks.external.cidr ${ext.cidr}; pick an address inside it`);
+            if (!inside(a, ext))
+                add(
+                    key,
+                    `${a} is outside networks.external.cidr ${ext.cidr}; pick an address inside it`,
+                );
         }
         // Neutron 2023.1 ipam/utils.py check_gateway_invalid_in_subnet: an IPv4 gateway inside the subnet may not be
         // its network or broadcast address; db/ipam_backend_mixin.py validate_allocation_pools: a pool must lie within
         // [network + 1, broadcast - 1] ("Found pool larger than subnet CIDR").
         for (const [key, a] of external) {
             const which = a && networkOrBroadcast(a, ext);
-            if (which) add(key, `${a} is ${which} of networks.external.cidr ${ext.cidr}, which Neutron refuses for a ${key.endsWith("gateway") ? "gateway" : "allocation pool"}; use an address such as ${firstUsable(ext)} inside it`);
+            if (which)
+                add(
+                    key,
+                    `${a} is ${which} of networks.external.cidr ${ext.cidr}, which Neutron refuses for a ${key.endsWith("gateway") ? "gateway" : "allocation pool"}; use an address such as ${firstUsable(ext)} inside it`,
+                );
         }
     }
     if (poolStart && poolEnd && toNum(poolStart) > toNum(poolEnd)) {
-        add("networks.external.poolStart", `${poolStart} is after poolEnd ${poolEnd}; the pool must run from the lower address to the higher`);
+        add(
+            "networks.external.poolStart",
+            `${poolStart} is after poolEnd ${poolEnd}; the pool must run from the lower address to the higher`,
+        );
     }
-    if (extGw && poolStart && poolEnd && toNum(extGw) >= toNum(poolStart) && toNum(extGw) <= toNum(poolEnd)) {
-        add("networks.external.gateway", `${extGw} lies inside the allocation pool ${poolStart}-${poolEnd}; move the gateway or the pool so they do not overlap`);
+    if (
+        extGw &&
+        poolStart &&
+        poolEnd &&
+        toNum(extGw) >= toNum(poolStart) &&
+        toNum(extGw) <= toNum(poolEnd)
+    ) {
+        add(
+            "networks.external.gateway",
+            `${extGw} lies inside the allocation pool ${poolStart}-${poolEnd}; move the gateway or the pool so they do not overlap`,
+        );
     }
     if (tenant) {
-        for (const [label, other] of [["management", mgmt], ["api", api], ["external", ext]] as const) {
+        for (const [label, other] of [
+            ["management", mgmt],
+            ["api", api],
+            ["external", ext],
+        ] as const) {
             if (other && overlaps(tenant, other)) {
-                add("networks.tenant.cidr", `${tenant.cidr} overlaps networks.${label}.cidr ${other.cidr}; choose a tenant range that overlaps none of management, api or external`);
+                add(
+                    "networks.tenant.cidr",
+                    `${tenant.cidr} overlaps networks.${label}.cidr ${other.cidr}; choose a tenant range that overlaps none of management, api or external`,
+                );
             }
         }
-        if (!inside(tenantGw, tenant)) add("networks.tenant.gateway", `${tenantGw} is outside networks.tenant.cidr ${tenant.cidr}; pick an address inside it`);
+        if (!inside(tenantGw, tenant))
+            add(
+                "networks.tenant.gateway",
+                `${tenantGw} is outside networks.tenant.cidr ${tenant.cidr}; pick an address inside it`,
+            );
         const which = tenantGw && networkOrBroadcast(tenantGw, tenant);
-        if (which) add("networks.tenant.gateway", `${tenantGw} is ${which} of networks.tenant.cidr ${tenant.cidr}, which Neutron refuses for a gateway; use an address such as ${firstUsable(tenant)}`);
+        if (which)
+            add(
+                "networks.tenant.gateway",
+                `${tenantGw} is ${which} of networks.tenant.cidr ${tenant.cidr}, which Neutron refuses for a gateway; use an address such as ${firstUsable(tenant)}`,
+            );
     }
     if (ext) {
-        for (const [label, other] of [["management", mgmt], ["api", api]] as const) {
+        for (const [label, other] of [
+            ["management", mgmt],
+            ["api", api],
+        ] as const) {
             if (other && overlaps(ext, other)) {
-                add("networks.external.cidr", `${ext.cidr} overlaps networks.${label}.cidr ${other.cidr}; neutron takes the external network over for floating IPs, so give it a range of its own`);
+                add(
+                    "networks.external.cidr",
+                    `${ext.cidr} overlaps networks.${label}.cidr ${other.cidr}; neutron takes the external network over for floating IPs, so give it a range of its own`,
+                );
             }
         }
     }
-    if (mgmt && api && overlaps(mgmt, api) && (mgmt.range[1] !== api.range[1] || mgmt.range[0].toString() !== api.range[0].toString())) {
-        add("networks.api.cidr", `${api.cidr} partly overlaps networks.management.cidr ${mgmt.cidr}; use the same CIDR for both (a shared network) or two that do not overlap`);
+    if (
+        mgmt &&
+        api &&
+        overlaps(mgmt, api) &&
+        (mgmt.range[1] !== api.range[1] || mgmt.range[0].toString() !== api.range[0].toString())
+    ) {
+        add(
+            "networks.api.cidr",
+            `${api.cidr} partly overlaps networks.management.cidr ${mgmt.cidr}; use the same CIDR for both (a shared network) or two that do not overlap`,
+        );
     }
 
     const vip = ip(c.vip, at("vip"));
-    if (vip && api && !inside(vip, api)) add("vip", `${vip} is outside networks.api.cidr ${api.cidr}; the VIP must be an unused address on the API network`);
-    if (vip && ext && inside(vip, ext)) add("vip", `${vip} is inside networks.external.cidr; the VIP must be on the API network`);
+    if (vip && api && !inside(vip, api))
+        add(
+            "vip",
+            `${vip} is outside networks.api.cidr ${api.cidr}; the VIP must be an unused address on the API network`,
+        );
+    if (vip && ext && inside(vip, ext))
+        add("vip", `${vip} is inside networks.external.cidr; the VIP must be on the API network`);
     notEdge(add, vip, api, "vip", "api");
     for (const { key, addr } of claimedAddresses(c)) {
-        if (vip && addr.toString() === vip.toString()) add("vip", `${addr} is also ${qualified(key)}; the VIP must be an address no host uses`);
+        if (vip && addr.toString() === vip.toString())
+            add(
+                "vip",
+                `${addr} is also ${qualified(key)}; the VIP must be an address no host uses`,
+            );
     }
     return problems;
 }
@@ -186,11 +281,24 @@ export function checkNetworks(c: ParsedConfig): Problem[] {
 
 // Names that mean the machine itself: Ansible's implicit localhost (ansible-core 2.14 constants.py LOCALHOST), Ubuntu's
 // /etc/hosts loopback names, and RFC 6761 section 6.3 (.localhost).
-const LOOPBACK_NAMES = ["localhost", "localhost.localdomain", "localhost4", "localhost4.localdomain4", "localhost6",
-    "localhost6.localdomain6", "ip6-localhost", "ip6-loopback"];
+const LOOPBACK_NAMES = [
+    "localhost",
+    "localhost.localdomain",
+    "localhost4",
+    "localhost4.localdomain4",
+    "localhost6",
+    "localhost6.localdomain6",
+    "ip6-localhost",
+    "ip6-loopback",
+];
 // Ansible's implicit all/ungrouped and every group of the spliced inventory: a host of the same name makes patterns
 // such as `hosts: nova` pick the group, not the host (ansible-core 2.14 inventory/manager.py _enumerate_matches).
-const RESERVED_GROUPS: readonly string[] = ["all", "ungrouped", ...KOLLA_INVENTORY_GROUPS, ...ROLES];
+const RESERVED_GROUPS: readonly string[] = [
+    "all",
+    "ungrouped",
+    ...KOLLA_INVENTORY_GROUPS,
+    ...ROLES,
+];
 
 /**
  * The deploy host and the targets: names unique (case-insensitively) and not a name kolla's inventory already uses,
@@ -199,15 +307,23 @@ const RESERVED_GROUPS: readonly string[] = ["all", "ungrouped", ...KOLLA_INVENTO
  */
 export function checkHosts(c: ParsedConfig): Problem[] {
     const { problems, add } = collect();
-    const at = (key: string): Report => (message) => add(key, message);
+    const at =
+        (key: string): Report =>
+        (message) =>
+            add(key, message);
     const mgmt = net(c.networks?.management.cidr);
     const api = net(c.networks?.api.cidr);
 
     const dh = c.deployHost;
     const dhAddr = ip(dh?.address, at("deployHost.address"));
-    const dhMgmt = dh?.managementAddress ? ip(dh.managementAddress, at("deployHost.managementAddress")) : dhAddr;
+    const dhMgmt = dh?.managementAddress
+        ? ip(dh.managementAddress, at("deployHost.managementAddress"))
+        : dhAddr;
     if (dhMgmt && mgmt && !inside(dhMgmt, mgmt)) {
-        add(deployManagementKey(c), `${dhMgmt} is outside networks.management.cidr ${mgmt.cidr}; targets pull images from the registry at this address, so give the deploy host's management address (deployHost.managementAddress)`);
+        add(
+            deployManagementKey(c),
+            `${dhMgmt} is outside networks.management.cidr ${mgmt.cidr}; targets pull images from the registry at this address, so give the deploy host's management address (deployHost.managementAddress)`,
+        );
     }
     notEdge(add, dhMgmt, mgmt, deployManagementKey(c), "management");
 
@@ -217,40 +333,86 @@ export function checkHosts(c: ParsedConfig): Problem[] {
         // Ansible host names are case-sensitive, DNS names are not: two spellings of one name are one machine.
         const lower = h.name.toLowerCase();
         const prior = seenNames.get(lower);
-        if (prior !== undefined) add(`${host}.name`, `"${h.name}" is already the name of hosts[${prior}]; host names must be unique`);
+        if (prior !== undefined)
+            add(
+                `${host}.name`,
+                `"${h.name}" is already the name of hosts[${prior}]; host names must be unique`,
+            );
         else seenNames.set(lower, i);
-        if (dh && dh.name.toLowerCase() === lower) add(`${host}.name`, `"${h.name}" is also the deploy host's name; give the deploy host or this host another name`);
+        if (dh && dh.name.toLowerCase() === lower)
+            add(
+                `${host}.name`,
+                `"${h.name}" is also the deploy host's name; give the deploy host or this host another name`,
+            );
         if (LOOPBACK_NAMES.includes(lower) || lower.endsWith(".localhost")) {
             // kolla-ansible's inventory has `[deployment] localhost ansible_connection=local`: a target of that name
             // merges with it, and bootstrap-servers and deploy then run on the deploy host itself, as root.
-            add(`${host}.name`, `"${h.name}" is reserved: it names the deploy host itself in kolla's inventory ([deployment] localhost ansible_connection=local), so kolla would run bootstrap-servers and deploy there as root; choose the host's own name such as aio1`);
+            add(
+                `${host}.name`,
+                `"${h.name}" is reserved: it names the deploy host itself in kolla's inventory ([deployment] localhost ansible_connection=local), so kolla would run bootstrap-servers and deploy there as root; choose the host's own name such as aio1`,
+            );
         } else if (RESERVED_GROUPS.includes(lower)) {
-            add(`${host}.name`, `"${h.name}" is also the name of a group in kolla's inventory, and Ansible's patterns pick the group over the host; choose the host's own name such as aio1`);
+            add(
+                `${host}.name`,
+                `"${h.name}" is also the name of a group in kolla's inventory, and Ansible's patterns pick the group over the host; choose the host's own name such as aio1`,
+            );
         }
         const a = ip(h.address, at(`${host}.address`));
-        if (a && mgmt && !inside(a, mgmt)) add(`${host}.address`, `${a} is outside networks.management.cidr ${mgmt.cidr}; use the host's management address`);
+        if (a && mgmt && !inside(a, mgmt))
+            add(
+                `${host}.address`,
+                `${a} is outside networks.management.cidr ${mgmt.cidr}; use the host's management address`,
+            );
         notEdge(add, a, mgmt, `${host}.address`, "management");
         const aa = ip(h.apiAddress, at(`${host}.apiAddress`));
-        if (aa && api && !inside(aa, api)) add(`${host}.apiAddress`, `${aa} is outside networks.api.cidr ${api.cidr}; use the host's address on the API network`);
+        if (aa && api && !inside(aa, api))
+            add(
+                `${host}.apiAddress`,
+                `${aa} is outside networks.api.cidr ${api.cidr}; use the host's address on the API network`,
+            );
         notEdge(add, aa, api, `${host}.apiAddress`, "api");
         const ifs = h.interfaces;
-        if (ifs.external === ifs.management) add(`${host}.interfaces.external`, `"${ifs.external}" is also the management interface; neutron takes the external interface over for br-ex, so give it a dedicated interface`);
-        if (ifs.api !== undefined && ifs.external === ifs.api) add(`${host}.interfaces.external`, `"${ifs.external}" is also the API interface; give the external network a dedicated interface`);
-        if (ifs.tunnel !== undefined && ifs.tunnel === ifs.external) add(`${host}.interfaces.tunnel`, `"${ifs.tunnel}" is also the external interface; use the management or a dedicated interface for tunnels`);
-        if (new Set(h.roles).size !== h.roles.length) add(`${host}.roles`, `lists a role twice; list each of ${ROLES.join(", ")} at most once`);
+        if (ifs.external === ifs.management)
+            add(
+                `${host}.interfaces.external`,
+                `"${ifs.external}" is also the management interface; neutron takes the external interface over for br-ex, so give it a dedicated interface`,
+            );
+        if (ifs.api !== undefined && ifs.external === ifs.api)
+            add(
+                `${host}.interfaces.external`,
+                `"${ifs.external}" is also the API interface; give the external network a dedicated interface`,
+            );
+        if (ifs.tunnel !== undefined && ifs.tunnel === ifs.external)
+            add(
+                `${host}.interfaces.tunnel`,
+                `"${ifs.tunnel}" is also the external interface; use the management or a dedicated interface for tunnels`,
+            );
+        if (new Set(h.roles).size !== h.roles.length)
+            add(
+                `${host}.roles`,
+                `lists a role twice; list each of ${ROLES.join(", ")} at most once`,
+            );
     });
 
     const seenAddrs = new Map<string, string>();
     for (const { key, addr } of claimedAddresses(c)) {
         const s = addr.toString();
         const prior = seenAddrs.get(s);
-        if (prior) add(key, `${s} is already used by ${qualified(prior)}; every host address must be unique`);
+        if (prior)
+            add(
+                key,
+                `${s} is already used by ${qualified(prior)}; every host address must be unique`,
+            );
         else seenAddrs.set(s, key);
     }
 
     if (c.hosts) {
         for (const role of ["control", "network", "compute"] as const) {
-            if (!c.hosts.some((h) => h.roles.includes(role))) add("hosts", `no host has role "${role}"; at least one control, one network and one compute host are needed`);
+            if (!c.hosts.some((h) => h.roles.includes(role)))
+                add(
+                    "hosts",
+                    `no host has role "${role}"; at least one control, one network and one compute host are needed`,
+                );
         }
     }
     return problems;
@@ -262,10 +424,16 @@ export function checkHosts(c: ParsedConfig): Problem[] {
 export function checkServices(c: ParsedConfig): Problem[] {
     const { problems, add } = collect();
     if (c.smokeTest === true && c.keypairPublicKey === undefined) {
-        add("keypairPublicKey", "is required when smokeTest is true (the demo instance boots with this keypair); set it to your OpenSSH public key");
+        add(
+            "keypairPublicKey",
+            "is required when smokeTest is true (the demo instance boots with this keypair); set it to your OpenSSH public key",
+        );
     }
     if (c.amphoraSource === "url" && c.amphoraImageUrl === undefined) {
-        add("amphoraImageUrl", "is required when amphoraSource is url; set it to the URL of an amphora qcow2 or set amphoraSource to build");
+        add(
+            "amphoraImageUrl",
+            "is required when amphoraSource is url; set it to the URL of an amphora qcow2 or set amphoraSource to build",
+        );
     }
     return problems;
 }
@@ -281,16 +449,23 @@ function globalsValueProblem(value: unknown): string | undefined {
     if (value === null || typeof value === "boolean") return undefined;
     if (typeof value === "number") {
         // JSON writes 1e21 as 1e+21 and 1e-7 as such: PyYAML's float pattern needs a '.' (resolver.py), so it reads a string.
-        return Number.isFinite(value) && /^-?\d+(\.\d+)?$/.test(String(value)) ? undefined
+        return Number.isFinite(value) && /^-?\d+(\.\d+)?$/.test(String(value))
+            ? undefined
             : `${show(value)} is not a plain number; write it as a whole or decimal number, or quote it`;
     }
     if (typeof value === "string") {
         // ansible-core 2.14 template/__init__.py is_possibly_template: any of {{ {% {# makes Ansible template the value.
-        if (/\{\{|\{%|\{#/.test(value)) return `${show(value)} contains a Jinja marker ({{, {% or {#); Ansible would evaluate it on the deploy host (globals.yml is extra vars), so write the literal value`;
+        if (/\{\{|\{%|\{#/.test(value))
+            return `${show(value)} contains a Jinja marker ({{, {% or {#); Ansible would evaluate it on the deploy host (globals.yml is extra vars), so write the literal value`;
         // A line break in a value kolla templates into an INI file starts a new line or section there; PyYAML also
         // reads U+0085, U+2028 and U+2029 as line breaks and refuses characters outside its printable set
         // (reader.py NON_PRINTABLE: anything but tab, LF, CR, 0x20-0x7E, 0x85, 0xA0-0xD7FF, 0xE000-0xFFFD, astral).
-        if (/[^\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029]/u.test(value)) return `${show(value)} contains a line break or control character, which would start a new line in the INI files kolla renders; write it on one line`;
+        if (
+            /[^\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|[\u2028\u2029]/u.test(
+                value,
+            )
+        )
+            return `${show(value)} contains a line break or control character, which would start a new line in the INI files kolla renders; write it on one line`;
         return undefined;
     }
     if (Array.isArray(value)) {
@@ -318,16 +493,32 @@ function globalsValueProblem(value: unknown): string | undefined {
 export function checkSources(c: ParsedConfig): Problem[] {
     const { problems, add } = collect();
     if (c.release !== undefined && !SUPPORTED_RELEASES.includes(c.release)) {
-        add("release", `"${c.release}" is not supported; use one of ${SUPPORTED_RELEASES.join(", ")}`);
+        add(
+            "release",
+            `"${c.release}" is not supported; use one of ${SUPPORTED_RELEASES.join(", ")}`,
+        );
     }
     if (c.baseDistro !== undefined && c.baseDistro !== "ubuntu") {
-        add("baseDistro", `"${c.baseDistro}" is not supported; use ubuntu (the images are <release>-ubuntu-<codename>)`);
+        add(
+            "baseDistro",
+            `"${c.baseDistro}" is not supported; use ubuntu (the images are <release>-ubuntu-<codename>)`,
+        );
     }
     if (c.registryPort !== undefined && (c.registryPort < 1 || c.registryPort > 65535)) {
-        add("registryPort", `${c.registryPort} is out of range; use a TCP port from 1 to 65535 (default 5000)`);
+        add(
+            "registryPort",
+            `${c.registryPort} is out of range; use a TCP port from 1 to 65535 (default 5000)`,
+        );
     }
-    if (c.registryMode === "pull-through" && c.registrySource !== undefined && !/^[a-z0-9.-]+$/.test(c.registrySource)) {
-        add("registrySource", "must be a plain host name (https://<host> is proxied) when registryMode is pull-through");
+    if (
+        c.registryMode === "pull-through" &&
+        c.registrySource !== undefined &&
+        !/^[a-z0-9.-]+$/.test(c.registrySource)
+    ) {
+        add(
+            "registrySource",
+            "must be a plain host name (https://<host> is proxied) when registryMode is pull-through",
+        );
     }
 
     // The registry binds <management address>:<registryPort> and 127.0.0.1 beside the amphora image server and sshd.
@@ -335,19 +526,35 @@ export function checkSources(c: ParsedConfig): Problem[] {
     if (c.registryPort !== undefined) {
         const clashes: [number | undefined, string][] = [
             [SSH_PORT, "SSH's port on the deploy host"],
-            [inheritSsh(c.deployHost, c).sshPort, `the deploy host's SSH port (${c.deployHost?.sshPort !== undefined ? "deployHost.sshPort" : "sshPort"})`],
-            [AMPHORA_IMAGE_SERVER_PORT, "the port of the amphora image server this program runs on the deploy host"],
+            [
+                inheritSsh(c.deployHost, c).sshPort,
+                `the deploy host's SSH port (${c.deployHost?.sshPort !== undefined ? "deployHost.sshPort" : "sshPort"})`,
+            ],
+            [
+                AMPHORA_IMAGE_SERVER_PORT,
+                "the port of the amphora image server this program runs on the deploy host",
+            ],
         ];
         const clash = clashes.find(([p]) => p === c.registryPort);
-        if (clash) add("registryPort", `${c.registryPort} is ${clash[1]}; the registry could not bind it: choose another port such as ${c.registryPort === 5000 ? 5001 : 5000}`);
+        if (clash)
+            add(
+                "registryPort",
+                `${c.registryPort} is ${clash[1]}; the registry could not bind it: choose another port such as ${c.registryPort === 5000 ? 5001 : 5000}`,
+            );
     }
 
     for (const [key, value] of c.extraGlobals ? Object.entries(c.extraGlobals) : []) {
         const at = `extraGlobals.${/^[A-Za-z0-9_-]+$/.test(key) ? key : show(key)}`;
         if (key in OWNED_GLOBAL_SETTINGS) {
-            add(at, `${key} is set from the typed settings; change the setting that owns it instead of overriding it here: ${OWNED_GLOBAL_SETTINGS[key]}`);
+            add(
+                at,
+                `${key} is set from the typed settings; change the setting that owns it instead of overriding it here: ${OWNED_GLOBAL_SETTINGS[key]}`,
+            );
         } else if (!/^[a-z_][a-z0-9_]*$/.test(key)) {
-            add(at, `${show(key)} is not a kolla variable name: use lower_snake_case such as nova_console`);
+            add(
+                at,
+                `${show(key)} is not a kolla variable name: use lower_snake_case such as nova_console`,
+            );
         } else {
             const refused = refusedGlobal(key);
             if (refused) add(at, refused);

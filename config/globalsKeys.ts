@@ -9,9 +9,11 @@ export const OWNED_GLOBAL_SETTINGS: Readonly<Record<string, string>> = {
     neutron_external_interface: "openstack-aio:hosts[].interfaces.external",
     tunnel_interface: "openstack-aio:hosts[].interfaces.tunnel",
     docker_registry: "openstack-aio:registryPort and openstack-aio:deployHost.managementAddress",
-    docker_registry_insecure: "openstack-aio:registryPort (the local registry is always plain HTTP)",
+    docker_registry_insecure:
+        "openstack-aio:registryPort (the local registry is always plain HTTP)",
     docker_namespace: "openstack-aio:dockerNamespace",
-    docker_apt_package_pin: "openstack-aio:release (config/releases.ts pins the Docker version kolla 2023.1 was tested with)",
+    docker_apt_package_pin:
+        "openstack-aio:release (config/releases.ts pins the Docker version kolla 2023.1 was tested with)",
     enable_octavia: "openstack-aio:enableOctavia",
     enable_heat: "openstack-aio:enableHeat",
     enable_horizon: "openstack-aio:enableHorizon",
@@ -41,8 +43,18 @@ export function refusedGlobal(key: string): string | undefined {
     // kolla-ansible 16.7.0 ansible/group_vars/all.yml: openstack_tag = "{{ openstack_release }}-{{ kolla_base_distro }}-
     // {{ kolla_base_distro_version }}{{ openstack_tag_suffix }}"; roles/*/defaults: <service>_image, <service>_tag and
     // <service>_image_full pick each container's image; docker_image_url and docker_registry* pick where it comes from.
-    if (["openstack_tag", "openstack_tag_suffix", "kolla_base_distro_version", "kolla_base_distro_version_default_map"].includes(key) ||
-        /_(image|tag|image_full)$/.test(key) || key.startsWith("docker_registry") || key.startsWith("docker_image") || key === "docker_namespace") {
+    if (
+        [
+            "openstack_tag",
+            "openstack_tag_suffix",
+            "kolla_base_distro_version",
+            "kolla_base_distro_version_default_map",
+        ].includes(key) ||
+        /_(image|tag|image_full)$/.test(key) ||
+        key.startsWith("docker_registry") ||
+        key.startsWith("docker_image") ||
+        key === "docker_namespace"
+    ) {
         return `${key} changes which container images kolla pulls, but the image mirror copies only the images of this program's services at the tag openstack-aio:release and openstack-aio:baseDistro select, from openstack-aio:registrySource/openstack-aio:dockerNamespace; set those settings instead and remove ${key}`;
     }
     // kolla-ansible passes globals.yml as extra vars (-e @globals.yml), which override every inventory host var: an
@@ -56,6 +68,18 @@ export function refusedGlobal(key: string): string | undefined {
 // ansible-core 2.14 lib/ansible/vars/manager.py (_get_magic_variables) and inventory/host.py (get_magic_vars):
 // names Ansible sets itself for every host and play (the ansible_* ones are refused by prefix).
 export const ANSIBLE_MAGIC_VARIABLES: readonly string[] = [
-    "hostvars", "groups", "group_names", "inventory_hostname", "inventory_hostname_short", "inventory_dir",
-    "inventory_file", "playbook_dir", "play_hosts", "role_names", "role_name", "role_path", "role_uuid", "omit",
+    "hostvars",
+    "groups",
+    "group_names",
+    "inventory_hostname",
+    "inventory_hostname_short",
+    "inventory_dir",
+    "inventory_file",
+    "playbook_dir",
+    "play_hosts",
+    "role_names",
+    "role_name",
+    "role_path",
+    "role_uuid",
+    "omit",
 ];

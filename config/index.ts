@@ -41,7 +41,9 @@ export function loadConfig(): LoadedConfig {
     }
     const sshPrivateKey = new pulumi.Config(PROJECT).getSecret("sshPrivateKey");
     if (sshPrivateKey === undefined) {
-        problems.push(`${qualified("sshPrivateKey")}: is required: set it with \`pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519\``);
+        problems.push(
+            `${qualified("sshPrivateKey")}: is required: set it with \`pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519\``,
+        );
     }
     if (problems.length > 0 || !settings || !sshPrivateKey) throw new SettingsError(problems);
     return { settings, secrets: { sshPrivateKey } };

@@ -16,36 +16,157 @@ export interface KeySpec {
 export const PROJECT = "openstack-aio";
 
 export const KEYS = {
-    release: { kind: "string", default: "2023.1", description: "OpenStack release deployed by kolla-ansible (supported: 2023.1)." },
-    baseDistro: { kind: "string", default: "ubuntu", description: "kolla_base_distro of the container images (supported: ubuntu)." },
-    vip: { kind: "string", required: true, description: "kolla_internal_vip_address: an unused address in networks.api.cidr." },
-    deployHost: { kind: "object", required: true, description: "The deploy host: {name, address, sshUser?, sshPort?, managementAddress?, dockerSshKeyPath?, hostKey?}." },
-    hosts: { kind: "object", required: true, description: "Target hosts: [{name, address, apiAddress?, roles: [control|network|compute|monitoring|storage], interfaces: {management, api?, external, tunnel?}, sshUser?, sshPort?, hostKey?}]." },
-    networks: { kind: "object", required: true, description: "Networks: {management: {cidr}, api: {cidr}, external: {cidr, gateway, poolStart, poolEnd, ...}, tenant: {cidr, gateway?, dnsServers?, ...}}." },
-    extraGlobals: { kind: "object", default: {}, description: "Extra globals.yml keys merged last; keys the typed settings own are rejected." },
-    sshUser: { kind: "string", default: "ubuntu", description: "Default SSH user for the deploy host and targets (per-host sshUser overrides)." },
-    sshPort: { kind: "integer", default: 22, description: "Default SSH port for the deploy host and targets." },
-    sshPrivateKey: { kind: "string", required: true, secret: true, description: "Private key Pulumi uses to reach every host. Set with `pulumi config set --secret sshPrivateKey < key`." },
-    registryPort: { kind: "integer", default: 5000, description: "Port of the local registry on the deploy host." },
-    registryMode: { kind: "string", default: "mirror", description: "mirror: copy each kolla image into the registry; pull-through: the registry proxies the source registry." },
-    registrySource: { kind: "string", default: "quay.io", description: "Registry the kolla images come from." },
-    dockerNamespace: { kind: "string", default: "openstack.kolla", description: "docker_namespace of the kolla images." },
-    enableOctavia: { kind: "boolean", default: false, description: "Deploy Octavia (load balancers) and its amphora image." },
+    release: {
+        kind: "string",
+        default: "2023.1",
+        description: "OpenStack release deployed by kolla-ansible (supported: 2023.1).",
+    },
+    baseDistro: {
+        kind: "string",
+        default: "ubuntu",
+        description: "kolla_base_distro of the container images (supported: ubuntu).",
+    },
+    vip: {
+        kind: "string",
+        required: true,
+        description: "kolla_internal_vip_address: an unused address in networks.api.cidr.",
+    },
+    deployHost: {
+        kind: "object",
+        required: true,
+        description:
+            "The deploy host: {name, address, sshUser?, sshPort?, managementAddress?, dockerSshKeyPath?, hostKey?}.",
+    },
+    hosts: {
+        kind: "object",
+        required: true,
+        description:
+            "Target hosts: [{name, address, apiAddress?, roles: [control|network|compute|monitoring|storage], interfaces: {management, api?, external, tunnel?}, sshUser?, sshPort?, hostKey?}].",
+    },
+    networks: {
+        kind: "object",
+        required: true,
+        description:
+            "Networks: {management: {cidr}, api: {cidr}, external: {cidr, gateway, poolStart, poolEnd, ...}, tenant: {cidr, gateway?, dnsServers?, ...}}.",
+    },
+    extraGlobals: {
+        kind: "object",
+        default: {},
+        description:
+            "Extra globals.yml keys merged last; keys the typed settings own are rejected.",
+    },
+    sshUser: {
+        kind: "string",
+        default: "ubuntu",
+        description:
+            "Default SSH user for the deploy host and targets (per-host sshUser overrides).",
+    },
+    sshPort: {
+        kind: "integer",
+        default: 22,
+        description: "Default SSH port for the deploy host and targets.",
+    },
+    sshPrivateKey: {
+        kind: "string",
+        required: true,
+        secret: true,
+        description:
+            "Private key Pulumi uses to reach every host. Set with `pulumi config set --secret sshPrivateKey < key`.",
+    },
+    registryPort: {
+        kind: "integer",
+        default: 5000,
+        description: "Port of the local registry on the deploy host.",
+    },
+    registryMode: {
+        kind: "string",
+        default: "mirror",
+        description:
+            "mirror: copy each kolla image into the registry; pull-through: the registry proxies the source registry.",
+    },
+    registrySource: {
+        kind: "string",
+        default: "quay.io",
+        description: "Registry the kolla images come from.",
+    },
+    dockerNamespace: {
+        kind: "string",
+        default: "openstack.kolla",
+        description: "docker_namespace of the kolla images.",
+    },
+    enableOctavia: {
+        kind: "boolean",
+        default: false,
+        description: "Deploy Octavia (load balancers) and its amphora image.",
+    },
     enableHeat: { kind: "boolean", default: true, description: "Deploy Heat (orchestration)." },
     enableHorizon: { kind: "boolean", default: true, description: "Deploy Horizon (dashboard)." },
-    octaviaNetworkType: { kind: "string", default: "tenant", description: "octavia_network_type: tenant (lb-mgmt-net inside neutron, as the seed) or provider." },
-    novaVirtType: { kind: "string", default: "kvm", description: "nova_compute_virt_type: kvm, or qemu inside VMs without nested virtualisation." },
-    enableTls: { kind: "boolean", default: false, description: "Serve the APIs over TLS (kolla_enable_tls_internal/external with kolla's self-signed certificates)." },
+    octaviaNetworkType: {
+        kind: "string",
+        default: "tenant",
+        description:
+            "octavia_network_type: tenant (lb-mgmt-net inside neutron, as the seed) or provider.",
+    },
+    novaVirtType: {
+        kind: "string",
+        default: "kvm",
+        description:
+            "nova_compute_virt_type: kvm, or qemu inside VMs without nested virtualisation.",
+    },
+    enableTls: {
+        kind: "boolean",
+        default: false,
+        description:
+            "Serve the APIs over TLS (kolla_enable_tls_internal/external with kolla's self-signed certificates).",
+    },
     region: { kind: "string", default: "RegionOne", description: "openstack_region_name." },
-    keypairName: { kind: "string", default: "mykey", description: "Name of the Nova keypair created from keypairPublicKey." },
-    keypairPublicKey: { kind: "string", description: "OpenSSH public key for the Nova keypair (init-runonce's mykey). Required when smokeTest is on." },
-    cirrosVersion: { kind: "string", default: "0.6.1", description: "cirros release uploaded as image `cirros`." },
-    cirrosUrl: { kind: "string", description: "Override the cirros download URL (default: the cirros GitHub release of cirrosVersion)." },
-    imageWebDownload: { kind: "boolean", default: true, description: "Let Glance fetch image URLs itself (web-download import) instead of streaming them through the Pulumi machine." },
-    amphoraSource: { kind: "string", default: "build", description: "build: diskimage-create on the deploy host; url: take amphoraImageUrl." },
-    amphoraImageUrl: { kind: "string", description: "URL of a prebuilt amphora qcow2 (with amphoraSource=url)." },
-    smokeTest: { kind: "boolean", default: false, description: "Boot cirros instance demo1 on the tenant network with a floating IP (the seed's verification step)." },
-    allowDestroy: { kind: "boolean", default: false, description: "Let `pulumi destroy` run `kolla-ansible destroy` on the hosts. Off: destroying the stack leaves the cloud running." },
+    keypairName: {
+        kind: "string",
+        default: "mykey",
+        description: "Name of the Nova keypair created from keypairPublicKey.",
+    },
+    keypairPublicKey: {
+        kind: "string",
+        description:
+            "OpenSSH public key for the Nova keypair (init-runonce's mykey). Required when smokeTest is on.",
+    },
+    cirrosVersion: {
+        kind: "string",
+        default: "0.6.1",
+        description: "cirros release uploaded as image `cirros`.",
+    },
+    cirrosUrl: {
+        kind: "string",
+        description:
+            "Override the cirros download URL (default: the cirros GitHub release of cirrosVersion).",
+    },
+    imageWebDownload: {
+        kind: "boolean",
+        default: true,
+        description:
+            "Let Glance fetch image URLs itself (web-download import) instead of streaming them through the Pulumi machine.",
+    },
+    amphoraSource: {
+        kind: "string",
+        default: "build",
+        description: "build: diskimage-create on the deploy host; url: take amphoraImageUrl.",
+    },
+    amphoraImageUrl: {
+        kind: "string",
+        description: "URL of a prebuilt amphora qcow2 (with amphoraSource=url).",
+    },
+    smokeTest: {
+        kind: "boolean",
+        default: false,
+        description:
+            "Boot cirros instance demo1 on the tenant network with a floating IP (the seed's verification step).",
+    },
+    allowDestroy: {
+        kind: "boolean",
+        default: false,
+        description:
+            "Let `pulumi destroy` run `kolla-ansible destroy` on the hosts. Off: destroying the stack leaves the cloud running.",
+    },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEYS;

@@ -44,8 +44,12 @@ export const RELEASES: Readonly<Record<string, ReleasePins>> = Object.freeze({
             "python-octaviaclient",
         ]),
         pipTools: Object.freeze(["pip==24.0", "setuptools==69.5.1", "wheel==0.43.0"]),
-        upperConstraints: "https://opendev.org/openstack/requirements/raw/tag/2023.1-eom/upper-constraints.txt",
-        kollaCollection: Object.freeze({ repo: "https://opendev.org/openstack/ansible-collection-kolla", ref: "2023.1-eol" }),
+        upperConstraints:
+            "https://opendev.org/openstack/requirements/raw/tag/2023.1-eom/upper-constraints.txt",
+        kollaCollection: Object.freeze({
+            repo: "https://opendev.org/openstack/ansible-collection-kolla",
+            ref: "2023.1-eol",
+        }),
         octaviaRef: "2023.1-eom",
         amphoraAgentCommit: "97603dde566364c63e381c9bb557e8a430656dbc",
         octaviaLibCommit: "5ec74a4dbeda9b65fbe3cdae078fca713a1dad74",

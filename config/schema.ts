@@ -24,19 +24,32 @@ export function show(value: unknown): string {
 
 // zod's own wording for a wrong type, plus how to write the value in the stack file.
 const typeError = (want: string, example: string) => (iss: { input?: unknown }) =>
-    iss.input === undefined ? undefined : `must be ${want}, not ${show(iss.input)} (a ${typeof iss.input}); write it as e.g. ${example}`;
+    iss.input === undefined
+        ? undefined
+        : `must be ${want}, not ${show(iss.input)} (a ${typeof iss.input}); write it as e.g. ${example}`;
 
-const name = z.string({ error: typeError("a name", "demo-net") })
+const name = z
+    .string({ error: typeError("a name", "demo-net") })
     .max(255, "is longer than 255 characters (the OpenStack API's name limit); shorten it")
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be a hostname-like name (letters, digits, . _ -)");
 // Linux accepts up to 15 characters without '/', ':' or blanks (net/core/dev.c dev_valid_name); a lowercase letter
 // first keeps Ansible's INI inventory from reading the value as a number or True/False/None (ansible-core 2.14
 // plugins/inventory/ini.py _parse_value: ast.literal_eval of each host var).
-const iface = z.string({ error: typeError("an interface name", "eth1") })
-    .regex(/^[a-z][A-Za-z0-9._-]{0,14}$/, "must be a Linux interface name: a lowercase letter, then at most 14 letters, digits, '.', '_' or '-', such as eth1 or ens3");
-const text = z.string({ error: typeError("a string", "\"value\" (quote it)") }).min(1);
-const port = z.number({ error: typeError("a whole number", "22") }).int("must be a whole number").min(1, "must be a TCP port from 1 to 65535").max(65535, "must be a TCP port from 1 to 65535");
-const flag = z.boolean({ error: typeError("true or false", "true (yes/no/on/off are not booleans here)") });
+const iface = z
+    .string({ error: typeError("an interface name", "eth1") })
+    .regex(
+        /^[a-z][A-Za-z0-9._-]{0,14}$/,
+        "must be a Linux interface name: a lowercase letter, then at most 14 letters, digits, '.', '_' or '-', such as eth1 or ens3",
+    );
+const text = z.string({ error: typeError("a string", '"value" (quote it)') }).min(1);
+const port = z
+    .number({ error: typeError("a whole number", "22") })
+    .int("must be a whole number")
+    .min(1, "must be a TCP port from 1 to 65535")
+    .max(65535, "must be a TCP port from 1 to 65535");
+const flag = z.boolean({
+    error: typeError("true or false", "true (yes/no/on/off are not booleans here)"),
+});
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 // RFC 1123 section 2.1 host names: dot-separated labels of letters, digits and '-', not starting or ending with '-',
@@ -45,13 +58,18 @@ const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** Why `value` is not a usable host name, or undefined. */
 export function hostNameProblem(value: string): string | undefined {
-    const fix = "use a host name of letters, digits and '-' in dot-separated labels, such as aio1 or node1.example.com";
-    if (value.length > 253) return `${show(value)} is ${value.length} characters long; a host name has at most 253 (RFC 1123): shorten it, e.g. aio1`;
+    const fix =
+        "use a host name of letters, digits and '-' in dot-separated labels, such as aio1 or node1.example.com";
+    if (value.length > 253)
+        return `${show(value)} is ${value.length} characters long; a host name has at most 253 (RFC 1123): shorten it, e.g. aio1`;
     const labels = value.split(".");
     const long = labels.find((l) => l.length > 63);
-    if (long) return `${show(value)} has a label of ${long.length} characters; each dot-separated label has at most 63 (RFC 1123): shorten it, e.g. aio1`;
-    if (!labels.every((l) => HOST_LABEL.test(l))) return `${show(value)} is not a host name: ${fix}`;
-    if (/^[0-9]+$/.test(labels[labels.length - 1])) return `${show(value)} reads as an address, not a name (RFC 1123: the last label is never all digits); ${fix}`;
+    if (long)
+        return `${show(value)} has a label of ${long.length} characters; each dot-separated label has at most 63 (RFC 1123): shorten it, e.g. aio1`;
+    if (!labels.every((l) => HOST_LABEL.test(l)))
+        return `${show(value)} is not a host name: ${fix}`;
+    if (/^[0-9]+$/.test(labels[labels.length - 1]))
+        return `${show(value)} reads as an address, not a name (RFC 1123: the last label is never all digits); ${fix}`;
     return undefined;
 }
 
@@ -63,121 +81,197 @@ const hostName = z.string({ error: typeError("a host name", "aio1") }).superRefi
 // shadow's useradd (libmisc/chkname.c is_valid_user_name, Ubuntu 22.04 shadow 4.8.1): ^[a-z_][a-z0-9_-]*[$]?$, at most
 // 32 characters. The trailing '$' (machine accounts) is refused too. A lowercase or '_' start also keeps Ansible's INI
 // parser from reading the value as anything but a string (plugins/inventory/ini.py _parse_value).
-const userName = z.string({ error: typeError("a user name", "ubuntu") }).superRefine((value, ctx) => {
-    if (!/^[a-z_][a-z0-9_-]*$/.test(value) || value.length > 32) {
-        ctx.addIssue({ code: "custom", message: `${show(value)} is not a Linux user name: useradd accepts a lowercase letter or '_' then lowercase letters, digits, '_' or '-', at most 32 characters; use the login name on the hosts such as ubuntu` });
-    }
-});
+const userName = z
+    .string({ error: typeError("a user name", "ubuntu") })
+    .superRefine((value, ctx) => {
+        if (!/^[a-z_][a-z0-9_-]*$/.test(value) || value.length > 32) {
+            ctx.addIssue({
+                code: "custom",
+                message: `${show(value)} is not a Linux user name: useradd accepts a lowercase letter or '_' then lowercase letters, digits, '_' or '-', at most 32 characters; use the login name on the hosts such as ubuntu`,
+            });
+        }
+    });
 
 // openstack_region_name reaches globals.yml and, through kolla's templates (roles/nova/templates/nova.conf.j2:
 // `region_name = {{ openstack_region_name }}`), every service's INI file: letters, digits, '.', '_', '-' only.
 const YAML11_WORDS = /^(y|n|yes|no|true|false|on|off|null|none|~)$/i;
-const region = z.string({ error: typeError("a region name", "RegionOne") }).superRefine((value, ctx) => {
-    if (!/^[A-Za-z][A-Za-z0-9._-]{0,63}$/.test(value)) {
-        ctx.addIssue({ code: "custom", message: `${show(value)} is not a region name: use a letter then at most 63 letters, digits, '.', '_' or '-', such as RegionOne (the name is written into globals.yml and every service's INI file)` });
-    } else if (YAML11_WORDS.test(value)) {
-        // PyYAML (YAML 1.1) reads yes/no/on/off/y/n as booleans; Ansible turns a templated "True"/"False" into a bool
-        // (ansible-core 2.14 template/native_helpers.py ansible_eval_concat).
-        ctx.addIssue({ code: "custom", message: `${show(value)} reads back as a boolean or null in YAML 1.1 and Ansible; choose a region name such as RegionOne` });
-    }
-});
+const region = z
+    .string({ error: typeError("a region name", "RegionOne") })
+    .superRefine((value, ctx) => {
+        if (!/^[A-Za-z][A-Za-z0-9._-]{0,63}$/.test(value)) {
+            ctx.addIssue({
+                code: "custom",
+                message: `${show(value)} is not a region name: use a letter then at most 63 letters, digits, '.', '_' or '-', such as RegionOne (the name is written into globals.yml and every service's INI file)`,
+            });
+        } else if (YAML11_WORDS.test(value)) {
+            // PyYAML (YAML 1.1) reads yes/no/on/off/y/n as booleans; Ansible turns a templated "True"/"False" into a bool
+            // (ansible-core 2.14 template/native_helpers.py ansible_eval_concat).
+            ctx.addIssue({
+                code: "custom",
+                message: `${show(value)} reads back as a boolean or null in YAML 1.1 and Ansible; choose a region name such as RegionOne`,
+            });
+        }
+    });
 
 // The host's own SSH key as `ssh-keyscan` or /etc/ssh/ssh_host_*_key.pub prints it (type and base64, comment
 // optional). golang.org/x/crypto/ssh ParseAuthorizedKey reads it for @pulumi/command's connection.hostKey.
-const hostKey = z.string().regex(/^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}( [^\n]*)?$/,
-    "must be the host's public SSH key as /etc/ssh/ssh_host_ed25519_key.pub holds it (ssh-ed25519 AAAA…); leave it out to record it on first contact");
+const hostKey = z
+    .string()
+    .regex(
+        /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}( [^\n]*)?$/,
+        "must be the host's public SSH key as /etc/ssh/ssh_host_ed25519_key.pub holds it (ssh-ed25519 AAAA…); leave it out to record it on first contact",
+    );
 
 // Optional fields without a default here are derived from other values when Settings is built (toSettings below):
 // a host's sshUser/sshPort from the stack's, interfaces.api/tunnel from interfaces.management,
 // networks.tenant.gateway from its CIDR, deployHost.managementAddress from deployHost.address, cirrosUrl from
 // cirrosVersion. The checks need to know whether they were given, so the shapes leave them unset.
 
-const hostShape = z.object({
-    name: hostName,
-    address: text,
-    apiAddress: text.optional(),
-    roles: z.array(z.enum(ROLES)).min(1, `must list at least one role of ${ROLES.join(", ")}`),
-    interfaces: z.object({
-        management: iface,
-        api: iface.optional(),
-        external: iface,
-        tunnel: iface.optional(),
-    }).strict(),
-    sshUser: userName.optional(),
-    sshPort: port.optional(),
-    hostKey: hostKey.optional(),
-}).strict();
+const hostShape = z
+    .object({
+        name: hostName,
+        address: text,
+        apiAddress: text.optional(),
+        roles: z.array(z.enum(ROLES)).min(1, `must list at least one role of ${ROLES.join(", ")}`),
+        interfaces: z
+            .object({
+                management: iface,
+                api: iface.optional(),
+                external: iface,
+                tunnel: iface.optional(),
+            })
+            .strict(),
+        sshUser: userName.optional(),
+        sshPort: port.optional(),
+        hostKey: hostKey.optional(),
+    })
+    .strict();
 
-const deployHostShape = z.object({
-    name: hostName.default("deploy"),
-    address: text,
-    managementAddress: text.optional(),
-    sshUser: userName.optional(),
-    sshPort: port.optional(),
-    dockerSshKeyPath: text.optional(),
-    hostKey: hostKey.optional(),
-}, { error: typeError("a map", "{name: deploy, address: 10.10.10.50} (JSON from the CLI)") }).strict();
+const deployHostShape = z
+    .object(
+        {
+            name: hostName.default("deploy"),
+            address: text,
+            managementAddress: text.optional(),
+            sshUser: userName.optional(),
+            sshPort: port.optional(),
+            dockerSshKeyPath: text.optional(),
+            hostKey: hostKey.optional(),
+        },
+        { error: typeError("a map", "{name: deploy, address: 10.10.10.50} (JSON from the CLI)") },
+    )
+    .strict();
 
 // init-runonce's names and DNS server for the networks it creates.
-const networksShape = z.object({
-    management: z.object({ cidr: text }).strict(),
-    api: z.object({ cidr: text }).strict(),
-    external: z.object({
-        name: name.default("public1"),
-        subnetName: name.default("public1-subnet"),
-        physicalNetwork: name.default("physnet1"),
-        cidr: text,
-        gateway: text,
-        poolStart: text,
-        poolEnd: text,
-    }).strict(),
-    tenant: z.object({
-        name: name.default("demo-net"),
-        subnetName: name.default("demo-subnet"),
-        routerName: name.default("demo-router"),
-        cidr: text,
-        gateway: text.optional(),
-        dnsServers: z.array(text).default(["8.8.8.8"]),
-    }).strict(),
-}, { error: typeError("a map", "{management: {cidr: ...}, api: ..., external: ..., tenant: ...} (JSON from the CLI)") }).strict();
+const networksShape = z
+    .object(
+        {
+            management: z.object({ cidr: text }).strict(),
+            api: z.object({ cidr: text }).strict(),
+            external: z
+                .object({
+                    name: name.default("public1"),
+                    subnetName: name.default("public1-subnet"),
+                    physicalNetwork: name.default("physnet1"),
+                    cidr: text,
+                    gateway: text,
+                    poolStart: text,
+                    poolEnd: text,
+                })
+                .strict(),
+            tenant: z
+                .object({
+                    name: name.default("demo-net"),
+                    subnetName: name.default("demo-subnet"),
+                    routerName: name.default("demo-router"),
+                    cidr: text,
+                    gateway: text.optional(),
+                    dnsServers: z.array(text).default(["8.8.8.8"]),
+                })
+                .strict(),
+        },
+        {
+            error: typeError(
+                "a map",
+                "{management: {cidr: ...}, api: ..., external: ..., tenant: ...} (JSON from the CLI)",
+            ),
+        },
+    )
+    .strict();
 
 /** Config keys whose values enter Settings: every key but the secrets (config/index.ts hands those over as Pulumi secrets). */
-type PlainKey = { [K in ConfigKey]: (typeof KEYS)[K] extends { secret: true } ? never : K }[ConfigKey];
+type PlainKey = {
+    [K in ConfigKey]: (typeof KEYS)[K] extends { secret: true } ? never : K;
+}[ConfigKey];
 
 // One field per plain key, in KEYS order (the order problems are listed in); the stack-wide defaults are KEYS'
 // (Pulumi.yaml declares the same, test/stackFile.test.ts keeps the two in step).
-const configShape = z.object({
-    release: text.default(KEYS.release.default),
-    baseDistro: text.default(KEYS.baseDistro.default),
-    vip: text,
-    deployHost: deployHostShape,
-    hosts: z.array(hostShape, { error: typeError("a list of hosts", "[{name: aio1, address: ..., roles: [...], interfaces: {...}}] (JSON from the CLI)") }).min(1, "must list at least one host"),
-    networks: networksShape,
-    extraGlobals: z.record(z.string(), z.unknown(), { error: typeError("a map of kolla variables", "{nova_console: novnc} (JSON from the CLI)") }).default(KEYS.extraGlobals.default),
-    sshUser: userName.default(KEYS.sshUser.default),
-    sshPort: port.default(KEYS.sshPort.default),
-    // The range is a check of its own (config/checks.ts checkSources), which says what the default is.
-    registryPort: z.number({ error: typeError("a whole number", "5000") }).int("must be a whole number").default(KEYS.registryPort.default),
-    registryMode: z.enum(REGISTRY_MODES).default(KEYS.registryMode.default),
-    registrySource: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?$/, "must be a registry host such as quay.io").default(KEYS.registrySource.default),
-    dockerNamespace: z.string().regex(/^[a-z0-9._-]+$/, "must be a registry namespace such as openstack.kolla").default(KEYS.dockerNamespace.default),
-    enableOctavia: flag.default(KEYS.enableOctavia.default),
-    enableHeat: flag.default(KEYS.enableHeat.default),
-    enableHorizon: flag.default(KEYS.enableHorizon.default),
-    octaviaNetworkType: z.enum(OCTAVIA_NETWORK_TYPES).default(KEYS.octaviaNetworkType.default),
-    novaVirtType: z.enum(NOVA_VIRT_TYPES).default(KEYS.novaVirtType.default),
-    enableTls: flag.default(KEYS.enableTls.default),
-    region: region.default(KEYS.region.default),
-    keypairName: name.default(KEYS.keypairName.default),
-    keypairPublicKey: z.string().regex(/^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/, "must be an OpenSSH public key line (ssh-ed25519 AAAA… comment)").optional(),
-    cirrosVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a cirros version such as 0.6.1").default(KEYS.cirrosVersion.default),
-    cirrosUrl: httpUrl.optional(),
-    imageWebDownload: flag.default(KEYS.imageWebDownload.default),
-    amphoraSource: z.enum(AMPHORA_SOURCES).default(KEYS.amphoraSource.default),
-    amphoraImageUrl: httpUrl.optional(),
-    smokeTest: flag.default(KEYS.smokeTest.default),
-    allowDestroy: flag.default(KEYS.allowDestroy.default),
-} satisfies Record<PlainKey, z.ZodType>).strict();
+const configShape = z
+    .object({
+        release: text.default(KEYS.release.default),
+        baseDistro: text.default(KEYS.baseDistro.default),
+        vip: text,
+        deployHost: deployHostShape,
+        hosts: z
+            .array(hostShape, {
+                error: typeError(
+                    "a list of hosts",
+                    "[{name: aio1, address: ..., roles: [...], interfaces: {...}}] (JSON from the CLI)",
+                ),
+            })
+            .min(1, "must list at least one host"),
+        networks: networksShape,
+        extraGlobals: z
+            .record(z.string(), z.unknown(), {
+                error: typeError(
+                    "a map of kolla variables",
+                    "{nova_console: novnc} (JSON from the CLI)",
+                ),
+            })
+            .default(KEYS.extraGlobals.default),
+        sshUser: userName.default(KEYS.sshUser.default),
+        sshPort: port.default(KEYS.sshPort.default),
+        // The range is a check of its own (config/checks.ts checkSources), which says what the default is.
+        registryPort: z
+            .number({ error: typeError("a whole number", "5000") })
+            .int("must be a whole number")
+            .default(KEYS.registryPort.default),
+        registryMode: z.enum(REGISTRY_MODES).default(KEYS.registryMode.default),
+        registrySource: z
+            .string()
+            .regex(/^[a-z0-9.-]+(:[0-9]+)?$/, "must be a registry host such as quay.io")
+            .default(KEYS.registrySource.default),
+        dockerNamespace: z
+            .string()
+            .regex(/^[a-z0-9._-]+$/, "must be a registry namespace such as openstack.kolla")
+            .default(KEYS.dockerNamespace.default),
+        enableOctavia: flag.default(KEYS.enableOctavia.default),
+        enableHeat: flag.default(KEYS.enableHeat.default),
+        enableHorizon: flag.default(KEYS.enableHorizon.default),
+        octaviaNetworkType: z.enum(OCTAVIA_NETWORK_TYPES).default(KEYS.octaviaNetworkType.default),
+        novaVirtType: z.enum(NOVA_VIRT_TYPES).default(KEYS.novaVirtType.default),
+        enableTls: flag.default(KEYS.enableTls.default),
+        region: region.default(KEYS.region.default),
+        keypairName: name.default(KEYS.keypairName.default),
+        keypairPublicKey: z
+            .string()
+            .regex(
+                /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( .*)?$/,
+                "must be an OpenSSH public key line (ssh-ed25519 AAAA… comment)",
+            )
+            .optional(),
+        cirrosVersion: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+$/, "must be a cirros version such as 0.6.1")
+            .default(KEYS.cirrosVersion.default),
+        cirrosUrl: httpUrl.optional(),
+        imageWebDownload: flag.default(KEYS.imageWebDownload.default),
+        amphoraSource: z.enum(AMPHORA_SOURCES).default(KEYS.amphoraSource.default),
+        amphoraImageUrl: httpUrl.optional(),
+        smokeTest: flag.default(KEYS.smokeTest.default),
+        allowDestroy: flag.default(KEYS.allowDestroy.default),
+    } satisfies Record<PlainKey, z.ZodType>)
+    .strict();
 
 /** The configuration's values, typed, defaults applied (what the checks look at and Settings is built from). */
 export type Config = z.output<typeof configShape>;
@@ -200,7 +294,11 @@ function coerce(kind: KeyKind, value: unknown): unknown {
             return value === "true" ? true : value === "false" ? false : value;
         case "array":
         case "object":
-            try { return JSON.parse(value); } catch { return value; }
+            try {
+                return JSON.parse(value);
+            } catch {
+                return value;
+            }
         default:
             return value;
     }
@@ -230,100 +328,120 @@ export const configSchema = z.preprocess(normalize, configShape);
 
 // ---------- Settings: what the components receive ----------
 
-const interfacesOut = z.object({
-    /** network_interface: management network (kolla's internal traffic, SSH from the deploy host). */
-    management: z.string(),
-    /** api_interface: carries the VIP; equals management when the API shares that network. */
-    api: z.string(),
-    /** neutron_external_interface: handed to br-ex, must carry no address the cloud needs. */
-    external: z.string(),
-    /** tunnel_interface: tenant overlay traffic; defaults to the management interface. */
-    tunnel: z.string(),
-}).readonly();
+const interfacesOut = z
+    .object({
+        /** network_interface: management network (kolla's internal traffic, SSH from the deploy host). */
+        management: z.string(),
+        /** api_interface: carries the VIP; equals management when the API shares that network. */
+        api: z.string(),
+        /** neutron_external_interface: handed to br-ex, must carry no address the cloud needs. */
+        external: z.string(),
+        /** tunnel_interface: tenant overlay traffic; defaults to the management interface. */
+        tunnel: z.string(),
+    })
+    .readonly();
 
-const hostOut = z.object({
-    name: z.string(),
-    /** Management address: SSH target and ansible_host. */
-    address: z.string(),
-    /** Address on the API network, if the host has one. */
-    apiAddress: z.string().optional(),
-    roles: z.array(z.enum(ROLES)).readonly(),
-    interfaces: interfacesOut,
-    sshUser: z.string(),
-    sshPort: z.number(),
-    /** The host's SSH key (`<type> <base64>`); absent: recorded on first contact, then enforced. */
-    hostKey: z.string().optional(),
-}).readonly();
-
-const deployHostOut = z.object({
-    name: z.string(),
-    /** Where Pulumi reaches it over SSH. */
-    address: z.string(),
-    /** Its address on the management network: targets pull images from `<managementAddress>:<registryPort>`. */
-    managementAddress: z.string(),
-    sshUser: z.string(),
-    sshPort: z.number(),
-    /** Key file on the machine running Pulumi for the docker CLI's ssh:// transport (else ssh-agent). */
-    dockerSshKeyPath: z.string().optional(),
-    /** The host's SSH key (`<type> <base64>`); absent: recorded on first contact, then enforced. */
-    hostKey: z.string().optional(),
-}).readonly();
-
-const networksOut = z.object({
-    management: z.object({ cidr: z.string() }).readonly(),
-    api: z.object({ cidr: z.string() }).readonly(),
-    external: z.object({
+const hostOut = z
+    .object({
         name: z.string(),
-        subnetName: z.string(),
-        physicalNetwork: z.string(),
-        cidr: z.string(),
-        gateway: z.string(),
-        poolStart: z.string(),
-        poolEnd: z.string(),
-    }).readonly(),
-    tenant: z.object({
-        name: z.string(),
-        subnetName: z.string(),
-        routerName: z.string(),
-        cidr: z.string(),
-        gateway: z.string(),
-        dnsServers: z.array(z.string()).readonly(),
-    }).readonly(),
-}).readonly();
-
-export const settingsShape = z.object({
-    release: z.string(),
-    pins: z.custom<ReleasePins>(),
-    baseDistro: z.literal("ubuntu"),
-    vip: z.string(),
-    deployHost: deployHostOut,
-    hosts: z.array(hostOut).readonly(),
-    networks: networksOut,
-    registry: z.object({
-        port: z.number(),
-        mode: z.enum(REGISTRY_MODES),
-        source: z.string(),
-        namespace: z.string(),
-        /** What kolla's docker_registry is set to: `<deploy management address>:<port>`. */
+        /** Management address: SSH target and ansible_host. */
         address: z.string(),
-    }).readonly(),
-    services: z.object({
-        octavia: z.boolean(),
-        heat: z.boolean(),
-        horizon: z.boolean(),
-    }).readonly(),
-    octaviaNetworkType: z.enum(OCTAVIA_NETWORK_TYPES),
-    novaVirtType: z.enum(NOVA_VIRT_TYPES),
-    enableTls: z.boolean(),
-    region: z.string(),
-    keypair: z.object({ name: z.string(), publicKey: z.string().optional() }).readonly(),
-    cirros: z.object({ version: z.string(), url: z.string() }).readonly(),
-    imageWebDownload: z.boolean(),
-    amphora: z.object({ source: z.enum(AMPHORA_SOURCES), url: z.string().optional() }).readonly(),
-    smokeTest: z.boolean(),
-    allowDestroy: z.boolean(),
-    extraGlobals: z.record(z.string(), z.unknown()).readonly(),
-}).readonly();
+        /** Address on the API network, if the host has one. */
+        apiAddress: z.string().optional(),
+        roles: z.array(z.enum(ROLES)).readonly(),
+        interfaces: interfacesOut,
+        sshUser: z.string(),
+        sshPort: z.number(),
+        /** The host's SSH key (`<type> <base64>`); absent: recorded on first contact, then enforced. */
+        hostKey: z.string().optional(),
+    })
+    .readonly();
+
+const deployHostOut = z
+    .object({
+        name: z.string(),
+        /** Where Pulumi reaches it over SSH. */
+        address: z.string(),
+        /** Its address on the management network: targets pull images from `<managementAddress>:<registryPort>`. */
+        managementAddress: z.string(),
+        sshUser: z.string(),
+        sshPort: z.number(),
+        /** Key file on the machine running Pulumi for the docker CLI's ssh:// transport (else ssh-agent). */
+        dockerSshKeyPath: z.string().optional(),
+        /** The host's SSH key (`<type> <base64>`); absent: recorded on first contact, then enforced. */
+        hostKey: z.string().optional(),
+    })
+    .readonly();
+
+const networksOut = z
+    .object({
+        management: z.object({ cidr: z.string() }).readonly(),
+        api: z.object({ cidr: z.string() }).readonly(),
+        external: z
+            .object({
+                name: z.string(),
+                subnetName: z.string(),
+                physicalNetwork: z.string(),
+                cidr: z.string(),
+                gateway: z.string(),
+                poolStart: z.string(),
+                poolEnd: z.string(),
+            })
+            .readonly(),
+        tenant: z
+            .object({
+                name: z.string(),
+                subnetName: z.string(),
+                routerName: z.string(),
+                cidr: z.string(),
+                gateway: z.string(),
+                dnsServers: z.array(z.string()).readonly(),
+            })
+            .readonly(),
+    })
+    .readonly();
+
+export const settingsShape = z
+    .object({
+        release: z.string(),
+        pins: z.custom<ReleasePins>(),
+        baseDistro: z.literal("ubuntu"),
+        vip: z.string(),
+        deployHost: deployHostOut,
+        hosts: z.array(hostOut).readonly(),
+        networks: networksOut,
+        registry: z
+            .object({
+                port: z.number(),
+                mode: z.enum(REGISTRY_MODES),
+                source: z.string(),
+                namespace: z.string(),
+                /** What kolla's docker_registry is set to: `<deploy management address>:<port>`. */
+                address: z.string(),
+            })
+            .readonly(),
+        services: z
+            .object({
+                octavia: z.boolean(),
+                heat: z.boolean(),
+                horizon: z.boolean(),
+            })
+            .readonly(),
+        octaviaNetworkType: z.enum(OCTAVIA_NETWORK_TYPES),
+        novaVirtType: z.enum(NOVA_VIRT_TYPES),
+        enableTls: z.boolean(),
+        region: z.string(),
+        keypair: z.object({ name: z.string(), publicKey: z.string().optional() }).readonly(),
+        cirros: z.object({ version: z.string(), url: z.string() }).readonly(),
+        imageWebDownload: z.boolean(),
+        amphora: z
+            .object({ source: z.enum(AMPHORA_SOURCES), url: z.string().optional() })
+            .readonly(),
+        smokeTest: z.boolean(),
+        allowDestroy: z.boolean(),
+        extraGlobals: z.record(z.string(), z.unknown()).readonly(),
+    })
+    .readonly();
 
 // ---------- values derived from others ----------
 
@@ -333,7 +451,10 @@ export function hostKeyOnly(line: string): string {
 }
 
 /** A host's SSH login: its own sshUser and sshPort where given, else the stack's. */
-export function inheritSsh<S extends { sshUser?: string; sshPort?: number }>(host: { sshUser?: string; sshPort?: number } | undefined, stack: S): { sshUser: string | S["sshUser"]; sshPort: number | S["sshPort"] } {
+export function inheritSsh<S extends { sshUser?: string; sshPort?: number }>(
+    host: { sshUser?: string; sshPort?: number } | undefined,
+    stack: S,
+): { sshUser: string | S["sshUser"]; sshPort: number | S["sshPort"] } {
     return { sshUser: host?.sshUser ?? stack.sshUser, sshPort: host?.sshPort ?? stack.sshPort };
 }
 
@@ -397,16 +518,23 @@ export function toSettings(c: Config): z.input<typeof settingsShape> {
         novaVirtType: c.novaVirtType,
         enableTls: c.enableTls,
         region: c.region,
-        keypair: { name: c.keypairName, ...(c.keypairPublicKey ? { publicKey: c.keypairPublicKey } : {}) },
+        keypair: {
+            name: c.keypairName,
+            ...(c.keypairPublicKey ? { publicKey: c.keypairPublicKey } : {}),
+        },
         cirros: {
             version: c.cirrosVersion,
-            url: c.cirrosUrl ?? `https://github.com/cirros-dev/cirros/releases/download/${c.cirrosVersion}/cirros-${c.cirrosVersion}-x86_64-disk.img`,
+            url:
+                c.cirrosUrl ??
+                `https://github.com/cirros-dev/cirros/releases/download/${c.cirrosVersion}/cirros-${c.cirrosVersion}-x86_64-disk.img`,
         },
         imageWebDownload: c.imageWebDownload,
-        amphora: { source: c.amphoraSource, ...(c.amphoraImageUrl ? { url: c.amphoraImageUrl } : {}) },
+        amphora: {
+            source: c.amphoraSource,
+            ...(c.amphoraImageUrl ? { url: c.amphoraImageUrl } : {}),
+        },
         smokeTest: c.smokeTest,
         allowDestroy: c.allowDestroy,
         extraGlobals: c.extraGlobals,
     };
 }
-

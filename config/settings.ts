@@ -4,7 +4,15 @@
 import { z } from "zod";
 import { isConfigKey, KEYS, PROJECT, qualified } from "./keys";
 import { CHECKS, ParsedConfig } from "./checks";
-import { Config, CONFIG_KEYS, configSchema, isUnset, settingsShape, show, toSettings } from "./schema";
+import {
+    Config,
+    CONFIG_KEYS,
+    configSchema,
+    isUnset,
+    settingsShape,
+    show,
+    toSettings,
+} from "./schema";
 
 export { AMPHORA_IMAGE_SERVER_PORT } from "./checks";
 export { hostKeyOnly, hostNameProblem, ROLES, show } from "./schema";
@@ -20,7 +28,8 @@ function runChecks(value: Config, ctx: z.core.$RefinementCtx<Config>): void {
     for (const check of CHECKS) {
         for (const { key, message } of check(parsed)) {
             const top = key.split(/[.[]/)[0];
-            if (!refused.has(top)) ctx.addIssue({ code: "custom", path: [top], message, params: { key } });
+            if (!refused.has(top))
+                ctx.addIssue({ code: "custom", path: [top], message, params: { key } });
         }
     }
 }
@@ -31,7 +40,9 @@ function runChecks(value: Config, ctx: z.core.$RefinementCtx<Config>): void {
  */
 export const settingsSchema = configSchema
     // The checks run even when some keys were refused (over the others), so every problem is reported at once.
-    .superRefine(runChecks, { when: (payload) => typeof payload.value === "object" && payload.value !== null })
+    .superRefine(runChecks, {
+        when: (payload) => typeof payload.value === "object" && payload.value !== null,
+    })
     .transform(toSettings)
     .pipe(settingsShape);
 
@@ -47,16 +58,20 @@ export type RegistryMode = Settings["registry"]["mode"];
 /** Thrown with every problem found, one per line, each naming its config key. */
 export class SettingsError extends Error {
     constructor(public readonly problems: readonly string[]) {
-        super(`invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-            problems.map((p) => `  - ${p}`).join("\n"));
+        super(
+            `invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
         this.name = "SettingsError";
     }
 }
 
 /** One line per problem whatever a key or value holds: line breaks and control characters are escaped. */
 function line(key: string, problem: string): string {
-    return `${qualified(key)}: ${problem}`.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
-        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return `${qualified(key)}: ${problem}`.replace(
+        /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
 }
 
 function pathOf(key: string, path: readonly PropertyKey[]): string {
@@ -69,12 +84,18 @@ function pathOf(key: string, path: readonly PropertyKey[]): string {
  * The schema's issues as problem lines: unknown keys first, then the shapes' problems in KEYS order (each with the
  * key's description), then the checks'.
  */
-function problemsOf(issues: readonly z.core.$ZodIssue[], raw: Readonly<Record<string, unknown>>): string[] {
+function problemsOf(
+    issues: readonly z.core.$ZodIssue[],
+    raw: Readonly<Record<string, unknown>>,
+): string[] {
     const unknownKeys: string[] = [];
     const problems: string[] = [];
     for (const issue of issues) {
         if (issue.code === "unrecognized_keys" && issue.path.length === 0) {
-            for (const key of issue.keys) unknownKeys.push(line(key, `unknown key; known keys are ${Object.keys(KEYS).join(", ")}`));
+            for (const key of issue.keys)
+                unknownKeys.push(
+                    line(key, `unknown key; known keys are ${Object.keys(KEYS).join(", ")}`),
+                );
             continue;
         }
         // A check's problem: its key already says where.
@@ -85,7 +106,11 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], raw: Readonly<Record<st
         const [key, ...path] = issue.path;
         if (typeof key !== "string" || !isConfigKey(key)) {
             // Only when the configuration is not a map at all.
-            problems.push(key === undefined ? `${PROJECT}: ${issue.message}` : line(pathOf(String(key), path), issue.message));
+            problems.push(
+                key === undefined
+                    ? `${PROJECT}: ${issue.message}`
+                    : line(pathOf(String(key), path), issue.message),
+            );
             continue;
         }
         const description = KEYS[key].description;
@@ -93,9 +118,10 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], raw: Readonly<Record<st
             problems.push(line(key, `is required: ${description}`));
             continue;
         }
-        const message = issue.code === "unrecognized_keys"
-            ? `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map(show).join(", ")}: remove or correct ${issue.keys.length === 1 ? "it" : "them"}`
-            : issue.message;
+        const message =
+            issue.code === "unrecognized_keys"
+                ? `unknown field${issue.keys.length === 1 ? "" : "s"} ${issue.keys.map(show).join(", ")}: remove or correct ${issue.keys.length === 1 ? "it" : "them"}`
+                : issue.message;
         problems.push(line(pathOf(key, path), `${message} (${description})`));
     }
     return [...unknownKeys, ...problems];

@@ -25,7 +25,14 @@ export interface StackConfig {
 }
 
 /** A `config:` entry of Pulumi.yaml as written: any field may hold anything until it is checked. */
-type Declaration = { type?: unknown; items?: unknown; default?: unknown; value?: unknown; secret?: unknown; description?: unknown };
+type Declaration = {
+    type?: unknown;
+    items?: unknown;
+    default?: unknown;
+    value?: unknown;
+    secret?: unknown;
+    description?: unknown;
+};
 
 // Pulumi's project schema (sdk/go/common/workspace/project.json, "configTypeDeclaration"): these fields only.
 const DECLARATION_FIELDS = new Set(["type", "items", "description", "secret", "default", "value"]);
@@ -38,14 +45,24 @@ function parseYaml(file: string, schema?: "failsafe"): YAML.Document.Parsed {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e) {
-        throw new StackFileError(`${file}: cannot be read (${e instanceof Error ? e.message : String(e)})`);
+        throw new StackFileError(
+            `${file}: cannot be read (${e instanceof Error ? e.message : String(e)})`,
+        );
     }
-    const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true, ...(schema ? { schema } : {}) });
+    const doc = YAML.parseDocument(text, {
+        uniqueKeys: true,
+        prettyErrors: true,
+        ...(schema ? { schema } : {}),
+    });
     if (doc.errors.length > 0) {
-        throw new StackFileError(doc.errors.map((e) => {
-            const at = e.linePos?.[0];
-            return `${file}:${at ? `${at.line}:${at.col}` : "?"}: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`;
-        }).join("\n"));
+        throw new StackFileError(
+            doc.errors
+                .map((e) => {
+                    const at = e.linePos?.[0];
+                    return `${file}:${at ? `${at.line}:${at.col}` : "?"}: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`;
+                })
+                .join("\n"),
+        );
     }
     return doc;
 }
@@ -76,15 +93,27 @@ export function projectDeclarations(dir: string): Record<string, Declaration> {
         const { ns, key } = unqualified(qkey);
         if (ns !== PROJECT) continue;
         // A bare value declares a constant (`ProjectConfigType.Value`).
-        if (!isMap(decl)) { out[key] = { value: decl }; continue; }
+        if (!isMap(decl)) {
+            out[key] = { value: decl };
+            continue;
+        }
         const d: Declaration = decl;
         for (const field of Object.keys(d)) {
-            if (!DECLARATION_FIELDS.has(field)) problems.push(`${file}: config.${qkey}: unknown field "${field}" (allowed: ${[...DECLARATION_FIELDS].join(", ")})`);
+            if (!DECLARATION_FIELDS.has(field))
+                problems.push(
+                    `${file}: config.${qkey}: unknown field "${field}" (allowed: ${[...DECLARATION_FIELDS].join(", ")})`,
+                );
         }
-        if (d.type !== undefined && !(typeof d.type === "string" && DECLARED_TYPES.has(d.type))) problems.push(`${file}: config.${qkey}: type "${d.type}" is not one of ${[...DECLARED_TYPES].join(", ")}`);
-        if (d.type === "array" && d.items === undefined) problems.push(`${file}: config.${qkey}: an array needs "items"`);
-        if (d.type !== "array" && d.items !== undefined) problems.push(`${file}: config.${qkey}: "items" only goes with type array`);
-        if (d.type && d.default !== undefined && !validValue(d.type, d.items, d.default)) problems.push(`${file}: config.${qkey}: default is not of type ${d.type}`);
+        if (d.type !== undefined && !(typeof d.type === "string" && DECLARED_TYPES.has(d.type)))
+            problems.push(
+                `${file}: config.${qkey}: type "${d.type}" is not one of ${[...DECLARED_TYPES].join(", ")}`,
+            );
+        if (d.type === "array" && d.items === undefined)
+            problems.push(`${file}: config.${qkey}: an array needs "items"`);
+        if (d.type !== "array" && d.items !== undefined)
+            problems.push(`${file}: config.${qkey}: "items" only goes with type array`);
+        if (d.type && d.default !== undefined && !validValue(d.type, d.items, d.default))
+            problems.push(`${file}: config.${qkey}: default is not of type ${d.type}`);
         out[key] = d;
     }
     if (problems.length > 0) throw new StackFileError(problems.join("\n"));
@@ -110,15 +139,25 @@ function asProgramValue(v: unknown): unknown {
 /** `ValidateConfigValue` (sdk/go/common/workspace/project.go): what a declared type accepts. */
 function validValue(type: unknown, items: unknown, value: unknown): boolean {
     switch (type) {
-        case "string": return typeof value === "string";
-        case "integer": return typeof value === "number" ? Number.isInteger(value) : typeof value === "string" && /^[+-]?\d+$/.test(value);
+        case "string":
+            return typeof value === "string";
+        case "integer":
+            return typeof value === "number"
+                ? Number.isInteger(value)
+                : typeof value === "string" && /^[+-]?\d+$/.test(value);
         // Only the literal strings "true" and "false" (or a YAML boolean inside an object): `yes`, `True` are refused.
-        case "boolean": return typeof value === "boolean" || value === "true" || value === "false";
+        case "boolean":
+            return typeof value === "boolean" || value === "true" || value === "false";
         case "array": {
             const it = isMap(items) ? items : undefined;
-            return Array.isArray(value) && !!it?.type && value.every((x) => validValue(it.type, it.items, x));
+            return (
+                Array.isArray(value) &&
+                !!it?.type &&
+                value.every((x) => validValue(it.type, it.items, x))
+            );
         }
-        default: return false;
+        default:
+            return false;
     }
 }
 
@@ -133,12 +172,22 @@ function typeName(d: Declaration): string {
  * every key the CLI would refuse: "Stack 'aio' is missing configuration value 'x'", a value not of its declared
  * type, a `secret: true` key that is not `secure:`.
  */
-export function readStackConfig(stack: string, dir: string, setByCommand: Readonly<Record<string, { secret: boolean }>> = defaultSetByCommand()): StackConfig {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new StackFileError(`"${stack}" is not a stack name`);
+export function readStackConfig(
+    stack: string,
+    dir: string,
+    setByCommand: Readonly<Record<string, { secret: boolean }>> = defaultSetByCommand(),
+): StackConfig {
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+        throw new StackFileError(`"${stack}" is not a stack name`);
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        const known = fs.readdirSync(dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
-        throw new StackFileError(`no stack "${stack}": ${file} does not exist (stacks here: ${known.join(", ") || "none"})`);
+        const known = fs
+            .readdirSync(dir)
+            .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+            .map((f) => f.slice(7, -5));
+        throw new StackFileError(
+            `no stack "${stack}": ${file} does not exist (stacks here: ${known.join(", ") || "none"})`,
+        );
     }
     const declarations = projectDeclarations(dir);
     // config.Value.UnmarshalYAML: a mapping {secure: …} is a secret, other mappings and sequences are objects (JSON),
@@ -151,16 +200,26 @@ export function readStackConfig(stack: string, dir: string, setByCommand: Readon
     for (const [qkey, value] of Object.entries(typed)) {
         const { ns, key } = unqualified(qkey);
         if (ns !== PROJECT) continue;
-        if (value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value) {
+        if (
+            value &&
+            typeof value === "object" &&
+            !Array.isArray(value) &&
+            Object.keys(value).length === 1 &&
+            "secure" in value
+        ) {
             secure.add(key);
             delete values[key];
             continue;
         }
-        stackValues[key] = value !== null && typeof value === "object" ? value : texts[qkey] ?? "";
+        stackValues[key] =
+            value !== null && typeof value === "object" ? value : (texts[qkey] ?? "");
         values[key] = stackValues[key];
     }
     for (const [key, how] of Object.entries(setByCommand)) {
-        if (how.secret) { secure.add(key); delete values[key]; } else values[key] ??= "";
+        if (how.secret) {
+            secure.add(key);
+            delete values[key];
+        } else values[key] ??= "";
     }
 
     const problems: string[] = [];
@@ -168,24 +227,47 @@ export function readStackConfig(stack: string, dir: string, setByCommand: Readon
     for (const key of Object.keys(declarations).sort()) {
         const d = declarations[key];
         const present = key in stackValues || secure.has(key) || key in setByCommand;
-        if (!present && d.default === undefined && d.value === undefined) { missing.push(key); continue; }
+        if (!present && d.default === undefined && d.value === undefined) {
+            missing.push(key);
+            continue;
+        }
         if (!present) continue;
-        if (d.secret && !secure.has(key)) problems.push(`Stack '${stack}' with configuration key '${key}' must be encrypted as it's secret`);
+        if (d.secret && !secure.has(key))
+            problems.push(
+                `Stack '${stack}' with configuration key '${key}' must be encrypted as it's secret`,
+            );
         if (d.type && key in stackValues && !validValue(d.type, d.items, stackValues[key])) {
-            problems.push(`Stack '${stack}' with configuration key '${key}' must be of type '${typeName(d)}'`);
+            problems.push(
+                `Stack '${stack}' with configuration key '${key}' must be of type '${typeName(d)}'`,
+            );
         }
     }
     if (missing.length > 0) {
-        const list = missing.length === 1 ? `'${missing[0]}'` : `${missing.slice(0, -1).map((k) => `'${k}'`).join(", ")} and '${missing[missing.length - 1]}'`;
-        problems.unshift(`Stack '${stack}' is missing configuration value${missing.length > 1 ? "s" : ""} ${list}`);
+        const list =
+            missing.length === 1
+                ? `'${missing[0]}'`
+                : `${missing
+                      .slice(0, -1)
+                      .map((k) => `'${k}'`)
+                      .join(", ")} and '${missing[missing.length - 1]}'`;
+        problems.unshift(
+            `Stack '${stack}' is missing configuration value${missing.length > 1 ? "s" : ""} ${list}`,
+        );
     }
-    if (problems.length > 0) throw new StackFileError(problems.map((p) => `${file}: ${p}`).join("\n"));
+    if (problems.length > 0)
+        throw new StackFileError(problems.map((p) => `${file}: ${p}`).join("\n"));
 
     const config: Record<string, string> = {};
-    for (const [key, v] of Object.entries(values)) config[`${PROJECT}:${key}`] = typeof v === "string" ? v : JSON.stringify(v);
+    for (const [key, v] of Object.entries(values))
+        config[`${PROJECT}:${key}`] = typeof v === "string" ? v : JSON.stringify(v);
     return { values, config, secureKeys: [...secure].sort() };
 }
 
 function defaultSetByCommand(): Record<string, { secret: boolean }> {
-    return Object.fromEntries(Object.keys(OPERATOR_SET_KEYS).map((k) => [k, { secret: /--secret/.test(OPERATOR_SET_KEYS[k]) }]));
+    return Object.fromEntries(
+        Object.keys(OPERATOR_SET_KEYS).map((k) => [
+            k,
+            { secret: /--secret/.test(OPERATOR_SET_KEYS[k]) },
+        ]),
+    );
 }

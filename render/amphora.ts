@@ -11,8 +11,24 @@ export const IMAGE_SERVER_LIFETIME_SECONDS = 3 * 3600;
 /** diskimage-create's host tools on Ubuntu: the packages it checks for (diskimage-create.sh at 2023.1-eom: qemu-utils,
  *  git, kpartx, debootstrap) plus diskimage-builder 3.25.0's bindep.txt for jammy and the venv it runs from. */
 export const AMPHORA_HOST_PACKAGES = [
-    "debootstrap", "qemu-utils", "git", "kpartx", "gdisk", "dosfstools", "binutils", "bzip2", "util-linux", "sudo",
-    "curl", "uuid-runtime", "zstd", "procps", "inetutils-ping", "apt-transport-https", "lsb-release", "python3-venv",
+    "debootstrap",
+    "qemu-utils",
+    "git",
+    "kpartx",
+    "gdisk",
+    "dosfstools",
+    "binutils",
+    "bzip2",
+    "util-linux",
+    "sudo",
+    "curl",
+    "uuid-runtime",
+    "zstd",
+    "procps",
+    "inetutils-ping",
+    "apt-transport-https",
+    "lsb-release",
+    "python3-venv",
 ] as const;
 
 export function amphoraImageFile(settings: Settings): string {
@@ -20,20 +36,24 @@ export function amphoraImageFile(settings: Settings): string {
 }
 
 export function amphoraBuildScript(settings: Settings): Script {
-    return renderScript("amphora-build.sh", {
-        OCTAVIA_REPO,
-        OCTAVIA_REF: settings.pins.octaviaRef,
-        AMPHORA_AGENT_COMMIT: settings.pins.amphoraAgentCommit,
-        OCTAVIA_LIB_COMMIT: settings.pins.octaviaLibCommit,
-        HOST_PACKAGES: AMPHORA_HOST_PACKAGES,
-        UPPER_CONSTRAINTS: settings.pins.upperConstraints,
-        UBUNTU_RELEASE: settings.pins.ubuntuCodename,
-        IMAGE_FILE: amphoraImageFile(settings),
-        IMAGES_DIR: kollaPaths(settings.release).imagesDir,
-        LOG_DIR,
-        CACHE_DIR: `${STATE_DIR}/cache`,
-        DIB_VENV: `${STATE_DIR}/dib-venv`,
-    }, scriptBody("amphora-build.sh"));
+    return renderScript(
+        "amphora-build.sh",
+        {
+            OCTAVIA_REPO,
+            OCTAVIA_REF: settings.pins.octaviaRef,
+            AMPHORA_AGENT_COMMIT: settings.pins.amphoraAgentCommit,
+            OCTAVIA_LIB_COMMIT: settings.pins.octaviaLibCommit,
+            HOST_PACKAGES: AMPHORA_HOST_PACKAGES,
+            UPPER_CONSTRAINTS: settings.pins.upperConstraints,
+            UBUNTU_RELEASE: settings.pins.ubuntuCodename,
+            IMAGE_FILE: amphoraImageFile(settings),
+            IMAGES_DIR: kollaPaths(settings.release).imagesDir,
+            LOG_DIR,
+            CACHE_DIR: `${STATE_DIR}/cache`,
+            DIB_VENV: `${STATE_DIR}/dib-venv`,
+        },
+        scriptBody("amphora-build.sh"),
+    );
 }
 
 /** The unit names of the image server start with this (one unit per address, per build). */
@@ -49,16 +69,21 @@ export function imageServerAddresses(settings: Settings): string[] {
  * (by-sha256/<sha256>/<file>), `sha256` names the window: a new build is a new unit, the old one stopped.
  */
 export function imageServerScript(settings: Settings, served: string, sha256: string): Script {
-    return renderScript("image-server.sh", {
-        IMAGES_DIR: kollaPaths(settings.release).imagesDir,
-        SERVED: served,
-        PORT: IMAGE_SERVER_PORT,
-        ADDRESSES: imageServerAddresses(settings),
-        LIFETIME: IMAGE_SERVER_LIFETIME_SECONDS,
-        UNIT_PREFIX: IMAGE_SERVER_UNIT_PREFIX,
-        UNIT: `${IMAGE_SERVER_UNIT_PREFIX}-${sha256.slice(0, 12)}`,
-    }, scriptBody("image-server.sh"));
+    return renderScript(
+        "image-server.sh",
+        {
+            IMAGES_DIR: kollaPaths(settings.release).imagesDir,
+            SERVED: served,
+            PORT: IMAGE_SERVER_PORT,
+            ADDRESSES: imageServerAddresses(settings),
+            LIFETIME: IMAGE_SERVER_LIFETIME_SECONDS,
+            UNIT_PREFIX: IMAGE_SERVER_UNIT_PREFIX,
+            UNIT: `${IMAGE_SERVER_UNIT_PREFIX}-${sha256.slice(0, 12)}`,
+        },
+        scriptBody("image-server.sh"),
+    );
 }
 
 /** Whether this stack builds the amphora itself (Octavia on, amphoraSource build). */
-export const buildsAmphora = (settings: Settings): boolean => settings.services.octavia && settings.amphora.source === "build";
+export const buildsAmphora = (settings: Settings): boolean =>
+    settings.services.octavia && settings.amphora.source === "build";

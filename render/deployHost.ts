@@ -10,14 +10,21 @@ import { renderScript, Script, scriptBody, sha256, shellQuote } from "./script";
 
 export function deployPrepareScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
-    return renderScript("deploy-prepare.sh", {
-        STATE_DIR, LOG_DIR, CONFIG_DIR: p.configDir, VENV: p.venv,
-        PIP_TOOLS: settings.pins.pipTools,
-        PACKAGES: settings.pins.deployHostPackages,
-        UPPER_CONSTRAINTS: settings.pins.upperConstraints,
-        COLLECTIONS: collectionsFile(settings),
-        ...LOCK_VARS,
-    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-prepare.sh"));
+    return renderScript(
+        "deploy-prepare.sh",
+        {
+            STATE_DIR,
+            LOG_DIR,
+            CONFIG_DIR: p.configDir,
+            VENV: p.venv,
+            PIP_TOOLS: settings.pins.pipTools,
+            PACKAGES: settings.pins.deployHostPackages,
+            UPPER_CONSTRAINTS: settings.pins.upperConstraints,
+            COLLECTIONS: collectionsFile(settings),
+            ...LOCK_VARS,
+        },
+        scriptBody("deploy-lock.sh") + scriptBody("deploy-prepare.sh"),
+    );
 }
 
 /** ansible-galaxy's requirements file for the openstack.kolla collection, at the pinned ref (kolla's own format). */
@@ -29,27 +36,41 @@ export function collectionsFile(settings: Settings): string {
 /** The kolla-ansible playbooks this stack's stages run (tools/kolla-ansible at 2023.1-eol maps each command). */
 export function stagePlaybooks(settings: Settings): string[] {
     return [
-        "kolla-host.yml",                                                   // bootstrap-servers
-        ...(settings.enableTls ? ["certificates.yml"] : []),                // certificates
+        "kolla-host.yml", // bootstrap-servers
+        ...(settings.enableTls ? ["certificates.yml"] : []), // certificates
         ...(settings.services.octavia ? ["octavia-certificates.yml"] : []), // octavia-certificates
-        "site.yml",                                                         // prechecks, pull, deploy, reconfigure, upgrade
-        "post-deploy.yml",                                                  // post-deploy
-        ...(settings.allowDestroy ? ["destroy.yml"] : []),                  // the guard's delete
+        "site.yml", // prechecks, pull, deploy, reconfigure, upgrade
+        "post-deploy.yml", // post-deploy
+        ...(settings.allowDestroy ? ["destroy.yml"] : []), // the guard's delete
     ];
 }
 
 export function selfCheckScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
     const probe = settings.hosts.find((h) => h.roles.includes("control")) ?? settings.hosts[0];
-    return renderScript("deploy-self-check.sh", {
-        VENV: p.venv, LOG_DIR, CONFIG_DIR: p.configDir, INVENTORY: p.inventory, GLOBALS_FILE: p.globals,
-        PASSWORDS: p.passwords, PLAYBOOKS: stagePlaybooks(settings), PROBE_HOST: probe.name,
-        ...LOCK_VARS,
-    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-self-check.sh"));
+    return renderScript(
+        "deploy-self-check.sh",
+        {
+            VENV: p.venv,
+            LOG_DIR,
+            CONFIG_DIR: p.configDir,
+            INVENTORY: p.inventory,
+            GLOBALS_FILE: p.globals,
+            PASSWORDS: p.passwords,
+            PLAYBOOKS: stagePlaybooks(settings),
+            PROBE_HOST: probe.name,
+            ...LOCK_VARS,
+        },
+        scriptBody("deploy-lock.sh") + scriptBody("deploy-self-check.sh"),
+    );
 }
 
 export function deployKeyScript(settings: Settings): Script {
-    return renderScript("deploy-key.sh", { STATE_DIR, KEY: kollaPaths(settings.release).deployKey }, scriptBody("deploy-key.sh"));
+    return renderScript(
+        "deploy-key.sh",
+        { STATE_DIR, KEY: kollaPaths(settings.release).deployKey },
+        scriptBody("deploy-key.sh"),
+    );
 }
 
 /** The files kolla-ansible reads, as rendered for this stack. */
@@ -65,15 +86,23 @@ export function kollaFiles(settings: Settings) {
 export function deployConfigScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
     const f = kollaFiles(settings);
-    return renderScript("deploy-config.sh", {
-        GLOBALS_FILE: p.globals, GLOBALS: f.globals,
-        INVENTORY_TOP_FILE: p.inventoryTop, INVENTORY_TOP: f.inventoryTop,
-        ANSIBLE_CFG_FILE: p.ansibleCfg, ANSIBLE_CFG: f.ansibleCfg,
-        CONFIG_HASH: configHash(settings),
-        // The stages' output digest, installed here once so that editing it changes no stage's inputs.
-        PROGRESS_FILTER_FILE, PROGRESS_FILTER: scriptBody("ansible-progress.py"),
-        ...LOCK_VARS,
-    }, scriptBody("deploy-lock.sh") + scriptBody("deploy-config.sh"));
+    return renderScript(
+        "deploy-config.sh",
+        {
+            GLOBALS_FILE: p.globals,
+            GLOBALS: f.globals,
+            INVENTORY_TOP_FILE: p.inventoryTop,
+            INVENTORY_TOP: f.inventoryTop,
+            ANSIBLE_CFG_FILE: p.ansibleCfg,
+            ANSIBLE_CFG: f.ansibleCfg,
+            CONFIG_HASH: configHash(settings),
+            // The stages' output digest, installed here once so that editing it changes no stage's inputs.
+            PROGRESS_FILTER_FILE,
+            PROGRESS_FILTER: scriptBody("ansible-progress.py"),
+            ...LOCK_VARS,
+        },
+        scriptBody("deploy-lock.sh") + scriptBody("deploy-config.sh"),
+    );
 }
 
 /**
@@ -81,12 +110,21 @@ export function deployConfigScript(settings: Settings): Script {
  * holds only the path; the secret is the whole stdin.
  */
 export function passwordsFileCommand(file: string): string {
-    const f = shellQuote(file), tmp = shellQuote(`${file}.new`);
+    const f = shellQuote(file),
+        tmp = shellQuote(`${file}.new`);
     return `umask 077 && cat > ${tmp} && chmod 0600 ${tmp} && mv -f ${tmp} ${f}`;
 }
 
 /** Content hash of everything kolla-ansible reads except passwords: a change means `reconfigure`. */
 export function configHash(settings: Settings): string {
     const f = kollaFiles(settings);
-    return sha256([settings.release, f.globals, f.inventoryTop, f.ansibleCfg, inventorySpliceScript(settings).text].join("\0")).slice(0, 16);
+    return sha256(
+        [
+            settings.release,
+            f.globals,
+            f.inventoryTop,
+            f.ansibleCfg,
+            inventorySpliceScript(settings).text,
+        ].join("\0"),
+    ).slice(0, 16);
 }

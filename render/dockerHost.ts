@@ -3,7 +3,11 @@ import { DeployHost } from "../config/settings";
 import { renderScript, Script, scriptBody } from "./script";
 
 export function dockerInstallScript(host: DeployHost): Script {
-    return renderScript("docker-install.sh", { SSH_USER: host.sshUser }, scriptBody("docker-install.sh"));
+    return renderScript(
+        "docker-install.sh",
+        { SSH_USER: host.sshUser },
+        scriptBody("docker-install.sh"),
+    );
 }
 
 /**
@@ -14,8 +18,18 @@ export function dockerInstallScript(host: DeployHost): Script {
  */
 export function dockerSshOpts(host: DeployHost, hostKey: string): string[] {
     const opts = [
-        "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/dev/null", "-o", `KnownHostsCommand=/bin/echo %H ${hostKey}`,
-        "-o", "ConnectTimeout=15", "-o", "ServerAliveInterval=30",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        `KnownHostsCommand=/bin/echo %H ${hostKey}`,
+        "-o",
+        "ConnectTimeout=15",
+        "-o",
+        "ServerAliveInterval=30",
     ];
-    return host.dockerSshKeyPath ? [...opts, "-i", host.dockerSshKeyPath, "-o", "IdentitiesOnly=yes"] : opts;
+    return host.dockerSshKeyPath
+        ? [...opts, "-i", host.dockerSshKeyPath, "-o", "IdentitiesOnly=yes"]
+        : opts;
 }

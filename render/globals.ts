@@ -18,7 +18,6 @@ export function perHostInterfaceVars(settings: Settings): string[] {
         .map(([key]) => key);
 }
 
-
 export function globalsValues(settings: Settings): Record<string, unknown> {
     const g: Record<string, unknown> = {
         kolla_base_distro: settings.baseDistro,
@@ -68,7 +67,14 @@ const YAML11_WORD = /^(y|n|yes|no|true|false|on|off|null)$/i;
  * read in every string), so Ansible templates none of it. Keys are kolla variable names, also checked there.
  */
 export function renderGlobals(settings: Settings): string {
-    const lines = Object.entries(globalsValues(settings)).map(([key, value]) =>
-        `${YAML11_WORD.test(key) ? JSON.stringify(key) : key}: ${JSON.stringify(value)}`);
-    return ["---", "# Rendered by openstack-aio from the stack's settings; do not edit on the host.", ...lines, ""].join("\n");
+    const lines = Object.entries(globalsValues(settings)).map(
+        ([key, value]) =>
+            `${YAML11_WORD.test(key) ? JSON.stringify(key) : key}: ${JSON.stringify(value)}`,
+    );
+    return [
+        "---",
+        "# Rendered by openstack-aio from the stack's settings; do not edit on the host.",
+        ...lines,
+        "",
+    ].join("\n");
 }

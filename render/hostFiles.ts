@@ -4,9 +4,22 @@
 // placeholders; everything else is byte for byte what the components send.
 import { Settings } from "../config/settings";
 import { amphoraBuildScript, amphoraImageFile, buildsAmphora, imageServerScript } from "./amphora";
-import { configHash, deployConfigScript, deployKeyScript, deployPrepareScript, kollaFiles, selfCheckScript } from "./deployHost";
+import {
+    configHash,
+    deployConfigScript,
+    deployKeyScript,
+    deployPrepareScript,
+    kollaFiles,
+    selfCheckScript,
+} from "./deployHost";
 import { dockerInstallScript } from "./dockerHost";
-import { configuredKnownHosts, knownHostsScript, PUBLIC_KEY_PLACEHOLDER, targetPrepareScript, waitReadyScript } from "./hosts";
+import {
+    configuredKnownHosts,
+    knownHostsScript,
+    PUBLIC_KEY_PLACEHOLDER,
+    targetPrepareScript,
+    waitReadyScript,
+} from "./hosts";
 import { kollaImages, SKOPEO_IMAGE } from "./images";
 import { inventorySpliceScript } from "./inventory";
 import { destroyScript, stageNames, stageScript } from "./kolla";
@@ -24,20 +37,36 @@ export const BUILD_SHA256_PLACEHOLDER = "<sha256>";
 export function hostScripts(settings: Settings): Script[] {
     const hash = configHash(settings);
     // The skopeo image as its pinned tag and the endpoint as on the host (the component uses the pulled image's id).
-    const mirror = settings.registry.mode === "mirror"
-        ? kollaImages(settings).map((i) => mirrorScript(i, `127.0.0.1:${settings.registry.port}`, SKOPEO_IMAGE))
-        : [];
+    const mirror =
+        settings.registry.mode === "mirror"
+            ? kollaImages(settings).map((i) =>
+                  mirrorScript(i, `127.0.0.1:${settings.registry.port}`, SKOPEO_IMAGE),
+              )
+            : [];
     return [
         dockerInstallScript(settings.deployHost),
         ...mirror,
         waitReadyScript(),
         ...settings.hosts.map((h) => targetPrepareScript(settings, h, PUBLIC_KEY_PLACEHOLDER)),
-        deployKeyScript(settings), deployPrepareScript(settings), deployConfigScript(settings),
-        inventorySpliceScript(settings), passwordsMergeScript(settings), selfCheckScript(settings),
+        deployKeyScript(settings),
+        deployPrepareScript(settings),
+        deployConfigScript(settings),
+        inventorySpliceScript(settings),
+        passwordsMergeScript(settings),
+        selfCheckScript(settings),
         knownHostsScript(configuredKnownHosts(settings)),
         ...stageNames(settings).map((s) => stageScript(settings, s, hash)),
         destroyScript(settings),
-        ...(buildsAmphora(settings) ? [amphoraBuildScript(settings), imageServerScript(settings, `by-sha256/${BUILD_SHA256_PLACEHOLDER}/${amphoraImageFile(settings)}`, BUILD_SHA256_PLACEHOLDER)] : []),
+        ...(buildsAmphora(settings)
+            ? [
+                  amphoraBuildScript(settings),
+                  imageServerScript(
+                      settings,
+                      `by-sha256/${BUILD_SHA256_PLACEHOLDER}/${amphoraImageFile(settings)}`,
+                      BUILD_SHA256_PLACEHOLDER,
+                  ),
+              ]
+            : []),
     ];
 }
 
@@ -48,9 +77,18 @@ export function hostFiles(settings: Settings): Record<string, string> {
         "globals.yml": files.globals,
         "inventory-top.ini": files.inventoryTop,
         "ansible.cfg": files.ansibleCfg,
-        "passwords-override.yml": renderPasswordOverrides({ keystoneAdminPassword: PASSWORD_PLACEHOLDER, octaviaKeystonePassword: PASSWORD_PLACEHOLDER }, settings),
+        "passwords-override.yml": renderPasswordOverrides(
+            {
+                keystoneAdminPassword: PASSWORD_PLACEHOLDER,
+                octaviaKeystonePassword: PASSWORD_PLACEHOLDER,
+            },
+            settings,
+        ),
         // A review list, not a host file: which image is copied where.
-        "images.txt": kollaImages(settings).map((i) => `${i.source} -> ${i.target}`).join("\n") + "\n",
+        "images.txt":
+            kollaImages(settings)
+                .map((i) => `${i.source} -> ${i.target}`)
+                .join("\n") + "\n",
     };
     for (const s of hostScripts(settings)) out[`scripts/${s.name}`] = s.text;
     return out;

@@ -7,7 +7,11 @@ import { renderScript, Script, scriptBody } from "./script";
 /** First contact with any host: cloud-init done, passwordless sudo, python3; prints the host key last. */
 export function waitReadyScript(): Script {
     // sshd's own ed25519 key (openssh-server makes it on Ubuntu 22.04; ssh-keygen -A otherwise).
-    return renderScript("wait-ready.sh", { HOST_KEY_FILE: "/etc/ssh/ssh_host_ed25519_key.pub" }, scriptBody("wait-ready.sh"));
+    return renderScript(
+        "wait-ready.sh",
+        { HOST_KEY_FILE: "/etc/ssh/ssh_host_ed25519_key.pub" },
+        scriptBody("wait-ready.sh"),
+    );
 }
 
 const HOST_KEY_LINE = /^host-key: (ssh-ed25519 [A-Za-z0-9+/]+={0,2})$/m;
@@ -15,7 +19,10 @@ const HOST_KEY_LINE = /^host-key: (ssh-ed25519 [A-Za-z0-9+/]+={0,2})$/m;
 /** The `<type> <base64>` wait-ready.sh printed; a clear error when it printed none. */
 export function hostKeyFromFirstContact(stdout: string, host: string): string {
     const m = HOST_KEY_LINE.exec(stdout);
-    if (!m) throw new Error(`first contact with ${host} printed no host key (host-key: ssh-ed25519 …); set its hostKey in the stack config`);
+    if (!m)
+        throw new Error(
+            `first contact with ${host} printed no host key (host-key: ssh-ed25519 …); set its hostKey in the stack config`,
+        );
     return m[1];
 }
 
@@ -27,13 +34,20 @@ export interface KnownHost {
 
 /** known_hosts lines (OpenSSH's format: `[addr]:port` when the port is not 22) for the given hosts. */
 export function knownHostsLines(entries: readonly KnownHost[]): string {
-    return entries.map((e) => `${e.sshPort === 22 ? e.address : `[${e.address}]:${e.sshPort}`} ${e.hostKey}\n`).join("");
+    return entries
+        .map(
+            (e) => `${e.sshPort === 22 ? e.address : `[${e.address}]:${e.sshPort}`} ${e.hostKey}\n`,
+        )
+        .join("");
 }
 
 /** The targets' host keys for Ansible on the deploy host (`keys`: as recorded on first contact or configured). */
 export function knownHostsScript(keys: readonly KnownHost[]): Script {
-    return renderScript("known-hosts.sh", { KNOWN_HOSTS_FILE, KNOWN_HOSTS: knownHostsLines(keys), ...LOCK_VARS },
-        scriptBody("deploy-lock.sh") + scriptBody("known-hosts.sh"));
+    return renderScript(
+        "known-hosts.sh",
+        { KNOWN_HOSTS_FILE, KNOWN_HOSTS: knownHostsLines(keys), ...LOCK_VARS },
+        scriptBody("deploy-lock.sh") + scriptBody("known-hosts.sh"),
+    );
 }
 
 /** What the review copy (`npm run render`) shows for a host key recorded only at `pulumi up`. */
@@ -41,30 +55,43 @@ export const HOST_KEY_PLACEHOLDER = "ssh-ed25519 <recorded-on-first-contact>";
 
 /** The targets as known_hosts.sh receives them; for review, keys not configured show as the placeholder. */
 export function configuredKnownHosts(settings: Settings): KnownHost[] {
-    return settings.hosts.map((h) => ({ address: h.address, sshPort: h.sshPort, hostKey: h.hostKey ?? HOST_KEY_PLACEHOLDER }));
+    return settings.hosts.map((h) => ({
+        address: h.address,
+        sshPort: h.sshPort,
+        hostKey: h.hostKey ?? HOST_KEY_PLACEHOLDER,
+    }));
 }
 
 /** What the review copy (`npm run render`) shows in place of the key generated at `pulumi up`. */
-export const PUBLIC_KEY_PLACEHOLDER = "ssh-ed25519 AAAA<deploy-public-key-generated-on-the-deploy-host> openstack-aio-deploy";
+export const PUBLIC_KEY_PLACEHOLDER =
+    "ssh-ed25519 AAAA<deploy-public-key-generated-on-the-deploy-host> openstack-aio-deploy";
 
 /** Checks one target and authorizes the deploy key; messages name the config key to fix. */
-export function targetPrepareScript(settings: Settings, host: Host, deployPublicKey: string): Script {
+export function targetPrepareScript(
+    settings: Settings,
+    host: Host,
+    deployPublicKey: string,
+): Script {
     const index = settings.hosts.findIndex((h) => h.name === host.name);
     if (index < 0) throw new Error(`host ${host.name} is not in openstack-aio:hosts`);
-    return renderScript(`target-prepare-${host.name}.sh`, {
-        HOST_NAME: host.name,
-        HOST_KEY: qualified(`hosts[${index}]`),
-        HOST_ADDRESS: host.address,
-        API_ADDRESS: host.apiAddress ?? "",
-        MGMT_IF: host.interfaces.management,
-        API_IF: host.interfaces.api,
-        EXT_IF: host.interfaces.external,
-        TUNNEL_IF: host.interfaces.tunnel,
-        MGMT_CIDR: settings.networks.management.cidr,
-        API_CIDR: settings.networks.api.cidr,
-        RELEASE: settings.release,
-        UBUNTU_CODENAME: settings.pins.ubuntuCodename,
-        OS_RELEASE: "/etc/os-release",
-        DEPLOY_PUBKEY: deployPublicKey.trim(),
-    }, scriptBody("target-prepare.sh"));
+    return renderScript(
+        `target-prepare-${host.name}.sh`,
+        {
+            HOST_NAME: host.name,
+            HOST_KEY: qualified(`hosts[${index}]`),
+            HOST_ADDRESS: host.address,
+            API_ADDRESS: host.apiAddress ?? "",
+            MGMT_IF: host.interfaces.management,
+            API_IF: host.interfaces.api,
+            EXT_IF: host.interfaces.external,
+            TUNNEL_IF: host.interfaces.tunnel,
+            MGMT_CIDR: settings.networks.management.cidr,
+            API_CIDR: settings.networks.api.cidr,
+            RELEASE: settings.release,
+            UBUNTU_CODENAME: settings.pins.ubuntuCodename,
+            OS_RELEASE: "/etc/os-release",
+            DEPLOY_PUBKEY: deployPublicKey.trim(),
+        },
+        scriptBody("target-prepare.sh"),
+    );
 }

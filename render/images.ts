@@ -15,15 +15,34 @@ export interface KollaImage {
 // Always on in this program's kolla configuration (core services, haproxy/keepalived, openvswitch, novnc).
 // `base` is a parent image nothing runs, so it is not mirrored (the seed mirrored it).
 const CORE = [
-    "fluentd", "kolla-toolbox", "cron",                                  // common
-    "haproxy", "keepalived",                                             // loadbalancer
-    "mariadb-server", "mariadb-clustercheck", "memcached", "rabbitmq",
-    "keystone", "keystone-ssh", "keystone-fernet",
-    "glance-api", "placement-api",
-    "nova-api", "nova-scheduler", "nova-conductor",                      // nova
-    "nova-novncproxy", "nova-compute", "nova-libvirt", "nova-ssh",       // nova-cell
-    "openvswitch-db-server", "openvswitch-vswitchd",
-    "neutron-server", "neutron-openvswitch-agent", "neutron-dhcp-agent", "neutron-l3-agent", "neutron-metadata-agent",
+    "fluentd",
+    "kolla-toolbox",
+    "cron", // common
+    "haproxy",
+    "keepalived", // loadbalancer
+    "mariadb-server",
+    "mariadb-clustercheck",
+    "memcached",
+    "rabbitmq",
+    "keystone",
+    "keystone-ssh",
+    "keystone-fernet",
+    "glance-api",
+    "placement-api",
+    "nova-api",
+    "nova-scheduler",
+    "nova-conductor", // nova
+    "nova-novncproxy",
+    "nova-compute",
+    "nova-libvirt",
+    "nova-ssh", // nova-cell
+    "openvswitch-db-server",
+    "openvswitch-vswitchd",
+    "neutron-server",
+    "neutron-openvswitch-agent",
+    "neutron-dhcp-agent",
+    "neutron-l3-agent",
+    "neutron-metadata-agent",
 ];
 
 export const SERVICE_IMAGES: Readonly<Record<"heat" | "horizon" | "octavia", readonly string[]>> = {
@@ -57,7 +76,8 @@ export function kollaImages(settings: Settings): KollaImage[] {
  * digest"; client/image_pull.go sends the digest as the tag). The digest is the one public projects pin for
  * registry:2.8.3 (seven independent repositories agree).
  */
-export const REGISTRY_IMAGE = "registry:2.8.3@sha256:a3d8aaa63ed8681a604f1dea0aa03f100d5895b6a58ace528858a7b332415373";
+export const REGISTRY_IMAGE =
+    "registry:2.8.3@sha256:a3d8aaa63ed8681a604f1dea0aa03f100d5895b6a58ace528858a7b332415373";
 /**
  * skopeo 1.16.1, run as a container so the deploy host needs nothing but Docker. An immutable tag: containers/
  * image_build (README "quay.io/containers/*:<version>-immutable": "version-tags are never overwritten once pushed";

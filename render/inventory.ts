@@ -17,7 +17,10 @@ const SAFE_VALUE = /^[A-Za-z0-9_./@:*-]+$/;
 
 function token(kind: string, value: string | number, safe: RegExp): string {
     const text = String(value);
-    if (!safe.test(text)) throw new Error(`inventory: refusing to write ${kind} ${JSON.stringify(text)}: it is not a plain token`);
+    if (!safe.test(text))
+        throw new Error(
+            `inventory: refusing to write ${kind} ${JSON.stringify(text)}: it is not a plain token`,
+        );
     return text;
 }
 
@@ -32,31 +35,47 @@ function hostLine(settings: Settings, host: Host, privateKeyFile: string): strin
         // variable is ansible-collection-kolla's (roles/docker/defaults/main.yml), read by bootstrap-servers per target.
         ["docker_apt_package_pin", settings.pins.dockerAptPin],
     ];
-    for (const key of perHostInterfaceVars(settings)) vars.push([key, host.interfaces[INTERFACE_VARS[key]]]);
-    return [token("host name", host.name, SAFE_NAME), ...vars.map(([k, v]) => `${k}=${token(k, v, SAFE_VALUE)}`)].join(" ");
+    for (const key of perHostInterfaceVars(settings))
+        vars.push([key, host.interfaces[INTERFACE_VARS[key]]]);
+    return [
+        token("host name", host.name, SAFE_NAME),
+        ...vars.map(([k, v]) => `${k}=${token(k, v, SAFE_VALUE)}`),
+    ].join(" ");
 }
 
 export function renderInventory(settings: Settings, opts: { privateKeyFile: string }): string {
-    const out = ["# Top groups rendered by openstack-aio; the service groups below are kolla-ansible's own.", ""];
+    const out = [
+        "# Top groups rendered by openstack-aio; the service groups below are kolla-ansible's own.",
+        "",
+    ];
     for (const role of ROLES) {
         out.push(`[${role}]`);
-        for (const host of settings.hosts.filter((h) => h.roles.includes(role))) out.push(hostLine(settings, host, opts.privateKeyFile));
+        for (const host of settings.hosts.filter((h) => h.roles.includes(role)))
+            out.push(hostLine(settings, host, opts.privateKeyFile));
         out.push("");
     }
     const venv = kollaPaths(settings.release).venv;
-    out.push("[deployment]", `localhost ansible_connection=local ansible_python_interpreter=${venv}/bin/python`, "");
+    out.push(
+        "[deployment]",
+        `localhost ansible_connection=local ansible_python_interpreter=${venv}/bin/python`,
+        "",
+    );
     return out.join("\n");
 }
 
 /** The same splice on the deploy host, from the installed kolla-ansible's multinode file. */
 export function inventorySpliceScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
-    return renderScript("inventory-splice.sh", {
-        TOP: p.inventoryTop,
-        SHIPPED: p.shippedMultinode,
-        OUT: p.inventory,
-        MARKER: SERVICE_GROUPS_START,
-        // The lock file is beside TOP (the state dir, LOCK_FILE's directory; a test holds them equal).
-        LOCK_WAIT: LOCK_VARS.LOCK_WAIT,
-    }, scriptBody("deploy-lock.sh") + scriptBody("inventory-splice.sh"));
+    return renderScript(
+        "inventory-splice.sh",
+        {
+            TOP: p.inventoryTop,
+            SHIPPED: p.shippedMultinode,
+            OUT: p.inventory,
+            MARKER: SERVICE_GROUPS_START,
+            // The lock file is beside TOP (the state dir, LOCK_FILE's directory; a test holds them equal).
+            LOCK_WAIT: LOCK_VARS.LOCK_WAIT,
+        },
+        scriptBody("deploy-lock.sh") + scriptBody("inventory-splice.sh"),
+    );
 }

@@ -3,7 +3,14 @@ import { Settings } from "../config/settings";
 import { kollaPaths, LOCK_VARS, LOG_DIR, PROGRESS_FILTER_FILE, STATE_DIR } from "./paths";
 import { renderScript, Script, scriptBody } from "./script";
 
-export type StageName = "bootstrap-servers" | "certificates" | "octavia-certificates" | "prechecks" | "pull" | "deploy" | "post-deploy";
+export type StageName =
+    | "bootstrap-servers"
+    | "certificates"
+    | "octavia-certificates"
+    | "prechecks"
+    | "pull"
+    | "deploy"
+    | "post-deploy";
 
 /** Release of the last successful deploy/reconfigure/upgrade: decides deploy vs. upgrade. */
 export const DEPLOYED_MARKER = `${STATE_DIR}/deployed-release`;
@@ -36,43 +43,58 @@ export function stageNames(settings: Settings): StageName[] {
         "bootstrap-servers",
         ...optional(settings.enableTls, "certificates"),
         ...optional(settings.services.octavia, "octavia-certificates"),
-        "prechecks", "pull", "deploy", "post-deploy",
+        "prechecks",
+        "pull",
+        "deploy",
+        "post-deploy",
     ];
 }
 
 /** `configHash`: the deploy host's hash of what kolla-ansible reads (a change is an input diff: an `update`). */
 export function stageScript(settings: Settings, stage: StageName, configHash: string): Script {
     const p = kollaPaths(settings.release);
-    return renderScript(`kolla-${stage}.sh`, {
-        STAGE: stage,
-        RELEASE: settings.release,
-        CONFIG_HASH: configHash,
-        VENV: p.venv,
-        INVENTORY: p.inventory,
-        LOG_DIR,
-        DEPLOYED_MARKER,
-        ADMIN_OPENRC: p.adminOpenrc,
-        CA_CERTIFICATE: p.caCertificate,
-        STAGE_TIMEOUT: STAGE_TIMEOUTS[stage].script,
-        ...digestVars(p.passwords),
-        ...LOCK_VARS,
-    }, scriptBody("deploy-lock.sh") + scriptBody("output-digest.sh") + scriptBody("kolla-stage.sh"));
+    return renderScript(
+        `kolla-${stage}.sh`,
+        {
+            STAGE: stage,
+            RELEASE: settings.release,
+            CONFIG_HASH: configHash,
+            VENV: p.venv,
+            INVENTORY: p.inventory,
+            LOG_DIR,
+            DEPLOYED_MARKER,
+            ADMIN_OPENRC: p.adminOpenrc,
+            CA_CERTIFICATE: p.caCertificate,
+            STAGE_TIMEOUT: STAGE_TIMEOUTS[stage].script,
+            ...digestVars(p.passwords),
+            ...LOCK_VARS,
+        },
+        scriptBody("deploy-lock.sh") +
+            scriptBody("output-digest.sh") +
+            scriptBody("kolla-stage.sh"),
+    );
 }
 
 export function destroyScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
-    return renderScript("kolla-destroy.sh", {
-        ALLOW_DESTROY: settings.allowDestroy,
-        VENV: p.venv,
-        INVENTORY: p.inventory,
-        LOG_DIR,
-        DEPLOYED_MARKER,
-        GUARDS_FILE,
-        LEGACY_ID_FILE: LEGACY_GUARD_ID_FILE,
-        DESTROY_TIMEOUT: DESTROY_TIMEOUTS.script,
-        ...digestVars(p.passwords),
-        ...LOCK_VARS,
-    }, scriptBody("deploy-lock.sh") + scriptBody("output-digest.sh") + scriptBody("kolla-destroy.sh"));
+    return renderScript(
+        "kolla-destroy.sh",
+        {
+            ALLOW_DESTROY: settings.allowDestroy,
+            VENV: p.venv,
+            INVENTORY: p.inventory,
+            LOG_DIR,
+            DEPLOYED_MARKER,
+            GUARDS_FILE,
+            LEGACY_ID_FILE: LEGACY_GUARD_ID_FILE,
+            DESTROY_TIMEOUT: DESTROY_TIMEOUTS.script,
+            ...digestVars(p.passwords),
+            ...LOCK_VARS,
+        },
+        scriptBody("deploy-lock.sh") +
+            scriptBody("output-digest.sh") +
+            scriptBody("kolla-destroy.sh"),
+    );
 }
 
 /** What output-digest.sh needs: the digest filter itself, and the passwords it redacts. */
@@ -83,6 +105,10 @@ function digestVars(passwords: string): Record<string, string> {
 
 /** The CA the `certificates` stage printed ("== ca: " lines, past the digest), as PEM; "" when it printed none. */
 export function caCertificateFromStdout(stdout: string): string {
-    const pem = stdout.split("\n").filter((l) => l.startsWith("== ca: ")).map((l) => l.slice(7)).join("\n");
+    const pem = stdout
+        .split("\n")
+        .filter((l) => l.startsWith("== ca: "))
+        .map((l) => l.slice(7))
+        .join("\n");
     return pem ? `${pem}\n` : "";
 }

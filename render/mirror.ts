@@ -8,13 +8,22 @@ import { renderScript, Script, scriptBody } from "./script";
  */
 export const BLOB_CACHE_DIR = "/var/cache/openstack-aio/skopeo-blob-info";
 
-export function mirrorScript(image: KollaImage, localEndpoint: string, skopeoImage: string, blobCache = BLOB_CACHE_DIR): Script {
-    return renderScript(`mirror-image-${image.name}.sh`, {
-        SOURCE: image.source,
-        DEST: `${localEndpoint}/${image.path}`,
-        SKOPEO_IMAGE: skopeoImage,
-        BLOB_CACHE: blobCache,
-    }, scriptBody("mirror-image.sh"));
+export function mirrorScript(
+    image: KollaImage,
+    localEndpoint: string,
+    skopeoImage: string,
+    blobCache = BLOB_CACHE_DIR,
+): Script {
+    return renderScript(
+        `mirror-image-${image.name}.sh`,
+        {
+            SOURCE: image.source,
+            DEST: `${localEndpoint}/${image.path}`,
+            SKOPEO_IMAGE: skopeoImage,
+            BLOB_CACHE: blobCache,
+        },
+        scriptBody("mirror-image.sh"),
+    );
 }
 
 /** nova-api, nova-compute → nova: kolla names an image after its service (docker/<service>/<image>/ in kolla). */
@@ -32,11 +41,15 @@ export const imageFamily = (name: string) => name.split("-")[0];
  */
 export function mirrorWaits(names: readonly string[]): Map<string, string | undefined> {
     const families = new Map<string, string[]>();
-    for (const n of names) families.set(imageFamily(n), [...(families.get(imageFamily(n)) ?? []), n]);
+    for (const n of names)
+        families.set(imageFamily(n), [...(families.get(imageFamily(n)) ?? []), n]);
     let lead: string | undefined;
     let best = 0;
     for (const members of families.values()) {
-        if (members.length > best) { best = members.length; lead = members[0]; }
+        if (members.length > best) {
+            best = members.length;
+            lead = members[0];
+        }
     }
     const waits = new Map<string, string | undefined>();
     for (const n of names) {

@@ -13,7 +13,8 @@ export interface OwnedPasswords {
 export function renderPasswordOverrides(p: OwnedPasswords, settings: Settings): string {
     const values: Record<string, string> = { keystone_admin_password: p.keystoneAdminPassword };
     if (settings.services.octavia) {
-        if (!p.octaviaKeystonePassword) throw new Error("Octavia is on but no octavia_keystone_password was given");
+        if (!p.octaviaKeystonePassword)
+            throw new Error("Octavia is on but no octavia_keystone_password was given");
         values.octavia_keystone_password = p.octaviaKeystonePassword;
     }
     return YAML.stringify(values);
@@ -26,11 +27,15 @@ export function renderPasswordOverrides(p: OwnedPasswords, settings: Settings): 
  */
 export function passwordsMergeScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
-    return renderScript("passwords-merge.sh", {
-        VENV: p.venv,
-        EXAMPLE: p.examplePasswords,
-        PASSWORDS: p.passwords,
-        OVERRIDES: p.passwordOverrides,
-        ...LOCK_VARS,
-    }, scriptBody("deploy-lock.sh") + scriptBody("passwords-merge.sh"));
+    return renderScript(
+        "passwords-merge.sh",
+        {
+            VENV: p.venv,
+            EXAMPLE: p.examplePasswords,
+            PASSWORDS: p.passwords,
+            OVERRIDES: p.passwordOverrides,
+            ...LOCK_VARS,
+        },
+        scriptBody("deploy-lock.sh") + scriptBody("passwords-merge.sh"),
+    );
 }

@@ -27,7 +27,8 @@ const VAR_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 function assignment(key: string, value: ScriptValue): string {
     if (!VAR_NAME.test(key)) throw new Error(`script variable ${key} must be UPPER_SNAKE_CASE`);
-    if (Array.isArray(value)) return `readonly -a ${key}=(${value.map((v) => shellQuote(v)).join(" ")})`;
+    if (Array.isArray(value))
+        return `readonly -a ${key}=(${value.map((v) => shellQuote(v)).join(" ")})`;
     return `readonly ${key}=${shellQuote(String(value))}`;
 }
 
@@ -41,7 +42,11 @@ export function scriptBody(file: string): string {
  * whole function before running it, so a command that reads stdin (apt, ssh, ansible) cannot swallow the rest
  * of a script that arrived on stdin. `$1` is the mode the command passed (`bash -s -- update`).
  */
-export function renderScript(name: string, vars: Readonly<Record<string, ScriptValue>>, body: string): Script {
+export function renderScript(
+    name: string,
+    vars: Readonly<Record<string, ScriptValue>>,
+    body: string,
+): Script {
     const lines = [
         "#!/usr/bin/env bash",
         `# ${name}: rendered by openstack-aio from typed settings; do not edit on the host.`,
@@ -49,7 +54,9 @@ export function renderScript(name: string, vars: Readonly<Record<string, ScriptV
         // A failure in the script's own code names its line and command (set -E: inside functions too); without
         // it, a failing step under `set -e` ends the script with nothing on stderr.
         `trap 'echo "== ${name}: line $LINENO: $BASH_COMMAND failed (exit $?)" >&2' ERR`,
-        ...Object.keys(vars).sort().map((k) => assignment(k, vars[k])),
+        ...Object.keys(vars)
+            .sort()
+            .map((k) => assignment(k, vars[k])),
         "",
         "main() {",
         body.replace(/\s+$/, ""),

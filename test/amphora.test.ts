@@ -16,17 +16,27 @@ import { stackRunOptions, stackSettings, TEST_PUBLIC_KEY } from "./support/stack
 const stack = (overrides: Record<string, unknown> = {}) =>
     runIndex(stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, ...overrides } }));
 
-const KOLLA_STAGES = ["bootstrap-servers", "prechecks", "pull", "octavia-certificates", "deploy", "post-deploy"].map((s) => `kolla-${s}`);
+const KOLLA_STAGES = [
+    "bootstrap-servers",
+    "prechecks",
+    "pull",
+    "octavia-certificates",
+    "deploy",
+    "post-deploy",
+].map((s) => `kolla-${s}`);
 
 describe("Amphora: built beside the deployment, uploaded as octavia", () => {
     let g: Graph;
-    before(async () => { g = await stack(); });
+    before(async () => {
+        g = await stack();
+    });
 
     it("builds on the deploy host after the tools only, never after a kolla stage", () => {
         const build = g.get("amphora-build");
         assert.equal(build.inputs.connection.host, "10.10.10.50");
         assert.ok(g.dependsOn(build, g.get("deploy-host-prepare")));
-        for (const s of KOLLA_STAGES) assert.ok(!g.dependsOn(build, g.get(s)), `build waits for ${s}`);
+        for (const s of KOLLA_STAGES)
+            assert.ok(!g.dependsOn(build, g.get(s)), `build waits for ${s}`);
         assert.match(build.inputs.stdin, /readonly OCTAVIA_REF='2023\.1-eom'/);
         assert.match(build.inputs.stdin, /if \[ -s "\$out" \] && \[ -s "\$out\.sha256" \]/);
         assert.equal(build.customTimeouts?.create, "100m");
@@ -39,9 +49,19 @@ describe("Amphora: built beside the deployment, uploaded as octavia", () => {
         assert.deepEqual([p.inputs.userName, p.inputs.tenantName], ["octavia", "service"]);
         assert.ok(p.secretPaths.includes("password"));
         assert.deepEqual(img.inputs.tags, ["amphora"]);
-        assert.deepEqual([img.inputs.diskFormat, img.inputs.containerFormat, img.inputs.visibility], ["qcow2", "bare", "private"]);
-        assert.deepEqual(img.inputs.properties, { hw_architecture: "x86_64", hw_rng_model: "virtio", openstack_aio_sha256: "" });
-        assert.equal(img.inputs.imageSourceUrl, "http://10.10.10.50:8090/amphora-x64-haproxy-2023.1-eom.qcow2");
+        assert.deepEqual(
+            [img.inputs.diskFormat, img.inputs.containerFormat, img.inputs.visibility],
+            ["qcow2", "bare", "private"],
+        );
+        assert.deepEqual(img.inputs.properties, {
+            hw_architecture: "x86_64",
+            hw_rng_model: "virtio",
+            openstack_aio_sha256: "",
+        });
+        assert.equal(
+            img.inputs.imageSourceUrl,
+            "http://10.10.10.50:8090/amphora-x64-haproxy-2023.1-eom.qcow2",
+        );
         assert.ok(g.dependsOn(img, g.get("amphora-build")));
         assert.ok(g.dependsOn(img, g.get("kolla-post-deploy")), "through the provider");
     });
@@ -49,47 +69,109 @@ describe("Amphora: built beside the deployment, uploaded as octavia", () => {
     it("serves the built image from the deploy host for a bounded time, no container image involved", () => {
         const server = g.get("amphora-server", "command:remote:Command");
         assert.equal(server.inputs.connection.host, "10.10.10.50");
-        assert.deepEqual([server.inputs.create, server.inputs.delete], ["bash -s -- create", "bash -s -- delete"]);
-        assert.match(server.inputs.stdin, /readonly -a ADDRESSES=\('10\.10\.10\.50'\)/, "the deploy host's own addresses, never 0.0.0.0");
+        assert.deepEqual(
+            [server.inputs.create, server.inputs.delete],
+            ["bash -s -- create", "bash -s -- delete"],
+        );
+        assert.match(
+            server.inputs.stdin,
+            /readonly -a ADDRESSES=\('10\.10\.10\.50'\)/,
+            "the deploy host's own addresses, never 0.0.0.0",
+        );
         assert.match(server.inputs.stdin, /readonly LIFETIME='10800'/);
-        assert.match(server.inputs.stdin, /\/usr\/bin\/python3 -m http\.server "\$PORT" --bind "\$address" --directory "\$IMAGES_DIR"/);
+        assert.match(
+            server.inputs.stdin,
+            /\/usr\/bin\/python3 -m http\.server "\$PORT" --bind "\$address" --directory "\$IMAGES_DIR"/,
+        );
         assert.ok(g.dependsOn(server, g.get("amphora-build")));
-        assert.ok(g.dependsOn(server, g.get("kolla-post-deploy")), "the window opens once Glance can take the upload");
-        assert.ok(server.propertyDependencies.triggers?.includes(g.get("amphora-build").urn), "a new build, a new serving window");
-        assert.equal(server.deleteBeforeReplace, true, "a replacement's delete never stops the window it opened");
-        assert.equal(g.ofType("docker:index/remoteImage:RemoteImage").filter((r) => r.name.startsWith("amphora")).length, 0);
+        assert.ok(
+            g.dependsOn(server, g.get("kolla-post-deploy")),
+            "the window opens once Glance can take the upload",
+        );
+        assert.ok(
+            server.propertyDependencies.triggers?.includes(g.get("amphora-build").urn),
+            "a new build, a new serving window",
+        );
+        assert.equal(
+            server.deleteBeforeReplace,
+            true,
+            "a replacement's delete never stops the window it opened",
+        );
+        assert.equal(
+            g
+                .ofType("docker:index/remoteImage:RemoteImage")
+                .filter((r) => r.name.startsWith("amphora")).length,
+            0,
+        );
     });
 
     it("checks Glance's checksum of the upload against the build's, naming both on a mismatch", async () => {
-        const built = { stdout: "amphora: building\nby-sha256/abc/amphora.qcow2 abc 0123456789abcdef0123456789abcdef\n", stderr: "" };
-        const run = (glanceMd5: string) => runIndex({
-            ...stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY } }),
-            outputs: (a) => a.name === "amphora-build" ? built : a.name === "cloud-images-amphora" ? { checksum: glanceMd5 } : undefined,
-        });
+        const built = {
+            stdout: "amphora: building\nby-sha256/abc/amphora.qcow2 abc 0123456789abcdef0123456789abcdef\n",
+            stderr: "",
+        };
+        const run = (glanceMd5: string) =>
+            runIndex({
+                ...stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY } }),
+                outputs: (a) =>
+                    a.name === "amphora-build"
+                        ? built
+                        : a.name === "cloud-images-amphora"
+                          ? { checksum: glanceMd5 }
+                          : undefined,
+            });
         const ok = await run("0123456789abcdef0123456789abcdef");
         const img = ok.get("cloud-images-amphora");
-        assert.equal(img.inputs.imageSourceUrl, "http://10.10.10.50:8090/by-sha256/abc/amphora.qcow2");
+        assert.equal(
+            img.inputs.imageSourceUrl,
+            "http://10.10.10.50:8090/by-sha256/abc/amphora.qcow2",
+        );
         assert.equal(img.inputs.properties.openstack_aio_sha256, "abc");
-        assert.equal(ok.exports.amphoraImageId, "cloud-images-amphora-id", "handed on once verified");
+        assert.equal(
+            ok.exports.amphoraImageId,
+            "cloud-images-amphora-id",
+            "handed on once verified",
+        );
         // The check itself: a mismatch rejects (the real engine then fails `pulumi up` with this message).
-        const upload = (glance: string) => settled(verifiedUpload(
-            { checksum: pulumi.output(glance), urn: pulumi.output("urn:pulumi:aio::openstack-aio::img") } as unknown as openstack.images.Image,
-            { md5: pulumi.output("0123456789abcdef0123456789abcdef"), sha256: pulumi.output("abc") }));
+        const upload = (glance: string) =>
+            settled(
+                verifiedUpload(
+                    {
+                        checksum: pulumi.output(glance),
+                        urn: pulumi.output("urn:pulumi:aio::openstack-aio::img"),
+                    } as unknown as openstack.images.Image,
+                    {
+                        md5: pulumi.output("0123456789abcdef0123456789abcdef"),
+                        sha256: pulumi.output("abc"),
+                    },
+                ),
+            );
         assert.equal(await upload("0123456789abcdef0123456789abcdef"), true);
-        await assert.rejects(upload("ffffffffffffffffffffffffffffffff"),
-            /the amphora in Glance \(md5 f{32}\) is not the image built on the deploy host \(md5 0123456789abcdef0123456789abcdef, sha256 abc\): upload it again with `pulumi up --replace/);
+        await assert.rejects(
+            upload("ffffffffffffffffffffffffffffffff"),
+            /the amphora in Glance \(md5 f{32}\) is not the image built on the deploy host \(md5 0123456789abcdef0123456789abcdef, sha256 abc\): upload it again with `pulumi up --replace/,
+        );
     });
 
     it("takes a URL instead of building when amphoraSource is url", async () => {
-        const u = await stack({ amphoraSource: "url", amphoraImageUrl: "https://example.org/amphora.qcow2" });
+        const u = await stack({
+            amphoraSource: "url",
+            amphoraImageUrl: "https://example.org/amphora.qcow2",
+        });
         assert.equal(u.find("amphora-build"), undefined);
-        assert.equal(u.get("cloud-images-amphora").inputs.imageSourceUrl, "https://example.org/amphora.qcow2");
+        assert.equal(
+            u.get("cloud-images-amphora").inputs.imageSourceUrl,
+            "https://example.org/amphora.qcow2",
+        );
     });
 
     it("Octavia off: no amphora resources and no octavia provider", async () => {
         const off = await stack({ enableOctavia: false });
         const names = off.resources.map((r: Registration) => r.name);
-        assert.deepEqual(names.filter((n) => /amphora|octavia/.test(n)), []);
+        assert.deepEqual(
+            names.filter((n) => /amphora|octavia/.test(n)),
+            [],
+        );
     });
 });
 
@@ -101,10 +183,18 @@ describe("amphora-build.sh, run for real against a fake diskimage-create", () =>
     /** A deploy host in a temp dir: sudo, apt-get and git are stand-ins; `git clone` plants a fake diskimage-create. */
     function sandbox(dib: string) {
         const root = tempDir("amphora-");
-        const dirs = { images: path.join(root, "images"), cache: path.join(root, "cache"), venv: path.join(root, "dib-venv"), logs: path.join(root, "log") };
+        const dirs = {
+            images: path.join(root, "images"),
+            cache: path.join(root, "cache"),
+            venv: path.join(root, "dib-venv"),
+            logs: path.join(root, "log"),
+        };
         fs.mkdirSync(path.join(dirs.venv, "bin"), { recursive: true });
         fs.mkdirSync(dirs.logs);
-        for (const tool of ["python", "pip"]) fs.writeFileSync(path.join(dirs.venv, "bin", tool), "#!/usr/bin/env bash\n", { mode: 0o755 });
+        for (const tool of ["python", "pip"])
+            fs.writeFileSync(path.join(dirs.venv, "bin", tool), "#!/usr/bin/env bash\n", {
+                mode: 0o755,
+            });
         const builds = path.join(root, "builds");
         const bin = fakeBin({
             sudo: FAKE_SUDO,
@@ -119,9 +209,15 @@ out="\${*: -1}"; echo "qcow2 bytes" > "$out"
 DIB
 chmod +x "$dest/diskimage-create/diskimage-create.sh"`,
         });
-        const text = withVars(script, { IMAGES_DIR: dirs.images, CACHE_DIR: dirs.cache, DIB_VENV: dirs.venv, LOG_DIR: dirs.logs });
+        const text = withVars(script, {
+            IMAGES_DIR: dirs.images,
+            CACHE_DIR: dirs.cache,
+            DIB_VENV: dirs.venv,
+            LOG_DIR: dirs.logs,
+        });
         const run = () => runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
-        const count = () => (fs.existsSync(builds) ? fs.readFileSync(builds, "utf8").trim().split("\n").length : 0);
+        const count = () =>
+            fs.existsSync(builds) ? fs.readFileSync(builds, "utf8").trim().split("\n").length : 0;
         return { run, count, dirs };
     }
 
@@ -134,9 +230,18 @@ chmod +x "$dest/diskimage-create/diskimage-create.sh"`,
         assert.equal(r.stdout.trim().split("\n").pop(), `by-sha256/${sha}/${file} ${sha} ${md5}`);
         assert.match(sha, /^[0-9a-f]{64}$/);
         assert.equal(md5, createHash("md5").update("qcow2 bytes\n").digest("hex"));
-        assert.equal(fs.readFileSync(path.join(sb.dirs.images, "by-sha256", sha, file), "utf8"), "qcow2 bytes\n", "served under its own hash");
+        assert.equal(
+            fs.readFileSync(path.join(sb.dirs.images, "by-sha256", sha, file), "utf8"),
+            "qcow2 bytes\n",
+            "served under its own hash",
+        );
         assert.ok(r.stdout.length + r.stderr.length < 2000, "stdout and stderr stay small");
-        assert.equal(fs.readFileSync(path.join(sb.dirs.logs, "amphora-build.log"), "utf8").match(/dib-run-parts/g)?.length, 3000);
+        assert.equal(
+            fs
+                .readFileSync(path.join(sb.dirs.logs, "amphora-build.log"), "utf8")
+                .match(/dib-run-parts/g)?.length,
+            3000,
+        );
         const again = sb.run();
         assert.equal(again.status, 0, again.stderr);
         assert.equal(sb.count(), 1, "a second run keeps the built image");
@@ -150,7 +255,10 @@ chmod +x "$dest/diskimage-create/diskimage-create.sh"`,
         assert.match(r.stderr, /diskimage-create failed; last lines of .*amphora-build\.log/);
         assert.match(r.stderr, /ERROR: element ubuntu-minimal failed/);
         assert.ok(r.stderr.split("\n").length < 60, "only the tail");
-        assert.ok(!fs.existsSync(path.join(sb.dirs.images, file)) && !fs.existsSync(path.join(sb.dirs.images, `${file}.sha256`)));
+        assert.ok(
+            !fs.existsSync(path.join(sb.dirs.images, file)) &&
+                !fs.existsSync(path.join(sb.dirs.images, `${file}.sha256`)),
+        );
     });
 });
 
@@ -161,14 +269,19 @@ describe("image-server.sh, run for real: python3's http.server under stand-ins f
     after(() => {
         for (const pidFile of started) {
             if (!fs.existsSync(pidFile)) continue;
-            try { process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGKILL"); } catch { /* gone already */ }
+            try {
+                process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGKILL");
+            } catch {
+                /* gone already */
+            }
         }
     });
 
     /** A deploy host in a temp dir: the image where the build leaves it, and transient units as background processes. */
     async function host(sha: string, port?: number) {
         const dir = tempDir("image-server-");
-        const images = path.join(dir, "images"), units = path.join(dir, "units");
+        const images = path.join(dir, "images"),
+            units = path.join(dir, "units");
         fs.mkdirSync(units);
         /** A build's image where amphora-build.sh leaves it. */
         const built = (buildSha: string, bytes: string) => {
@@ -192,23 +305,44 @@ if [ "$1" = stop ]; then u=\${2%.service}; [ -e "${units}/$u.pid" ] || exit 5; p
 if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "$(cat "${units}/$u.pid")" 2>/dev/null; then s=active; else s=inactive; fi
   [ "$2" = --quiet ] || echo "$s"; [ "$s" = active ]; fi`,
         });
-        const freePort = port ?? await new Promise<number>((resolve) => {
-            const srv = require("net").createServer().listen(0, "127.0.0.1", () => { const p = srv.address().port; srv.close(() => resolve(p)); });
-        });
-        const script = (forSha: string) => withVars(imageServerScript(settings, `by-sha256/${forSha}/${file}`, forSha), {
-            IMAGES_DIR: images, PORT: String(freePort),
-        }).replace(/^readonly -a ADDRESSES=.*$/m, "readonly -a ADDRESSES=('127.0.0.1')");
+        const freePort =
+            port ??
+            (await new Promise<number>((resolve) => {
+                const srv = require("net")
+                    .createServer()
+                    .listen(0, "127.0.0.1", () => {
+                        const p = srv.address().port;
+                        srv.close(() => resolve(p));
+                    });
+            }));
+        const script = (forSha: string) =>
+            withVars(imageServerScript(settings, `by-sha256/${forSha}/${file}`, forSha), {
+                IMAGES_DIR: images,
+                PORT: String(freePort),
+            }).replace(/^readonly -a ADDRESSES=.*$/m, "readonly -a ADDRESSES=('127.0.0.1')");
         const run = (forSha: string, mode: string) => {
             const r = runScript(script(forSha), [mode], { PATH: `${bin}:${process.env.PATH}` });
-            for (const f of fs.readdirSync(units).filter((n) => n.endsWith(".pid"))) started.push(path.join(units, f));
+            for (const f of fs.readdirSync(units).filter((n) => n.endsWith(".pid")))
+                started.push(path.join(units, f));
             return r;
         };
-        const live = () => fs.readdirSync(units).filter((n) => n.endsWith(".pid")).map((n) => n.slice(0, -4)).sort();
-        const fetch = (forSha: string) => spawnSync("curl", ["-fsS", `http://127.0.0.1:${freePort}/by-sha256/${forSha}/${file}`], { encoding: "utf8" });
+        const live = () =>
+            fs
+                .readdirSync(units)
+                .filter((n) => n.endsWith(".pid"))
+                .map((n) => n.slice(0, -4))
+                .sort();
+        const fetch = (forSha: string) =>
+            spawnSync(
+                "curl",
+                ["-fsS", `http://127.0.0.1:${freePort}/by-sha256/${forSha}/${file}`],
+                { encoding: "utf8" },
+            );
         return { run, live, fetch, built, units, images, bin, port: freePort };
     }
 
-    const SHA_A = "a".repeat(64), SHA_B = "b".repeat(64);
+    const SHA_A = "a".repeat(64),
+        SHA_B = "b".repeat(64);
 
     it("create serves the built file at its by-sha256 path, as a dynamic user, for three hours", async () => {
         const h = await host(SHA_A);
@@ -217,7 +351,13 @@ if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "
         assert.equal(r.stdout.trim().split("\n").pop(), `by-sha256/${SHA_A}/${file}`);
         assert.equal(h.fetch(SHA_A).stdout, `qcow2 bytes of ${SHA_A}\n`);
         assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_A.slice(0, 12)}-1`]);
-        assert.deepEqual(fs.readFileSync(path.join(h.units, `${h.live()[0]}.props`), "utf8").trim().split("\n"), ["DynamicUser=yes", "RuntimeMaxSec=10800"]);
+        assert.deepEqual(
+            fs
+                .readFileSync(path.join(h.units, `${h.live()[0]}.props`), "utf8")
+                .trim()
+                .split("\n"),
+            ["DynamicUser=yes", "RuntimeMaxSec=10800"],
+        );
         assert.equal(h.run(SHA_A, "delete").status, 0);
         assert.deepEqual(h.live(), []);
         assert.notEqual(h.fetch(SHA_A).status, 0, "stopped");
@@ -259,13 +399,25 @@ if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "
 
     it("fails before starting anything when something else holds the port, which would answer in its place", async () => {
         const h = await host(SHA_A);
-        const other = spawnSync("bash", ["-c", `cd '${h.images}' && (nohup /usr/bin/python3 -m http.server ${h.port} --bind 127.0.0.1 >/dev/null 2>&1 & echo $!)`], { encoding: "utf8" });
+        const other = spawnSync(
+            "bash",
+            [
+                "-c",
+                `cd '${h.images}' && (nohup /usr/bin/python3 -m http.server ${h.port} --bind 127.0.0.1 >/dev/null 2>&1 & echo $!)`,
+            ],
+            { encoding: "utf8" },
+        );
         const pid = Number(other.stdout.trim());
         try {
             for (let i = 0; i < 50 && h.fetch(SHA_A).status !== 0; i++) spawnSync("sleep", ["0.1"]);
             const r = h.run(SHA_A, "create");
             assert.equal(r.status, 1);
-            assert.match(r.stderr, new RegExp(`something already listens on 127\\.0\\.0\\.1:${h.port} \\(see: sudo ss -ltnp 'sport = :${h.port}'\\); stop it`));
+            assert.match(
+                r.stderr,
+                new RegExp(
+                    `something already listens on 127\\.0\\.0\\.1:${h.port} \\(see: sudo ss -ltnp 'sport = :${h.port}'\\); stop it`,
+                ),
+            );
             assert.deepEqual(h.live(), [], "nothing started");
         } finally {
             process.kill(pid, "SIGKILL");
@@ -274,13 +426,21 @@ if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "
 
     it("refuses to open a window an active ufw would block, naming the fix", async () => {
         const h = await host(SHA_A);
-        const ufw = fakeBin({ ufw: `echo "Status: active"; echo; echo "To Action From"; echo "22/tcp ALLOW Anywhere"` });
-        const r = spawnSync("bash", ["-s", "--", "create"], { input: imageServerScript(settings, `by-sha256/${SHA_A}/${file}`, SHA_A).text
-            .replace(/^readonly IMAGES_DIR=.*$/m, `readonly IMAGES_DIR='${h.images}'`)
-            .replace(/^readonly -a ADDRESSES=.*$/m, "readonly -a ADDRESSES=('127.0.0.1')"), encoding: "utf8",
-            env: { ...process.env, PATH: `${ufw}:${h.bin}:${process.env.PATH}` } });
+        const ufw = fakeBin({
+            ufw: `echo "Status: active"; echo; echo "To Action From"; echo "22/tcp ALLOW Anywhere"`,
+        });
+        const r = spawnSync("bash", ["-s", "--", "create"], {
+            input: imageServerScript(settings, `by-sha256/${SHA_A}/${file}`, SHA_A)
+                .text.replace(/^readonly IMAGES_DIR=.*$/m, `readonly IMAGES_DIR='${h.images}'`)
+                .replace(/^readonly -a ADDRESSES=.*$/m, "readonly -a ADDRESSES=('127.0.0.1')"),
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${ufw}:${h.bin}:${process.env.PATH}` },
+        });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /ufw is active on the deploy host and has no rule for port 8090; .*sudo ufw allow proto tcp from <the machine running Pulumi> to any port 8090/);
+        assert.match(
+            r.stderr,
+            /ufw is active on the deploy host and has no rule for port 8090; .*sudo ufw allow proto tcp from <the machine running Pulumi> to any port 8090/,
+        );
         assert.deepEqual(h.live(), []);
     });
 
@@ -288,7 +448,12 @@ if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "
         const h = await host(SHA_A);
         const r = h.run(SHA_B, "create");
         assert.equal(r.status, 1);
-        assert.match(r.stderr, new RegExp(`by-sha256/${SHA_B}/${file.replace(/\./g, "\\.")} is missing; the amphora build did not finish`));
+        assert.match(
+            r.stderr,
+            new RegExp(
+                `by-sha256/${SHA_B}/${file.replace(/\./g, "\\.")} is missing; the amphora build did not finish`,
+            ),
+        );
         assert.deepEqual(h.live(), []);
     });
 });

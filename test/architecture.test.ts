@@ -21,9 +21,13 @@ function sources(dir: string): string[] {
 const read = (f: string) => fs.readFileSync(path.join(PROJECT_DIR, f), "utf8");
 /** Module specifiers of a file's import statements, with whether the import is type-only. */
 function imports(f: string): { from: string; typeOnly: boolean }[] {
-    return [...read(f).matchAll(/^import (type )?[^;]*? from "([^"]+)";/gms)].map((m) => ({ from: m[2], typeOnly: Boolean(m[1]) }));
+    return [...read(f).matchAll(/^import (type )?[^;]*? from "([^"]+)";/gms)].map((m) => ({
+        from: m[2],
+        typeOnly: Boolean(m[1]),
+    }));
 }
-const resolved = (f: string, spec: string) => spec.startsWith(".") ? path.normalize(path.join(path.dirname(f), spec)) : spec;
+const resolved = (f: string, spec: string) =>
+    spec.startsWith(".") ? path.normalize(path.join(path.dirname(f), spec)) : spec;
 
 describe("layout: render is pure, config is the only reader, components own one stage each", () => {
     it("render/ imports nothing from Pulumi, the components or the program", () => {
@@ -33,13 +37,21 @@ describe("layout: render is pure, config is the only reader, components own one 
             for (const i of imports(f)) {
                 assert.ok(!i.from.startsWith("@pulumi/"), `${f} imports ${i.from}`);
                 const target = resolved(f, i.from);
-                assert.ok(!/^(components|deployment|index)\b/.test(target), `${f} imports ${i.from}`);
+                assert.ok(
+                    !/^(components|deployment|index)\b/.test(target),
+                    `${f} imports ${i.from}`,
+                );
             }
         }
     });
 
     it("only config/ reads the stack's configuration", () => {
-        for (const f of [...sources("components"), ...sources("render"), "deployment.ts", "index.ts"]) {
+        for (const f of [
+            ...sources("components"),
+            ...sources("render"),
+            "deployment.ts",
+            "index.ts",
+        ]) {
             assert.doesNotMatch(read(f), /new pulumi\.Config\(|runtime\.allConfig|getConfig\(/, f);
         }
     });
@@ -70,12 +82,30 @@ describe("layout: render is pure, config is the only reader, components own one 
         const section = /## Layout\n[\s\S]*?```\n([\s\S]*?)```/.exec(readme);
         assert.ok(section, "README has a Layout section with a diagram");
         const named = new Set([...section[1].matchAll(/([\w.-]+\.ts)\b/g)].map((m) => m[1]));
-        const all = [...sources("components"), ...sources("render"), ...sources("config"), "deployment.ts", "index.ts"];
+        const all = [
+            ...sources("components"),
+            ...sources("render"),
+            ...sources("config"),
+            "deployment.ts",
+            "index.ts",
+        ];
         const basenames = new Set(all.map((f) => path.basename(f)));
-        for (const f of all) assert.ok(named.has(path.basename(f)), `README Layout does not name ${f}`);
-        for (const n of named) assert.ok(basenames.has(n) || fs.existsSync(path.join(PROJECT_DIR, "tools", n)), `README Layout names ${n}, which does not exist`);
-        for (const dir of [...section[1].matchAll(/^\s*([\w-]+(?:\/[\w-]+)*)\/\s/gm)].map((m) => m[1])) {
-            assert.ok(fs.existsSync(path.join(PROJECT_DIR, dir)) || fs.existsSync(path.join(PROJECT_DIR, "components", dir)) || fs.existsSync(path.join(PROJECT_DIR, "render", dir)), `README Layout names ${dir}/, which does not exist`);
+        for (const f of all)
+            assert.ok(named.has(path.basename(f)), `README Layout does not name ${f}`);
+        for (const n of named)
+            assert.ok(
+                basenames.has(n) || fs.existsSync(path.join(PROJECT_DIR, "tools", n)),
+                `README Layout names ${n}, which does not exist`,
+            );
+        for (const dir of [...section[1].matchAll(/^\s*([\w-]+(?:\/[\w-]+)*)\/\s/gm)].map(
+            (m) => m[1],
+        )) {
+            assert.ok(
+                fs.existsSync(path.join(PROJECT_DIR, dir)) ||
+                    fs.existsSync(path.join(PROJECT_DIR, "components", dir)) ||
+                    fs.existsSync(path.join(PROJECT_DIR, "render", dir)),
+                `README Layout names ${dir}/, which does not exist`,
+            );
         }
     });
 });

@@ -4,7 +4,14 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { configHash, deployConfigScript, deployKeyScript, deployPrepareScript, kollaFiles, passwordsFileCommand } from "../render/deployHost";
+import {
+    configHash,
+    deployConfigScript,
+    deployKeyScript,
+    deployPrepareScript,
+    kollaFiles,
+    passwordsFileCommand,
+} from "../render/deployHost";
 import { DeployHost } from "../components/hosts/deployHost";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { renderGlobals } from "../render/globals";
@@ -14,22 +21,55 @@ import { Graph, runProgram } from "./support/harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 import { tempDir } from "./support/tools";
 import {
-    ADMIN_PW, assertNoLeaks, DEPLOY_PUB, FAKE_SUDO, fakeBin, lifecycleOutputs, mode, OCTAVIA_PW, PRIVATE_KEY_BODY, runScript, withVars,
+    ADMIN_PW,
+    assertNoLeaks,
+    DEPLOY_PUB,
+    FAKE_SUDO,
+    fakeBin,
+    lifecycleOutputs,
+    mode,
+    OCTAVIA_PW,
+    PRIVATE_KEY_BODY,
+    runScript,
+    withVars,
 } from "./support/lifecycle";
 
 function deployHost(overrides: Record<string, unknown> = {}): Promise<Graph> {
     const settings = stackSettings("aio", overrides);
-    return runProgram(() => {
-        const d = new DeployHost("deploy-host", { settings, privateKey: pulumi.secret(TEST_PRIVATE_KEY) });
-        return { publicKey: d.publicKey, adminPassword: d.adminPassword, octaviaPassword: d.octaviaPassword, configHash: d.configHash, ready: d.ready.urn, toolsReady: d.toolsReady.urn };
-    }, { outputs: lifecycleOutputs });
+    return runProgram(
+        () => {
+            const d = new DeployHost("deploy-host", {
+                settings,
+                privateKey: pulumi.secret(TEST_PRIVATE_KEY),
+            });
+            return {
+                publicKey: d.publicKey,
+                adminPassword: d.adminPassword,
+                octaviaPassword: d.octaviaPassword,
+                configHash: d.configHash,
+                ready: d.ready.urn,
+                toolsReady: d.toolsReady.urn,
+            };
+        },
+        { outputs: lifecycleOutputs },
+    );
 }
 
-const COMMANDS = ["reachable", "deploy-key", "prepare", "kolla-config", "inventory", "passwords-file", "passwords"].map((n) => `deploy-host-${n}`);
+const COMMANDS = [
+    "reachable",
+    "deploy-key",
+    "prepare",
+    "kolla-config",
+    "inventory",
+    "passwords-file",
+    "passwords",
+].map((n) => `deploy-host-${n}`);
 
 describe("DeployHost: graph", () => {
     let g: Graph;
-    before(async () => { g = await deployHost(); });
+    before(async () => {
+        g = await deployHost();
+    });
 
     it("runs every step on the deploy host, children of the component", () => {
         for (const n of COMMANDS) {
@@ -43,7 +83,11 @@ describe("DeployHost: graph", () => {
     });
 
     it("orders first contact → tools → /etc/kolla files → inventory splice → passwords merge", () => {
-        const dep = (a: string, b: string) => assert.ok(g.dependsOn(g.get(`deploy-host-${a}`), g.get(`deploy-host-${b}`)), `${a} after ${b}`);
+        const dep = (a: string, b: string) =>
+            assert.ok(
+                g.dependsOn(g.get(`deploy-host-${a}`), g.get(`deploy-host-${b}`)),
+                `${a} after ${b}`,
+            );
         dep("deploy-key", "reachable");
         dep("prepare", "reachable");
         dep("kolla-config", "prepare");
@@ -52,9 +96,20 @@ describe("DeployHost: graph", () => {
         dep("passwords", "passwords-file");
         dep("passwords", "inventory");
         dep("self-check", "passwords");
-        assert.equal(g.exports.ready, g.get("deploy-host-self-check").urn, "ready = /etc/kolla complete and the self-check passed");
-        assert.equal(g.exports.toolsReady, g.get("deploy-host-prepare").urn, "toolsReady = venv and clients");
-        assert.ok(!g.dependsOn(g.get("deploy-host-prepare"), g.get("deploy-host-deploy-key")), "key generation and installs run side by side");
+        assert.equal(
+            g.exports.ready,
+            g.get("deploy-host-self-check").urn,
+            "ready = /etc/kolla complete and the self-check passed",
+        );
+        assert.equal(
+            g.exports.toolsReady,
+            g.get("deploy-host-prepare").urn,
+            "toolsReady = venv and clients",
+        );
+        assert.ok(
+            !g.dependsOn(g.get("deploy-host-prepare"), g.get("deploy-host-deploy-key")),
+            "key generation and installs run side by side",
+        );
     });
 
     it("returns the public half of the key generated on the host (last stdout line), never the private one", () => {
@@ -66,13 +121,25 @@ describe("DeployHost: graph", () => {
     });
 
     it("owns keystone_admin_password and octavia_keystone_password as @pulumi/random secrets", async () => {
-        const pws = g.ofType("random:index/randomPassword:RandomPassword").map((r) => r.name).sort();
-        assert.deepEqual(pws, ["deploy-host-keystone-admin-password", "deploy-host-octavia-keystone-password"]);
+        const pws = g
+            .ofType("random:index/randomPassword:RandomPassword")
+            .map((r) => r.name)
+            .sort();
+        assert.deepEqual(pws, [
+            "deploy-host-keystone-admin-password",
+            "deploy-host-octavia-keystone-password",
+        ]);
         assert.equal(g.exports.adminPassword, ADMIN_PW);
         assert.equal(g.exports.octaviaPassword, OCTAVIA_PW);
-        assert.ok(g.secretExports.includes("adminPassword") && g.secretExports.includes("octaviaPassword"));
+        assert.ok(
+            g.secretExports.includes("adminPassword") &&
+                g.secretExports.includes("octaviaPassword"),
+        );
         const off = await deployHost({ enableOctavia: false });
-        assert.deepEqual(off.ofType("random:index/randomPassword:RandomPassword").map((r) => r.name), ["deploy-host-keystone-admin-password"]);
+        assert.deepEqual(
+            off.ofType("random:index/randomPassword:RandomPassword").map((r) => r.name),
+            ["deploy-host-keystone-admin-password"],
+        );
         assert.equal(off.exports.octaviaPassword, undefined);
         assert.doesNotMatch(off.get("deploy-host-passwords-file").inputs.stdin, /octavia/);
     });
@@ -81,12 +148,19 @@ describe("DeployHost: graph", () => {
         const file = g.get("deploy-host-passwords-file");
         assert.ok(file.secretPaths.includes("stdin"));
         assert.equal(file.inputs.logging, "none");
-        for (const o of ["stdout", "stderr"]) assert.ok(file.additionalSecretOutputs.includes(o), o);
+        for (const o of ["stdout", "stderr"])
+            assert.ok(file.additionalSecretOutputs.includes(o), o);
         assert.match(file.inputs.stdin, new RegExp(`keystone_admin_password: ${ADMIN_PW}`));
         assert.match(file.inputs.stdin, new RegExp(`octavia_keystone_password: ${OCTAVIA_PW}`));
-        assert.equal(file.inputs.create, passwordsFileCommand("/opt/openstack-aio/passwords-override.yml"));
+        assert.equal(
+            file.inputs.create,
+            passwordsFileCommand("/opt/openstack-aio/passwords-override.yml"),
+        );
         const merge = g.get("deploy-host-passwords");
-        assert.ok(merge.secretPaths.some((p) => p.startsWith("triggers")), "the re-merge trigger (a password hash) stays secret");
+        assert.ok(
+            merge.secretPaths.some((p) => p.startsWith("triggers")),
+            "the re-merge trigger (a password hash) stays secret",
+        );
         assert.doesNotMatch(JSON.stringify(merge.inputs.stdin), /mock-password/);
     });
 
@@ -101,13 +175,33 @@ describe("DeployHost: what it installs and writes", () => {
     it("installs the venv as kolla 2023.1's CI does: one constrained resolution, then the collection from a tag", () => {
         const s = deployPrepareScript(settings).text;
         assert.match(s, /readonly VENV='\/opt\/venv\/2023\.1'/);
-        assert.match(s, /readonly -a PACKAGES=\('ansible-core==2\.14\.18' 'ansible==7\.7\.0' 'kolla-ansible @ git\+https:\/\/opendev\.org\/openstack\/kolla-ansible@2023\.1-eol' 'python-openstackclient' 'python-octaviaclient'\)/);
-        assert.match(s, /readonly UPPER_CONSTRAINTS='https:\/\/opendev\.org\/openstack\/requirements\/raw\/tag\/2023\.1-eom\/upper-constraints\.txt'/);
-        assert.match(s, /install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git\n/);
-        assert.match(s, /\[ -x "\$VENV\/bin\/python" \] \|\| python3 -m venv "\$VENV"/, "venv created only when absent");
-        assert.equal((s.match(/pip install -q -c /g) ?? []).length, 1, "one constrained pip run: a second could downgrade the first");
+        assert.match(
+            s,
+            /readonly -a PACKAGES=\('ansible-core==2\.14\.18' 'ansible==7\.7\.0' 'kolla-ansible @ git\+https:\/\/opendev\.org\/openstack\/kolla-ansible@2023\.1-eol' 'python-openstackclient' 'python-octaviaclient'\)/,
+        );
+        assert.match(
+            s,
+            /readonly UPPER_CONSTRAINTS='https:\/\/opendev\.org\/openstack\/requirements\/raw\/tag\/2023\.1-eom\/upper-constraints\.txt'/,
+        );
+        assert.match(
+            s,
+            /install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git\n/,
+        );
+        assert.match(
+            s,
+            /\[ -x "\$VENV\/bin\/python" \] \|\| python3 -m venv "\$VENV"/,
+            "venv created only when absent",
+        );
+        assert.equal(
+            (s.match(/pip install -q -c /g) ?? []).length,
+            1,
+            "one constrained pip run: a second could downgrade the first",
+        );
         assert.match(s, /export VIRTUAL_ENV="\$VENV" PATH="\$VENV\/bin:\$PATH"/);
-        assert.match(s, /ansible-galaxy collection install --force -r "\$STATE_DIR\/collections\.yml"/);
+        assert.match(
+            s,
+            /ansible-galaxy collection install --force -r "\$STATE_DIR\/collections\.yml"/,
+        );
         assert.match(s, /DPkg::Lock::Timeout=600/);
     });
 
@@ -115,18 +209,30 @@ describe("DeployHost: what it installs and writes", () => {
         const p = kollaPaths("2023.1");
         const files = kollaFiles(settings);
         assert.equal(files.globals, renderGlobals(settings));
-        assert.equal(files.inventoryTop, renderInventory(settings, { privateKeyFile: p.deployKey }));
+        assert.equal(
+            files.inventoryTop,
+            renderInventory(settings, { privateKeyFile: p.deployKey }),
+        );
         assert.equal(files.ansibleCfg, renderAnsibleCfg(settings));
-        assert.match(files.inventoryTop, /ansible_private_key_file=\/opt\/openstack-aio\/ssh\/deploy_key/);
+        assert.match(
+            files.inventoryTop,
+            /ansible_private_key_file=\/opt\/openstack-aio\/ssh\/deploy_key/,
+        );
     });
 
     it("hashes what kolla-ansible reads: the VIP changes it, cirros and the tenant network do not", () => {
         const base = configHash(settings);
         assert.equal(configHash(stackSettings("aio")), base);
         assert.notEqual(configHash(stackSettings("aio", { vip: "10.10.30.56" })), base);
-        assert.notEqual(renderGlobals(stackSettings("aio", { vip: "10.10.30.56" })), renderGlobals(settings));
+        assert.notEqual(
+            renderGlobals(stackSettings("aio", { vip: "10.10.30.56" })),
+            renderGlobals(settings),
+        );
         assert.equal(configHash(stackSettings("aio", { cirrosVersion: "0.6.2" })), base);
-        const tenant = { ...settings.networks, tenant: { cidr: "10.20.0.0/24", dnsServers: ["1.1.1.1"] } };
+        const tenant = {
+            ...settings.networks,
+            tenant: { cidr: "10.20.0.0/24", dnsServers: ["1.1.1.1"] },
+        };
         assert.equal(configHash(stackSettings("aio", { networks: tenant })), base);
     });
 
@@ -150,9 +256,17 @@ describe("DeployHost: what it installs and writes", () => {
 
     it("deploy-config.sh, run twice: the same files with the same modes", () => {
         const dir = tempDir("kolla-");
-        const files = { GLOBALS_FILE: path.join(dir, "globals.yml"), INVENTORY_TOP_FILE: path.join(dir, "inventory-top.ini"), ANSIBLE_CFG_FILE: path.join(dir, "ansible", "ansible.cfg") };
+        const files = {
+            GLOBALS_FILE: path.join(dir, "globals.yml"),
+            INVENTORY_TOP_FILE: path.join(dir, "inventory-top.ini"),
+            ANSIBLE_CFG_FILE: path.join(dir, "ansible", "ansible.cfg"),
+        };
         const elsewhere = tempDir("state-");
-        const text = withVars(deployConfigScript(settings), { ...files, LOCK_FILE: path.join(elsewhere, "deploy.lock"), PROGRESS_FILTER_FILE: path.join(elsewhere, "ansible-progress.py") });
+        const text = withVars(deployConfigScript(settings), {
+            ...files,
+            LOCK_FILE: path.join(elsewhere, "deploy.lock"),
+            PROGRESS_FILTER_FILE: path.join(elsewhere, "ansible-progress.py"),
+        });
         const env = { PATH: `${fakeBin({ sudo: FAKE_SUDO })}:${process.env.PATH}` };
         for (let i = 0; i < 2; i++) {
             const r = runScript(text, [], env);
@@ -163,13 +277,22 @@ describe("DeployHost: what it installs and writes", () => {
             assert.equal(fs.readFileSync(files.ANSIBLE_CFG_FILE, "utf8"), f.ansibleCfg);
             assert.equal(mode(files.GLOBALS_FILE), "0640");
             assert.equal(mode(files.ANSIBLE_CFG_FILE), "0644");
-            assert.deepEqual(fs.readdirSync(dir).sort(), ["ansible", "globals.yml", "inventory-top.ini"], "no temp files left");
+            assert.deepEqual(
+                fs.readdirSync(dir).sort(),
+                ["ansible", "globals.yml", "inventory-top.ini"],
+                "no temp files left",
+            );
         }
     });
 
     it("deploy-prepare.sh, run twice against stand-ins for apt, python3 -m venv, pip and kolla-ansible: same steps, venv made once", () => {
         const root = tempDir("deploy-prepare-");
-        const dirs = { STATE_DIR: path.join(root, "state"), LOG_DIR: path.join(root, "log"), CONFIG_DIR: path.join(root, "etc-kolla"), VENV: path.join(root, "venv") };
+        const dirs = {
+            STATE_DIR: path.join(root, "state"),
+            LOG_DIR: path.join(root, "log"),
+            CONFIG_DIR: path.join(root, "etc-kolla"),
+            VENV: path.join(root, "venv"),
+        };
         const calls = path.join(root, "calls");
         const record = `echo "$(basename "$0") $*" >> ${JSON.stringify(calls)}`;
         const venvTool = (extra: string) => `#!/usr/bin/env bash\\n${record}\\n${extra}`;
@@ -183,8 +306,16 @@ for t in python pip ansible ansible-galaxy openstack; do printf '${venvTool("")}
 printf '${venvTool(`[ "$1" != --version ] || echo "kolla-ansible 16.7.1.dev"`)}' > "$3/bin/kolla-ansible"
 chmod +x "$3"/bin/*`,
         });
-        const text = withVars(deployPrepareScript(settings), { ...dirs, LOCK_FILE: path.join(dirs.STATE_DIR, "deploy.lock") });
-        const steps = () => fs.readFileSync(calls, "utf8").trim().split("\n").filter((l) => !/--version/.test(l));
+        const text = withVars(deployPrepareScript(settings), {
+            ...dirs,
+            LOCK_FILE: path.join(dirs.STATE_DIR, "deploy.lock"),
+        });
+        const steps = () =>
+            fs
+                .readFileSync(calls, "utf8")
+                .trim()
+                .split("\n")
+                .filter((l) => !/--version/.test(l));
         const r = runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^deploy-prepare: kolla-ansible 16\.7\.1\.dev, /m);
@@ -198,19 +329,36 @@ chmod +x "$3"/bin/*`,
             `ansible-galaxy collection install --force -r ${dirs.STATE_DIR}/collections.yml`,
         ];
         assert.deepEqual(steps(), expected);
-        assert.deepEqual(YAML.parse(fs.readFileSync(path.join(dirs.STATE_DIR, "collections.yml"), "utf8")),
-            { collections: [{ name: "https://opendev.org/openstack/ansible-collection-kolla", type: "git", version: "2023.1-eol" }] });
+        assert.deepEqual(
+            YAML.parse(fs.readFileSync(path.join(dirs.STATE_DIR, "collections.yml"), "utf8")),
+            {
+                collections: [
+                    {
+                        name: "https://opendev.org/openstack/ansible-collection-kolla",
+                        type: "git",
+                        version: "2023.1-eol",
+                    },
+                ],
+            },
+        );
         assert.equal(mode(dirs.LOG_DIR), "0700", "stage logs can hold passwords");
         fs.writeFileSync(calls, "");
         const again = runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
         assert.equal(again.status, 0, again.stderr);
-        assert.deepEqual(steps(), expected.filter((l) => !l.startsWith("python3 -m venv")), "the venv is kept; the rest converges again");
+        assert.deepEqual(
+            steps(),
+            expected.filter((l) => !l.startsWith("python3 -m venv")),
+            "the venv is kept; the rest converges again",
+        );
     });
 
     it("the passwords-file command writes its stdin to a 0600 file, replacing a looser one", () => {
         const file = path.join(tempDir("pw-"), "passwords-override.yml");
         fs.writeFileSync(file, "old\n", { mode: 0o644 });
-        const r = spawnSync("bash", ["-c", passwordsFileCommand(file)], { input: `keystone_admin_password: ${ADMIN_PW}\n`, encoding: "utf8" });
+        const r = spawnSync("bash", ["-c", passwordsFileCommand(file)], {
+            input: `keystone_admin_password: ${ADMIN_PW}\n`,
+            encoding: "utf8",
+        });
         assert.equal(r.status, 0, r.stderr);
         assert.equal(fs.readFileSync(file, "utf8"), `keystone_admin_password: ${ADMIN_PW}\n`);
         assert.equal(mode(file), "0600");

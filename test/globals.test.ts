@@ -8,7 +8,12 @@ import { renderPasswordOverrides } from "../render/passwords";
 import { SettingsError } from "../config/settings";
 import { stackSettings } from "./support/stack";
 
-const KNOWN = new Set(fs.readFileSync(path.join(__dirname, "fixtures/kolla-16.7.0-known-variables.txt"), "utf8").split("\n").filter(Boolean));
+const KNOWN = new Set(
+    fs
+        .readFileSync(path.join(__dirname, "fixtures/kolla-16.7.0-known-variables.txt"), "utf8")
+        .split("\n")
+        .filter(Boolean),
+);
 
 describe("globals.yml", () => {
     const globals = YAML.parse(renderGlobals(stackSettings("aio")));
@@ -32,36 +37,62 @@ describe("globals.yml", () => {
         const unknown = Object.keys(globals).filter((k) => !KNOWN.has(k));
         assert.deepEqual(unknown, []);
         const tls = YAML.parse(renderGlobals(stackSettings("aio", { enableTls: true })));
-        assert.deepEqual(Object.keys(tls).filter((k) => !KNOWN.has(k)), []);
+        assert.deepEqual(
+            Object.keys(tls).filter((k) => !KNOWN.has(k)),
+            [],
+        );
         assert.equal(tls.kolla_enable_tls_external, true);
     });
 
     it("switches services and octavia settings with the config", () => {
-        const off = YAML.parse(renderGlobals(stackSettings("aio", { enableOctavia: false, enableHeat: false })));
+        const off = YAML.parse(
+            renderGlobals(stackSettings("aio", { enableOctavia: false, enableHeat: false })),
+        );
         assert.equal(off.enable_octavia, false);
         assert.equal(off.enable_heat, false);
         assert.ok(!("octavia_network_type" in off));
     });
 
     it("merges extraGlobals last", () => {
-        const g = YAML.parse(renderGlobals(stackSettings("aio", { extraGlobals: { nova_console: "novnc", openstack_logging_debug: true } })));
+        const g = YAML.parse(
+            renderGlobals(
+                stackSettings("aio", {
+                    extraGlobals: { nova_console: "novnc", openstack_logging_debug: true },
+                }),
+            ),
+        );
         assert.equal(g.nova_console, "novnc");
         assert.deepEqual(Object.keys(g).slice(-2), ["nova_console", "openstack_logging_debug"]);
     });
 
     it("rejects an extraGlobals key the typed settings own, naming it", () => {
-        assert.throws(() => stackSettings("aio", { extraGlobals: { docker_registry: "quay.io" } }),
-            (e: Error) => e instanceof SettingsError && /openstack-aio:extraGlobals\.docker_registry: .*change the setting that owns it/.test(e.message));
+        assert.throws(
+            () => stackSettings("aio", { extraGlobals: { docker_registry: "quay.io" } }),
+            (e: Error) =>
+                e instanceof SettingsError &&
+                /openstack-aio:extraGlobals\.docker_registry: .*change the setting that owns it/.test(
+                    e.message,
+                ),
+        );
     });
 
     it("keeps differing interfaces out of globals (extra vars would beat the inventory's host vars)", () => {
         const base = stackSettings("aio");
         const hosts = [
             { ...base.hosts[0], roles: ["control", "network"] },
-            { name: "c2", address: "10.10.10.52", roles: ["compute"], interfaces: { management: "ens3", external: "ens5" } },
+            {
+                name: "c2",
+                address: "10.10.10.52",
+                roles: ["compute"],
+                interfaces: { management: "ens3", external: "ens5" },
+            },
         ];
         const g = YAML.parse(renderGlobals(stackSettings("aio", { hosts })));
-        assert.ok(!("network_interface" in g) && !("neutron_external_interface" in g) && !("api_interface" in g));
+        assert.ok(
+            !("network_interface" in g) &&
+                !("neutron_external_interface" in g) &&
+                !("api_interface" in g),
+        );
     });
 
     it("is byte-identical on re-render", () => {
@@ -74,14 +105,23 @@ describe("ansible.cfg and passwords", () => {
         const cfg = renderAnsibleCfg(stackSettings("aio"));
         assert.match(cfg, /^\[defaults\]$/m);
         assert.match(cfg, /^host_key_checking = True$/m);
-        assert.match(cfg, /^ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=\/opt\/openstack-aio\/known_hosts -o StrictHostKeyChecking=yes$/m);
+        assert.match(
+            cfg,
+            /^ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=\/opt\/openstack-aio\/known_hosts -o StrictHostKeyChecking=yes$/m,
+        );
         assert.match(cfg, /^pipelining = True$/m);
         assert.match(cfg, /^forks = \d+$/m);
     });
 
     it("overrides only the passwords the stack owns", () => {
         const p = { keystoneAdminPassword: "k-pass", octaviaKeystonePassword: "o-pass" };
-        assert.deepEqual(YAML.parse(renderPasswordOverrides(p, stackSettings("aio"))), { keystone_admin_password: "k-pass", octavia_keystone_password: "o-pass" });
-        assert.deepEqual(YAML.parse(renderPasswordOverrides(p, stackSettings("aio", { enableOctavia: false }))), { keystone_admin_password: "k-pass" });
+        assert.deepEqual(YAML.parse(renderPasswordOverrides(p, stackSettings("aio"))), {
+            keystone_admin_password: "k-pass",
+            octavia_keystone_password: "o-pass",
+        });
+        assert.deepEqual(
+            YAML.parse(renderPasswordOverrides(p, stackSettings("aio", { enableOctavia: false }))),
+            { keystone_admin_password: "k-pass" },
+        );
     });
 });

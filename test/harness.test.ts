@@ -12,8 +12,19 @@ class Box extends pulumi.ComponentResource {
     constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
         super("test:index:Box", name, {}, opts);
         const key = pulumi.secret(TEST_PRIVATE_KEY);
-        const first = remoteCommand(`${name}-first`, { connection: sshConnection(host, key), create: "true" }, { parent: this });
-        this.last = remoteCommand(`${name}-second`, { connection: sshConnection(host, key), create: first.stdout.apply((o) => `echo ${o}`) }, { parent: this });
+        const first = remoteCommand(
+            `${name}-first`,
+            { connection: sshConnection(host, key), create: "true" },
+            { parent: this },
+        );
+        this.last = remoteCommand(
+            `${name}-second`,
+            {
+                connection: sshConnection(host, key),
+                create: first.stdout.apply((o) => `echo ${o}`),
+            },
+            { parent: this },
+        );
         this.registerOutputs({});
     }
 }
@@ -21,10 +32,17 @@ class Box extends pulumi.ComponentResource {
 describe("test harness: records the real resource graph", () => {
     it("records an edge for an Output passed as input, per property", async () => {
         const g = await runProgram(() => {
-            const a = remoteCommand("a", { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "echo a" });
-            remoteCommand("b", { connection: sshConnection(host, TEST_PRIVATE_KEY), create: a.stdout.apply((s) => `echo ${s}`) });
+            const a = remoteCommand("a", {
+                connection: sshConnection(host, TEST_PRIVATE_KEY),
+                create: "echo a",
+            });
+            remoteCommand("b", {
+                connection: sshConnection(host, TEST_PRIVATE_KEY),
+                create: a.stdout.apply((s) => `echo ${s}`),
+            });
         });
-        const a = g.get("a"), b = g.get("b");
+        const a = g.get("a"),
+            b = g.get("b");
         assert.deepEqual(b.propertyDependencies.create, [a.urn]);
         assert.ok(b.dependencies.includes(a.urn));
         assert.ok(g.dependsOn(b, a));
@@ -33,9 +51,20 @@ describe("test harness: records the real resource graph", () => {
 
     it("records dependsOn edges and follows them transitively", async () => {
         const g = await runProgram(() => {
-            const a = remoteCommand("a", { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "a" });
-            const b = remoteCommand("b", { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "b" }, { dependsOn: [a] });
-            remoteCommand("c", { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "c" }, { dependsOn: [b] });
+            const a = remoteCommand("a", {
+                connection: sshConnection(host, TEST_PRIVATE_KEY),
+                create: "a",
+            });
+            const b = remoteCommand(
+                "b",
+                { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "b" },
+                { dependsOn: [a] },
+            );
+            remoteCommand(
+                "c",
+                { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "c" },
+                { dependsOn: [b] },
+            );
             remoteCommand("d", { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "d" });
         });
         const [a, b, c, d] = ["a", "b", "c", "d"].map((n) => g.get(n));
@@ -48,10 +77,20 @@ describe("test harness: records the real resource graph", () => {
     it("records parents, and dependsOn a component expands to its children", async () => {
         const g = await runProgram(() => {
             const box = new Box("box");
-            remoteCommand("after", { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "x" }, { dependsOn: [box] });
+            remoteCommand(
+                "after",
+                { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "x" },
+                { dependsOn: [box] },
+            );
         });
         const box = g.get("box", "test:index:Box");
-        assert.deepEqual(g.children(box).map((r) => r.name).sort(), ["box-first", "box-second"]);
+        assert.deepEqual(
+            g
+                .children(box)
+                .map((r) => r.name)
+                .sort(),
+            ["box-first", "box-second"],
+        );
         assert.equal(g.get("box-first").parent, box.urn);
         assert.ok(g.dependsOn(g.get("after"), g.get("box-second")));
         assert.ok(g.dependsOn(g.get("after"), g.get("box-first")));
@@ -61,8 +100,16 @@ describe("test harness: records the real resource graph", () => {
         const g = await runProgram(() => {
             const pw = new random.RandomPassword("pw", { length: 16 });
             const provider = new random.Provider("explicit", {});
-            new random.RandomString("s", { length: 4 }, { provider, protect: true, dependsOn: [pw], customTimeouts: { create: "5m" } });
-            remoteCommand("k", { connection: sshConnection(host, TEST_PRIVATE_KEY), create: "true", stdin: pw.result });
+            new random.RandomString(
+                "s",
+                { length: 4 },
+                { provider, protect: true, dependsOn: [pw], customTimeouts: { create: "5m" } },
+            );
+            remoteCommand("k", {
+                connection: sshConnection(host, TEST_PRIVATE_KEY),
+                create: "true",
+                stdin: pw.result,
+            });
             return { password: pw.result, plain: pulumi.output("x") };
         });
         const s = g.get("s");

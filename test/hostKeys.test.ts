@@ -18,51 +18,107 @@ const CONFIGURED = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGNvbmZpZ3VyZWQtZGVwbG95
 
 describe("host keys: pinned after first contact, everywhere", () => {
     let g: Graph;
-    before(async () => { g = await runIndex(stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, enableTls: true } })); });
+    before(async () => {
+        g = await runIndex(
+            stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, enableTls: true } }),
+        );
+    });
     const commands = () => g.ofType("command:remote:Command");
 
     it("first contact dials without a key (nothing recorded yet); every later command of that host pins the recorded one", () => {
-        const deployKey = mockHostKey("deploy-host-reachable"), aioKey = mockHostKey("targets-aio-reachable");
-        let deploy = 0, target = 0;
+        const deployKey = mockHostKey("deploy-host-reachable"),
+            aioKey = mockHostKey("targets-aio-reachable");
+        let deploy = 0,
+            target = 0;
         for (const c of commands()) {
-            if (c.name.endsWith("-reachable")) { assert.equal(c.inputs.connection.hostKey, undefined, c.name); continue; }
+            if (c.name.endsWith("-reachable")) {
+                assert.equal(c.inputs.connection.hostKey, undefined, c.name);
+                continue;
+            }
             if (c.inputs.connection.host === "10.10.10.50") {
                 assert.equal(c.inputs.connection.hostKey, deployKey, c.name);
-                assert.ok(g.dependsOn(c, g.get("deploy-host-reachable")), `${c.name} waits for first contact`);
+                assert.ok(
+                    g.dependsOn(c, g.get("deploy-host-reachable")),
+                    `${c.name} waits for first contact`,
+                );
                 deploy++;
             } else {
                 assert.equal(c.inputs.connection.hostKey, aioKey, c.name);
                 target++;
             }
         }
-        assert.ok(deploy >= 50 && target >= 1, `${deploy} deploy-host and ${target} target commands`);
+        assert.ok(
+            deploy >= 50 && target >= 1,
+            `${deploy} deploy-host and ${target} target commands`,
+        );
     });
 
     it("the docker CLI's ssh accepts only the deploy host's key; Ansible's known_hosts holds every target's", () => {
         const provider = g.get("deploy-docker-provider", "pulumi:providers:docker");
-        assert.ok(JSON.parse(provider.inputs.sshOpts).includes(`KnownHostsCommand=/bin/echo %H ${mockHostKey("deploy-host-reachable")}`));
+        assert.ok(
+            JSON.parse(provider.inputs.sshOpts).includes(
+                `KnownHostsCommand=/bin/echo %H ${mockHostKey("deploy-host-reachable")}`,
+            ),
+        );
         const kh = g.get("kolla-known-hosts");
-        assert.match(kh.inputs.stdin, new RegExp(`readonly KNOWN_HOSTS='10\\.10\\.10\\.51 ${mockHostKey("targets-aio-reachable").replace(/[+/]/g, "\\$&")}\\n'`));
-        assert.ok(g.dependsOn(g.get("kolla-bootstrap-servers"), kh), "bootstrap-servers after known_hosts");
+        assert.match(
+            kh.inputs.stdin,
+            new RegExp(
+                `readonly KNOWN_HOSTS='10\\.10\\.10\\.51 ${mockHostKey("targets-aio-reachable").replace(/[+/]/g, "\\$&")}\\n'`,
+            ),
+        );
+        assert.ok(
+            g.dependsOn(g.get("kolla-bootstrap-servers"), kh),
+            "bootstrap-servers after known_hosts",
+        );
         assert.ok(g.dependsOn(kh, g.get("targets-aio-reachable")));
     });
 
     it("a configured hostKey is checked from the very first dial, comment dropped", async () => {
-        const deployHost = { ...(stackValues("aio").deployHost as object), hostKey: `${CONFIGURED} root@deploy` };
-        const c = await runIndex(stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, deployHost } }));
-        for (const name of ["deploy-host-reachable", "deploy-host-prepare", "kolla-deploy", "deploy-docker-install"]) {
+        const deployHost = {
+            ...(stackValues("aio").deployHost as object),
+            hostKey: `${CONFIGURED} root@deploy`,
+        };
+        const c = await runIndex(
+            stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, deployHost } }),
+        );
+        for (const name of [
+            "deploy-host-reachable",
+            "deploy-host-prepare",
+            "kolla-deploy",
+            "deploy-docker-install",
+        ]) {
             assert.equal(c.get(name).inputs.connection.hostKey, CONFIGURED, name);
         }
-        assert.equal(c.get("targets-aio-reachable").inputs.connection.hostKey, undefined, "the target still records its own");
+        assert.equal(
+            c.get("targets-aio-reachable").inputs.connection.hostKey,
+            undefined,
+            "the target still records its own",
+        );
         assert.equal(stackSettings("aio", { deployHost }).deployHost.hostKey, CONFIGURED);
-        assert.throws(() => stackSettings("aio", { deployHost: { ...deployHost, hostKey: "AAAA not a key" } }), /deployHost\.hostKey: must be the host's public SSH key/);
+        assert.throws(
+            () =>
+                stackSettings("aio", { deployHost: { ...deployHost, hostKey: "AAAA not a key" } }),
+            /deployHost\.hostKey: must be the host's public SSH key/,
+        );
     });
 
     it("a first contact that printed no key fails naming the fix; known_hosts uses [addr]:port off port 22", () => {
-        assert.throws(() => hostKeyFromFirstContact("ready: aio Ubuntu\n", "10.10.10.51:22"), /first contact with 10\.10\.10\.51:22 printed no host key .*set its hostKey/);
-        assert.equal(hostKeyFromFirstContact(`ready: x\nhost-key: ${CONFIGURED}\n`, "h"), CONFIGURED);
-        assert.equal(knownHostsLines([{ address: "10.0.0.1", sshPort: 22, hostKey: CONFIGURED }, { address: "10.0.0.2", sshPort: 2222, hostKey: CONFIGURED }]),
-            `10.0.0.1 ${CONFIGURED}\n[10.0.0.2]:2222 ${CONFIGURED}\n`);
+        assert.throws(
+            () => hostKeyFromFirstContact("ready: aio Ubuntu\n", "10.10.10.51:22"),
+            /first contact with 10\.10\.10\.51:22 printed no host key .*set its hostKey/,
+        );
+        assert.equal(
+            hostKeyFromFirstContact(`ready: x\nhost-key: ${CONFIGURED}\n`, "h"),
+            CONFIGURED,
+        );
+        assert.equal(
+            knownHostsLines([
+                { address: "10.0.0.1", sshPort: 22, hostKey: CONFIGURED },
+                { address: "10.0.0.2", sshPort: 2222, hostKey: CONFIGURED },
+            ]),
+            `10.0.0.1 ${CONFIGURED}\n[10.0.0.2]:2222 ${CONFIGURED}\n`,
+        );
     });
 });
 
@@ -72,25 +128,76 @@ describe("host keys: OpenSSH enforces them (a real sshd on 127.0.0.1)", function
 
     before(async function () {
         dir = tempDir("sshd-");
-        for (const f of ["host", "user"]) spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, f)]);
-        hostKey = fs.readFileSync(path.join(dir, "host.pub"), "utf8").trim().split(" ").slice(0, 2).join(" ");
-        port = await new Promise<number>((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
-        fs.writeFileSync(path.join(dir, "sshd_config"), [
-            `Port ${port}`, "ListenAddress 127.0.0.1", `HostKey ${path.join(dir, "host")}`, `AuthorizedKeysFile ${path.join(dir, "user.pub")}`,
-            "PermitRootLogin yes", "StrictModes no", "UsePAM no", "PasswordAuthentication no", `PidFile ${path.join(dir, "pid")}`, "",
-        ].join("\n"));
+        for (const f of ["host", "user"])
+            spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, f)]);
+        hostKey = fs
+            .readFileSync(path.join(dir, "host.pub"), "utf8")
+            .trim()
+            .split(" ")
+            .slice(0, 2)
+            .join(" ");
+        port = await new Promise<number>((resolve) => {
+            const s = net.createServer().listen(0, "127.0.0.1", () => {
+                const p = (s.address() as net.AddressInfo).port;
+                s.close(() => resolve(p));
+            });
+        });
+        fs.writeFileSync(
+            path.join(dir, "sshd_config"),
+            [
+                `Port ${port}`,
+                "ListenAddress 127.0.0.1",
+                `HostKey ${path.join(dir, "host")}`,
+                `AuthorizedKeysFile ${path.join(dir, "user.pub")}`,
+                "PermitRootLogin yes",
+                "StrictModes no",
+                "UsePAM no",
+                "PasswordAuthentication no",
+                `PidFile ${path.join(dir, "pid")}`,
+                "",
+            ].join("\n"),
+        );
         fs.mkdirSync("/run/sshd", { recursive: true }); // sshd's privilege separation directory
-        sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: "ignore" });
+        sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], {
+            stdio: "ignore",
+        });
         for (let i = 0; i < 50; i++) {
-            const up = await new Promise<boolean>((resolve) => net.connect(port, "127.0.0.1").on("connect", function (this: net.Socket) { this.destroy(); resolve(true); }).on("error", () => resolve(false)));
+            const up = await new Promise<boolean>((resolve) =>
+                net
+                    .connect(port, "127.0.0.1")
+                    .on("connect", function (this: net.Socket) {
+                        this.destroy();
+                        resolve(true);
+                    })
+                    .on("error", () => resolve(false)),
+            );
             if (up) return;
             await new Promise((r) => setTimeout(r, 100));
         }
         throw new Error("sshd did not start");
     });
-    after(() => { sshd?.kill("SIGKILL"); fs.rmSync(dir, { recursive: true, force: true }); });
+    after(() => {
+        sshd?.kill("SIGKILL");
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
-    const ssh = (opts: string[]) => spawnSync("ssh", ["-o", "BatchMode=yes", ...opts, "-i", path.join(dir, "user"), "-p", String(port), "root@127.0.0.1", "echo", "reached"], { encoding: "utf8", timeout: 15000 });
+    const ssh = (opts: string[]) =>
+        spawnSync(
+            "ssh",
+            [
+                "-o",
+                "BatchMode=yes",
+                ...opts,
+                "-i",
+                path.join(dir, "user"),
+                "-p",
+                String(port),
+                "root@127.0.0.1",
+                "echo",
+                "reached",
+            ],
+            { encoding: "utf8", timeout: 15000 },
+        );
     const deployHost = () => ({ ...stackSettings("aio").deployHost, dockerSshKeyPath: undefined });
 
     it("the docker CLI's ssh options: the pinned key gets in, any other key is refused", () => {
@@ -103,14 +210,34 @@ describe("host keys: OpenSSH enforces them (a real sshd on 127.0.0.1)", function
     });
 
     it("Ansible's ssh_args with the known_hosts file the deploy host gets: its target gets in, an unknown key is refused", () => {
-        const args = renderAnsibleCfg(stackSettings("aio")).split("\n").find((l) => l.startsWith("ssh_args = "))!.slice("ssh_args = ".length);
+        const args = renderAnsibleCfg(stackSettings("aio"))
+            .split("\n")
+            .find((l) => l.startsWith("ssh_args = "))!
+            .slice("ssh_args = ".length);
         const knownHosts = path.join(dir, "known_hosts");
-        const opts = args.replace(KNOWN_HOSTS_FILE, knownHosts).split(" ").concat(["-o", `ControlPath=${path.join(dir, "cm-%p")}`]);
-        fs.writeFileSync(knownHosts, knownHostsLines([{ address: "127.0.0.1", sshPort: port, hostKey }]));
+        const opts = args
+            .replace(KNOWN_HOSTS_FILE, knownHosts)
+            .split(" ")
+            .concat(["-o", `ControlPath=${path.join(dir, "cm-%p")}`]);
+        fs.writeFileSync(
+            knownHosts,
+            knownHostsLines([{ address: "127.0.0.1", sshPort: port, hostKey }]),
+        );
         const ok = ssh(opts);
         assert.equal(ok.status, 0, ok.stderr);
-        spawnSync("ssh", ["-O", "exit", "-o", `ControlPath=${path.join(dir, "cm-%p")}`, "-p", String(port), "root@127.0.0.1"]);
-        fs.writeFileSync(knownHosts, knownHostsLines([{ address: "127.0.0.1", sshPort: port, hostKey: CONFIGURED }]));
+        spawnSync("ssh", [
+            "-O",
+            "exit",
+            "-o",
+            `ControlPath=${path.join(dir, "cm-%p")}`,
+            "-p",
+            String(port),
+            "root@127.0.0.1",
+        ]);
+        fs.writeFileSync(
+            knownHosts,
+            knownHostsLines([{ address: "127.0.0.1", sshPort: port, hostKey: CONFIGURED }]),
+        );
         const wrong = ssh(opts);
         assert.notEqual(wrong.status, 0);
         assert.match(wrong.stderr, /Host key verification failed/);

@@ -8,9 +8,14 @@ import { assertShellcheckClean } from "./support/tools";
 /** Every switch that adds, removes or changes a script, across the two committed stacks. */
 const VARIANTS: Record<string, () => ReturnType<typeof stackSettings>> = {
     aio: () => stackSettings("aio"),
-    "aio, Octavia off, pull-through": () => stackSettings("aio", { enableOctavia: false, registryMode: "pull-through" }),
+    "aio, Octavia off, pull-through": () =>
+        stackSettings("aio", { enableOctavia: false, registryMode: "pull-through" }),
     "aio, TLS, allowDestroy": () => stackSettings("aio", { enableTls: true, allowDestroy: true }),
-    "aio, amphora from a URL": () => stackSettings("aio", { amphoraSource: "url", amphoraImageUrl: "https://example.com/amphora.qcow2" }),
+    "aio, amphora from a URL": () =>
+        stackSettings("aio", {
+            amphoraSource: "url",
+            amphoraImageUrl: "https://example.com/amphora.qcow2",
+        }),
     multinode: () => stackSettings("multinode"),
 };
 
@@ -19,7 +24,11 @@ describe("host scripts (render/hostFiles.ts)", () => {
         const distinct = new Map<string, Script>();
         for (const [variant, settings] of Object.entries(VARIANTS)) {
             for (const s of hostScripts(settings())) {
-                if (!distinct.has(s.text)) distinct.set(s.text, { ...s, name: `${distinct.size}-${variant.replace(/\W+/g, "-")}-${s.name}` });
+                if (!distinct.has(s.text))
+                    distinct.set(s.text, {
+                        ...s,
+                        name: `${distinct.size}-${variant.replace(/\W+/g, "-")}-${s.name}`,
+                    });
             }
         }
         assert.ok(distinct.size >= 80, `only ${distinct.size} distinct scripts`);
@@ -30,26 +39,61 @@ describe("host scripts (render/hostFiles.ts)", () => {
         for (const [variant, settings] of Object.entries(VARIANTS)) {
             const names = hostScripts(settings()).map((s) => s.name);
             assert.equal(new Set(names).size, names.length, `${variant}: duplicate names`);
-            assert.ok(names.indexOf("docker-install.sh") < names.indexOf("deploy-prepare.sh"), variant);
-            assert.ok(names.indexOf("deploy-self-check.sh") < names.indexOf("kolla-bootstrap-servers.sh"), variant);
-            assert.ok(names.indexOf("kolla-deploy.sh") < names.indexOf("kolla-post-deploy.sh"), variant);
+            assert.ok(
+                names.indexOf("docker-install.sh") < names.indexOf("deploy-prepare.sh"),
+                variant,
+            );
+            assert.ok(
+                names.indexOf("deploy-self-check.sh") < names.indexOf("kolla-bootstrap-servers.sh"),
+                variant,
+            );
+            assert.ok(
+                names.indexOf("kolla-deploy.sh") < names.indexOf("kolla-post-deploy.sh"),
+                variant,
+            );
         }
     });
 
     it("holds what the switches turn on, and nothing they turn off", () => {
-        const has = (variant: string, name: string) => hostScripts(VARIANTS[variant]()).some((s) => s.name === name);
-        assert.ok(has("aio", "amphora-build.sh") && has("aio", "kolla-octavia-certificates.sh") && has("aio", "mirror-image-nova-api.sh"));
+        const has = (variant: string, name: string) =>
+            hostScripts(VARIANTS[variant]()).some((s) => s.name === name);
+        assert.ok(
+            has("aio", "amphora-build.sh") &&
+                has("aio", "kolla-octavia-certificates.sh") &&
+                has("aio", "mirror-image-nova-api.sh"),
+        );
         assert.ok(!has("aio, Octavia off, pull-through", "amphora-build.sh"));
-        assert.ok(!has("aio, Octavia off, pull-through", "mirror-image-nova-api.sh"), "pull-through copies nothing");
+        assert.ok(
+            !has("aio, Octavia off, pull-through", "mirror-image-nova-api.sh"),
+            "pull-through copies nothing",
+        );
         assert.ok(!has("aio, amphora from a URL", "amphora-build.sh"));
-        assert.ok(has("aio, TLS, allowDestroy", "kolla-certificates.sh") && !has("aio", "kolla-certificates.sh"));
-        assert.ok(has("multinode", "target-prepare-cmp2.sh") && !has("aio", "target-prepare-cmp2.sh"));
+        assert.ok(
+            has("aio, TLS, allowDestroy", "kolla-certificates.sh") &&
+                !has("aio", "kolla-certificates.sh"),
+        );
+        assert.ok(
+            has("multinode", "target-prepare-cmp2.sh") && !has("aio", "target-prepare-cmp2.sh"),
+        );
     });
 
     it("hostFiles writes every script under scripts/ beside the kolla files", () => {
         const files = hostFiles(stackSettings("aio"));
-        for (const f of ["globals.yml", "inventory-top.ini", "ansible.cfg", "passwords-override.yml", "images.txt"]) assert.ok(files[f], f);
-        assert.deepEqual(Object.keys(files).filter((f) => f.startsWith("scripts/")).sort(),
-            hostScripts(stackSettings("aio")).map((s) => `scripts/${s.name}`).sort());
+        for (const f of [
+            "globals.yml",
+            "inventory-top.ini",
+            "ansible.cfg",
+            "passwords-override.yml",
+            "images.txt",
+        ])
+            assert.ok(files[f], f);
+        assert.deepEqual(
+            Object.keys(files)
+                .filter((f) => f.startsWith("scripts/"))
+                .sort(),
+            hostScripts(stackSettings("aio"))
+                .map((s) => `scripts/${s.name}`)
+                .sort(),
+        );
     });
 });

@@ -9,7 +9,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { globalsValues, INTERFACE_VARS, perHostInterfaceVars, renderGlobals } from "../render/globals";
+import {
+    globalsValues,
+    INTERFACE_VARS,
+    perHostInterfaceVars,
+    renderGlobals,
+} from "../render/globals";
 import { renderInventory } from "../render/inventory";
 import { spliceInventory } from "./support/splice";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
@@ -30,11 +35,18 @@ interface Fixture {
     patch: Record<string, unknown>;
     rejects?: { key: string; fix: string }[];
     harmless?: boolean;
-    expect?: { globals?: Record<string, unknown>; hostvars?: Record<string, Record<string, unknown>> };
+    expect?: {
+        globals?: Record<string, unknown>;
+        hostvars?: Record<string, Record<string, unknown>>;
+    };
 }
 
 export function loadFixtures(): Fixture[] {
-    return fs.readdirSync(DIR).filter((f) => f.endsWith(".yaml")).sort().map((file) => ({ file, ...YAML.parse(fs.readFileSync(path.join(DIR, file), "utf8")) }));
+    return fs
+        .readdirSync(DIR)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()
+        .map((file) => ({ file, ...YAML.parse(fs.readFileSync(path.join(DIR, file), "utf8")) }));
 }
 
 /** The aio stack's values with the patch applied at dotted paths (`hosts.0.name`). */
@@ -51,12 +63,17 @@ export function patched(patch: Record<string, unknown>): Record<string, unknown>
 
 /** Values as the Pulumi CLI hands them to the program: strings as they are, everything else as JSON text. */
 export function asCli(values: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
 }
 
 function modes(f: Fixture): ["typed" | "cli", Record<string, unknown>][] {
     const typed = patched(f.patch);
-    const all: ["typed" | "cli", Record<string, unknown>][] = [["typed", typed], ["cli", asCli(typed)]];
+    const all: ["typed" | "cli", Record<string, unknown>][] = [
+        ["typed", typed],
+        ["cli", asCli(typed)],
+    ];
     return all.filter(([m]) => !f.via || f.via === m);
 }
 
@@ -74,13 +91,19 @@ function problemsOf(raw: Record<string, unknown>): string[] {
 function strings(v: unknown): string[] {
     if (typeof v === "string") return [v];
     if (Array.isArray(v)) return v.flatMap(strings);
-    if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)]);
+    if (v && typeof v === "object")
+        return Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)]);
     return [];
 }
 
 /** globals.yml as PyYAML (Ansible's loader) reads it. */
 function pyyamlLoad(file: string): unknown {
-    return JSON.parse(python("import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", file));
+    return JSON.parse(
+        python(
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+            file,
+        ),
+    );
 }
 
 /** Renders globals.yml, the inventory and ansible.cfg and proves each reads back as intended with the real tools. */
@@ -90,18 +113,38 @@ export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}
         const globalsFile = path.join(dir, "globals.yml");
         fs.writeFileSync(globalsFile, renderGlobals(settings));
         const read = pyyamlLoad(globalsFile) as Record<string, unknown>;
-        assert.deepEqual(read, JSON.parse(JSON.stringify(globalsValues(settings))), "PyYAML reads globals.yml back as the intended values");
-        for (const s of strings(read)) assert.doesNotMatch(s, /\{\{|\{%|\{#/, "no Jinja reaches globals.yml");
-        for (const [k, v] of Object.entries(expect.globals ?? {})) assert.deepEqual(read[k], v, `globals.yml ${k}`);
+        assert.deepEqual(
+            read,
+            JSON.parse(JSON.stringify(globalsValues(settings))),
+            "PyYAML reads globals.yml back as the intended values",
+        );
+        for (const s of strings(read))
+            assert.doesNotMatch(s, /\{\{|\{%|\{#/, "no Jinja reaches globals.yml");
+        for (const [k, v] of Object.entries(expect.globals ?? {}))
+            assert.deepEqual(read[k], v, `globals.yml ${k}`);
 
         const inventoryFile = path.join(dir, "inventory");
-        fs.writeFileSync(inventoryFile, spliceInventory(renderInventory(settings, { privateKeyFile: KEY }), SHIPPED));
+        fs.writeFileSync(
+            inventoryFile,
+            spliceInventory(renderInventory(settings, { privateKeyFile: KEY }), SHIPPED),
+        );
         // ansible-inventory with its local temp inside this test's directory, removed below.
-        const run = spawnSync("ansible-inventory", ["-i", inventoryFile, "--list"], { encoding: "utf8", env: { ...process.env, ANSIBLE_INVENTORY_UNPARSED_FAILED: "true", ANSIBLE_LOCAL_TEMP: path.join(dir, "ansible-tmp") } });
+        const run = spawnSync("ansible-inventory", ["-i", inventoryFile, "--list"], {
+            encoding: "utf8",
+            env: {
+                ...process.env,
+                ANSIBLE_INVENTORY_UNPARSED_FAILED: "true",
+                ANSIBLE_LOCAL_TEMP: path.join(dir, "ansible-tmp"),
+            },
+        });
         assert.equal(run.status, 0, `ansible-inventory failed:\n${run.stderr}`);
         const list = JSON.parse(run.stdout);
         const names = settings.hosts.map((h) => h.name);
-        assert.deepEqual(Object.keys(list._meta.hostvars).sort(), [...names, "localhost"].sort(), "exactly the configured hosts and the deploy host's localhost");
+        assert.deepEqual(
+            Object.keys(list._meta.hostvars).sort(),
+            [...names, "localhost"].sort(),
+            "exactly the configured hosts and the deploy host's localhost",
+        );
         assert.deepEqual(list.deployment.hosts, ["localhost"]);
         for (const role of ROLES) {
             const want = settings.hosts.filter((h) => h.roles.includes(role)).map((h) => h.name);
@@ -110,19 +153,26 @@ export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}
         const perHost = perHostInterfaceVars(settings);
         for (const h of settings.hosts) {
             const want: Record<string, unknown> = {
-                ansible_host: h.address, ansible_user: h.sshUser, ansible_port: h.sshPort,
-                ansible_private_key_file: KEY, ansible_become: true,
+                ansible_host: h.address,
+                ansible_user: h.sshUser,
+                ansible_port: h.sshPort,
+                ansible_private_key_file: KEY,
+                ansible_become: true,
                 docker_apt_package_pin: settings.pins.dockerAptPin,
             };
             for (const key of perHost) want[key] = h.interfaces[INTERFACE_VARS[key]];
             assert.deepEqual(list._meta.hostvars[h.name], want, `host vars of ${h.name}, typed`);
         }
         for (const [host, vars] of Object.entries(expect.hostvars ?? {})) {
-            for (const [k, v] of Object.entries(vars)) assert.deepEqual(list._meta.hostvars[host]?.[k], v, `${host} ${k}`);
+            for (const [k, v] of Object.entries(vars))
+                assert.deepEqual(list._meta.hostvars[host]?.[k], v, `${host} ${k}`);
         }
 
         // ansible.cfg holds no configured value but the host count (the scripts: one shellcheck run below).
-        assert.equal(renderAnsibleCfg(settings).replace(/^forks = \d+$/m, ""), renderAnsibleCfg(parseSettings(stackValues("aio"))).replace(/^forks = \d+$/m, ""));
+        assert.equal(
+            renderAnsibleCfg(settings).replace(/^forks = \d+$/m, ""),
+            renderAnsibleCfg(parseSettings(stackValues("aio"))).replace(/^forks = \d+$/m, ""),
+        );
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -143,7 +193,9 @@ function assertScriptsClean(all: Settings[]): void {
             const n = spawnSync("bash", ["-n", f], { encoding: "utf8" });
             assert.equal(n.status, 0, `bash -n ${path.basename(f)}: ${n.stderr}`);
         }
-        const sc = spawnSync("shellcheck", ["-s", "bash", "-S", "style", ...files], { encoding: "utf8" });
+        const sc = spawnSync("shellcheck", ["-s", "bash", "-S", "style", ...files], {
+            encoding: "utf8",
+        });
         assert.equal(sc.error, undefined, `shellcheck could not run: ${sc.error}`);
         assert.equal(sc.status, 0, `shellcheck:\n${sc.stdout}${sc.stderr}`);
     } finally {
@@ -160,7 +212,10 @@ describe("hostile stack files: the catalogue", () => {
         assert.ok(fixtures.some((f) => f.harmless));
         for (const f of fixtures) {
             assert.ok(typeof f.about === "string" && f.about.length > 10, `${f.file}: about`);
-            assert.ok(Boolean(f.rejects) !== Boolean(f.harmless), `${f.file}: either rejects or harmless`);
+            assert.ok(
+                Boolean(f.rejects) !== Boolean(f.harmless),
+                `${f.file}: either rejects or harmless`,
+            );
         }
     });
 
@@ -174,11 +229,20 @@ describe("hostile stack files: the catalogue", () => {
                 for (const [mode, raw] of modes(f)) {
                     const problems = problemsOf(raw);
                     assert.ok(problems.length > 0, `${mode}: accepted, but ${f.about}`);
-                    for (const p of problems) assert.ok(!p.includes("\n"), `${mode}: one line per problem: ${p}`);
+                    for (const p of problems)
+                        assert.ok(!p.includes("\n"), `${mode}: one line per problem: ${p}`);
                     for (const { key, fix } of f.rejects!) {
-                        const named = problems.filter((p) => p.startsWith(`openstack-aio:${key}: `));
-                        assert.ok(named.length > 0, `${mode}: no problem names openstack-aio:${key}; got:\n${problems.join("\n")}`);
-                        assert.ok(named.some((p) => p.includes(fix)), `${mode}: no problem for ${key} says "${fix}"; got:\n${named.join("\n")}`);
+                        const named = problems.filter((p) =>
+                            p.startsWith(`openstack-aio:${key}: `),
+                        );
+                        assert.ok(
+                            named.length > 0,
+                            `${mode}: no problem names openstack-aio:${key}; got:\n${problems.join("\n")}`,
+                        );
+                        assert.ok(
+                            named.some((p) => p.includes(fix)),
+                            `${mode}: no problem for ${key} says "${fix}"; got:\n${named.join("\n")}`,
+                        );
                     }
                 }
             });
@@ -189,13 +253,18 @@ describe("hostile stack files: the catalogue", () => {
                     assert.deepEqual(problems, [], `${mode}: rejected`);
                     return parseSettings(raw);
                 });
-                for (const s of parsed.slice(1)) assert.deepEqual(s, parsed[0], "the CLI's strings parse like the typed file");
+                for (const s of parsed.slice(1))
+                    assert.deepEqual(s, parsed[0], "the CLI's strings parse like the typed file");
                 proveHarmless(parsed[0], f.expect);
             });
         }
     }
 
     it("every script rendered from the harmless files parses (bash -n) and passes shellcheck", () => {
-        assertScriptsClean(fixtures.filter((f) => f.harmless).flatMap((f) => modes(f).map(([, raw]) => parseSettings(raw))));
+        assertScriptsClean(
+            fixtures
+                .filter((f) => f.harmless)
+                .flatMap((f) => modes(f).map(([, raw]) => parseSettings(raw))),
+        );
     });
 });

@@ -16,11 +16,18 @@ const KEY = "/opt/openstack-aio/ssh/deploy_key";
 /** Splices with the real script (paths redirected into a temp dir) and returns ansible-inventory's JSON. */
 function spliceOnDisk(settings: Settings): { text: string; list: any } {
     const dir = tempDir();
-    const top = path.join(dir, "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
+    const top = path.join(dir, "top.ini"),
+        shipped = path.join(dir, "multinode"),
+        out = path.join(dir, "inventory");
     fs.writeFileSync(top, renderInventory(settings, { privateKeyFile: KEY }));
     fs.writeFileSync(shipped, SHIPPED);
-    const script = withVars(inventorySpliceScript(settings), { TOP: top, SHIPPED: shipped, OUT: out });
-    for (let run = 0; run < 2; run++) { // twice: idempotent
+    const script = withVars(inventorySpliceScript(settings), {
+        TOP: top,
+        SHIPPED: shipped,
+        OUT: out,
+    });
+    for (let run = 0; run < 2; run++) {
+        // twice: idempotent
         const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
     }
@@ -28,19 +35,37 @@ function spliceOnDisk(settings: Settings): { text: string; list: any } {
     return { text, list: ansibleInventoryList(out) };
 }
 
-const multinode = () => stackSettings("aio", {
-    hosts: [
-        ...[1, 2, 3].map((i) => ({ name: `control0${i}`, address: `10.10.10.1${i}`, roles: ["control", "monitoring"], interfaces: { management: "eth1", api: "eth2", external: "eth3" } })),
-        ...[1, 2].map((i) => ({ name: `compute0${i}`, address: `10.10.10.2${i}`, roles: ["compute", "storage"], interfaces: { management: "ens3", external: "ens5" } })),
-        { name: "network01", address: "10.10.10.31", roles: ["network"], interfaces: { management: "eth1", api: "eth2", external: "eth3" }, sshUser: "ops" },
-    ],
-    vip: "10.10.30.55",
-});
+const multinode = () =>
+    stackSettings("aio", {
+        hosts: [
+            ...[1, 2, 3].map((i) => ({
+                name: `control0${i}`,
+                address: `10.10.10.1${i}`,
+                roles: ["control", "monitoring"],
+                interfaces: { management: "eth1", api: "eth2", external: "eth3" },
+            })),
+            ...[1, 2].map((i) => ({
+                name: `compute0${i}`,
+                address: `10.10.10.2${i}`,
+                roles: ["compute", "storage"],
+                interfaces: { management: "ens3", external: "ens5" },
+            })),
+            {
+                name: "network01",
+                address: "10.10.10.31",
+                roles: ["network"],
+                interfaces: { management: "eth1", api: "eth2", external: "eth3" },
+                sshUser: "ops",
+            },
+        ],
+        vip: "10.10.30.55",
+    });
 
 describe("inventory: rendered, spliced and read back by ansible-inventory", () => {
     it("aio: the one host in every top group with its connection vars", () => {
         const { list } = spliceOnDisk(stackSettings("aio"));
-        for (const g of ["control", "network", "compute", "monitoring", "storage"]) assert.deepEqual(list[g].hosts, ["aio"], g);
+        for (const g of ["control", "network", "compute", "monitoring", "storage"])
+            assert.deepEqual(list[g].hosts, ["aio"], g);
         assert.deepEqual(list.deployment.hosts, ["localhost"]);
         const vars = list._meta.hostvars.aio;
         assert.equal(vars.ansible_host, "10.10.10.51");
@@ -52,10 +77,19 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
 
     it("aio: kolla's service groups resolve to the host through the spliced children", () => {
         const { list } = spliceOnDisk(stackSettings("aio"));
-        assert.deepEqual(list.baremetal.children.sort(), ["compute", "control", "monitoring", "network", "storage"]);
+        assert.deepEqual(list.baremetal.children.sort(), [
+            "compute",
+            "control",
+            "monitoring",
+            "network",
+            "storage",
+        ]);
         assert.ok(list.loadbalancer.children.includes("network"));
         assert.ok(list.mariadb.children.includes("control"));
-        assert.ok(!JSON.stringify(list).includes("control01"), "the shipped example hosts are not spliced in");
+        assert.ok(
+            !JSON.stringify(list).includes("control01"),
+            "the shipped example hosts are not spliced in",
+        );
     });
 
     it("multinode (3 control, 2 compute, 1 network): membership and per-host interfaces", () => {
@@ -69,23 +103,37 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
         assert.equal(hv.compute01.neutron_external_interface, "ens5");
         assert.equal(hv.control02.api_interface, "eth2");
         assert.equal(hv.network01.ansible_user, "ops");
-        assert.ok(!("tunnel_interface" in hv.control01) || hv.control01.tunnel_interface === "eth1");
+        assert.ok(
+            !("tunnel_interface" in hv.control01) || hv.control01.tunnel_interface === "eth1",
+        );
     });
 
     it("the TypeScript splice and the host script produce the same file", () => {
         for (const s of [stackSettings("aio"), multinode()]) {
             const { text } = spliceOnDisk(s);
-            assert.equal(text, spliceInventory(renderInventory(s, { privateKeyFile: KEY }), SHIPPED));
+            assert.equal(
+                text,
+                spliceInventory(renderInventory(s, { privateKeyFile: KEY }), SHIPPED),
+            );
         }
     });
 
     it("refuses a shipped file without service groups, on the host too: no output, no temp file left", () => {
-        assert.throws(() => spliceInventory("[control]\n", "[control]\nhost\n"), /baremetal:children/);
+        assert.throws(
+            () => spliceInventory("[control]\n", "[control]\nhost\n"),
+            /baremetal:children/,
+        );
         const dir = tempDir();
-        const top = path.join(tempDir("top-"), "top.ini"), shipped = path.join(dir, "multinode"), out = path.join(dir, "inventory");
+        const top = path.join(tempDir("top-"), "top.ini"),
+            shipped = path.join(dir, "multinode"),
+            out = path.join(dir, "inventory");
         fs.writeFileSync(top, "[control]\naio\n");
         fs.writeFileSync(shipped, "[control]\nhost\n");
-        const script = withVars(inventorySpliceScript(stackSettings("aio")), { TOP: top, SHIPPED: shipped, OUT: out });
+        const script = withVars(inventorySpliceScript(stackSettings("aio")), {
+            TOP: top,
+            SHIPPED: shipped,
+            OUT: out,
+        });
         // On the deploy host the lock beside TOP is the deploy host's one lock.
         assert.equal(path.dirname(kollaPaths("2023.1").inventoryTop), path.dirname(LOCK_FILE));
         const r = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
@@ -96,7 +144,11 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
         // A command failing under `set -e` (here mv) also cleans up: the trap must not depend on main's locals.
         fs.writeFileSync(shipped, SHIPPED);
         const failingMv = fakeBin({ mv: "exit 1" });
-        const e = spawnSync("bash", ["-s"], { input: script, encoding: "utf8", env: { ...process.env, PATH: `${failingMv}:${process.env.PATH}` } });
+        const e = spawnSync("bash", ["-s"], {
+            input: script,
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${failingMv}:${process.env.PATH}` },
+        });
         assert.equal(e.status, 1);
         assert.doesNotMatch(e.stderr, /unbound variable/);
         assert.deepEqual(fs.readdirSync(dir).sort(), ["multinode"]);

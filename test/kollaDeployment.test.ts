@@ -6,36 +6,73 @@ import * as openstack from "@pulumi/openstack";
 import { configHash, deployConfigScript } from "../render/deployHost";
 import { hostScripts } from "../render/hostFiles";
 import { scriptBody } from "../render/script";
-import { destroyScript, GUARDS_FILE, STAGE_TIMEOUTS, stageNames, stageScript, StageName } from "../render/kolla";
+import {
+    destroyScript,
+    GUARDS_FILE,
+    STAGE_TIMEOUTS,
+    stageNames,
+    stageScript,
+    StageName,
+} from "../render/kolla";
 import { Graph, Registration } from "./support/harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 import { tempDir } from "./support/tools";
-import { ADMIN_PW, assertNoLeaks, lifecycle, mode, OCTAVIA_PW, PRIVATE_KEY_BODY, runScript, TEST_CA, withVars } from "./support/lifecycle";
+import {
+    ADMIN_PW,
+    assertNoLeaks,
+    lifecycle,
+    mode,
+    OCTAVIA_PW,
+    PRIVATE_KEY_BODY,
+    runScript,
+    TEST_CA,
+    withVars,
+} from "./support/lifecycle";
 
 const ORDER = ["bootstrap-servers", "prechecks", "pull", "deploy", "post-deploy"];
-const ALL = ["bootstrap-servers", "octavia-certificates", "prechecks", "pull", "deploy", "post-deploy"];
+const ALL = [
+    "bootstrap-servers",
+    "octavia-certificates",
+    "prechecks",
+    "pull",
+    "deploy",
+    "post-deploy",
+];
 
 describe("KollaDeployment: the stage graph", () => {
     let g: Graph;
     before(async () => {
-        g = await lifecycle({}, {
-            // What the cloud stage does: a provider from `access`. It must wait for post-deploy.
-            extra: ({ kolla }) => {
-                const p = new openstack.Provider("os", {
-                    authUrl: kolla.access.authUrl, region: kolla.access.region, userName: kolla.access.adminUser,
-                    tenantName: kolla.access.adminProject, userDomainName: kolla.access.adminDomain,
-                    projectDomainName: kolla.access.adminDomain, password: kolla.access.adminPassword,
-                });
-                return { provider: p.urn };
+        g = await lifecycle(
+            {},
+            {
+                // What the cloud stage does: a provider from `access`. It must wait for post-deploy.
+                extra: ({ kolla }) => {
+                    const p = new openstack.Provider("os", {
+                        authUrl: kolla.access.authUrl,
+                        region: kolla.access.region,
+                        userName: kolla.access.adminUser,
+                        tenantName: kolla.access.adminProject,
+                        userDomainName: kolla.access.adminDomain,
+                        projectDomainName: kolla.access.adminDomain,
+                        password: kolla.access.adminPassword,
+                    });
+                    return { provider: p.urn };
+                },
             },
-        });
+        );
     });
     const stage = (s: string) => g.get(`kolla-${s}`, "command:remote:Command");
 
     it("runs bootstrap-servers → prechecks → pull → deploy → post-deploy, each after the previous", () => {
         for (let i = 1; i < ORDER.length; i++) {
-            assert.ok(g.dependsOn(stage(ORDER[i]), stage(ORDER[i - 1])), `${ORDER[i]} after ${ORDER[i - 1]}`);
-            assert.ok(!g.dependsOn(stage(ORDER[i - 1]), stage(ORDER[i])), `${ORDER[i - 1]} not after ${ORDER[i]}`);
+            assert.ok(
+                g.dependsOn(stage(ORDER[i]), stage(ORDER[i - 1])),
+                `${ORDER[i]} after ${ORDER[i - 1]}`,
+            );
+            assert.ok(
+                !g.dependsOn(stage(ORDER[i - 1]), stage(ORDER[i])),
+                `${ORDER[i - 1]} not after ${ORDER[i]}`,
+            );
         }
         for (const s of ALL) {
             assert.match(stage(s).inputs.stdin, new RegExp(`readonly STAGE='${s}'\n`));
@@ -45,19 +82,36 @@ describe("KollaDeployment: the stage graph", () => {
     });
 
     it("pull waits for every mirrored image; nothing before pull does", () => {
-        const copies = g.ofType("command:remote:Command").filter((r) => r.name.startsWith("kolla-images-"));
+        const copies = g
+            .ofType("command:remote:Command")
+            .filter((r) => r.name.startsWith("kolla-images-"));
         assert.equal(copies.length, 36);
         for (const c of copies) assert.ok(g.dependsOn(stage("pull"), c), c.name);
         for (const s of ["bootstrap-servers", "octavia-certificates", "prechecks"]) {
-            assert.ok(!copies.some((c) => g.dependsOn(stage(s), c)), `${s} runs while images are mirrored`);
+            assert.ok(
+                !copies.some((c) => g.dependsOn(stage(s), c)),
+                `${s} runs while images are mirrored`,
+            );
         }
     });
 
     it("bootstrap-servers waits for the deploy host (/etc/kolla complete) and every target (deploy key authorized)", () => {
-        for (const n of ["deploy-host-passwords", "deploy-host-inventory", "deploy-host-kolla-config", "deploy-host-prepare", "targets-aio-prepare", "targets-aio-reachable"]) {
+        for (const n of [
+            "deploy-host-passwords",
+            "deploy-host-inventory",
+            "deploy-host-kolla-config",
+            "deploy-host-prepare",
+            "targets-aio-prepare",
+            "targets-aio-reachable",
+        ]) {
             assert.ok(g.dependsOn(stage("bootstrap-servers"), g.get(n)), n);
         }
-        assert.ok(!g.dependsOn(stage("bootstrap-servers"), g.get("registry-container", "docker:index/container:Container")));
+        assert.ok(
+            !g.dependsOn(
+                stage("bootstrap-servers"),
+                g.get("registry-container", "docker:index/container:Container"),
+            ),
+        );
     });
 
     it("octavia-certificates runs after genpwd and before prechecks (which check its files) and deploy; absent without Octavia", async () => {
@@ -88,23 +142,45 @@ describe("KollaDeployment: the stage graph", () => {
             assert.equal(r.inputs.create, "bash -s -- create", s);
             assert.equal(r.inputs.update, "bash -s -- update", s);
             assert.equal(r.inputs.delete, undefined, `${s}: no destructive delete`);
-            assert.equal(r.inputs.triggers, undefined, `${s}: a config change updates, never replaces`);
+            assert.equal(
+                r.inputs.triggers,
+                undefined,
+                `${s}: a config change updates, never replaces`,
+            );
             assert.equal(r.inputs.logging, "stdoutAndStderr", s);
             assert.equal(r.customTimeouts?.create, STAGE_TIMEOUTS[s as StageName].resource, s);
             assert.equal(r.customTimeouts?.update, STAGE_TIMEOUTS[s as StageName].resource, s);
-            assert.match(r.inputs.stdin, new RegExp(`readonly STAGE_TIMEOUT='${STAGE_TIMEOUTS[s as StageName].script}'`), s);
-            assert.match(r.inputs.stdin, /timeout --kill-after=5m "\$STAGE_TIMEOUT" kolla-ansible -i "\$INVENTORY" "\$action"/);
+            assert.match(
+                r.inputs.stdin,
+                new RegExp(`readonly STAGE_TIMEOUT='${STAGE_TIMEOUTS[s as StageName].script}'`),
+                s,
+            );
+            assert.match(
+                r.inputs.stdin,
+                /timeout --kill-after=5m "\$STAGE_TIMEOUT" kolla-ansible -i "\$INVENTORY" "\$action"/,
+            );
             assert.match(r.inputs.stdin, /digest_output_to "\$LOG_DIR\/\$STAGE\.log"/);
             assert.match(r.inputs.stdin, /readonly PASSWORDS='\/etc\/kolla\/passwords\.yml'/);
             assert.match(r.inputs.stdin, /readonly LOG_DIR='\/var\/log\/openstack-aio'/);
-            assert.ok(parseInt(STAGE_TIMEOUTS[s as StageName].script) < parseInt(STAGE_TIMEOUTS[s as StageName].resource), s);
+            assert.ok(
+                parseInt(STAGE_TIMEOUTS[s as StageName].script) <
+                    parseInt(STAGE_TIMEOUTS[s as StageName].resource),
+                s,
+            );
         }
         assert.equal(stage("deploy").customTimeouts?.create, "240m");
     });
 
     it("kolla-ansible destroy lives on one guard resource, created before the first stage so it is deleted after all of them", () => {
-        const withDestroy = g.ofType("command:remote:Command").filter((r) => JSON.stringify(r.inputs).includes("destroy --yes-i-really-really-mean-it"));
-        assert.deepEqual(withDestroy.map((r) => r.name), ["kolla-destroy-guard"]);
+        const withDestroy = g
+            .ofType("command:remote:Command")
+            .filter((r) =>
+                JSON.stringify(r.inputs).includes("destroy --yes-i-really-really-mean-it"),
+            );
+        assert.deepEqual(
+            withDestroy.map((r) => r.name),
+            ["kolla-destroy-guard"],
+        );
         const guard = withDestroy[0];
         assert.equal(guard.inputs.create, "bash -s -- create");
         assert.equal(guard.inputs.update, "bash -s -- update");
@@ -112,21 +188,37 @@ describe("KollaDeployment: the stage graph", () => {
         assert.match(guard.inputs.stdin, /readonly ALLOW_DESTROY='false'/);
         assert.equal(guard.customTimeouts?.delete, "120m");
         // `pulumi destroy` deletes dependents first: the cloud's resources (via the provider), every stage, then the guard.
-        for (const s of ALL) assert.ok(g.dependsOn(stage(s), guard), `${s} is deleted before the guard`);
-        assert.ok(g.dependsOn(g.byUrnOf(g.exports.provider as string)!, guard), "the OpenStack provider's resources go first");
+        for (const s of ALL)
+            assert.ok(g.dependsOn(stage(s), guard), `${s} is deleted before the guard`);
+        assert.ok(
+            g.dependsOn(g.byUrnOf(g.exports.provider as string)!, guard),
+            "the OpenStack provider's resources go first",
+        );
         // …and the guard before what its delete needs: the deploy host's kolla-ansible/inventory and the targets' key.
-        for (const n of ["deploy-host-passwords", "targets-aio-prepare"]) assert.ok(g.dependsOn(guard, g.get(n)), n);
+        for (const n of ["deploy-host-passwords", "targets-aio-prepare"])
+            assert.ok(g.dependsOn(guard, g.get(n)), n);
     });
 
     it("bakes allowDestroy into the guard; its commands do not depend on the connection (the host counts live guards)", async () => {
         const on = await lifecycle({ allowDestroy: true });
         assert.match(on.get("kolla-destroy-guard").inputs.stdin, /readonly ALLOW_DESTROY='true'/);
-        const rotated = await lifecycle({}, { privateKey: TEST_PRIVATE_KEY.replace("leakcanary", "rotatedkey") });
+        const rotated = await lifecycle(
+            {},
+            { privateKey: TEST_PRIVATE_KEY.replace("leakcanary", "rotatedkey") },
+        );
         for (const k of ["create", "update", "delete", "stdin", "triggers"]) {
-            assert.deepEqual(rotated.get("kolla-destroy-guard").inputs[k], g.get("kolla-destroy-guard").inputs[k], k);
+            assert.deepEqual(
+                rotated.get("kolla-destroy-guard").inputs[k],
+                g.get("kolla-destroy-guard").inputs[k],
+                k,
+            );
         }
-        assert.match(destroyScript(stackSettings("aio")).text, new RegExp(`readonly GUARDS_FILE='${GUARDS_FILE}'`));
-        for (const k of ["stdout", "stderr"]) assert.ok(g.get("kolla-destroy-guard").additionalSecretOutputs?.includes(k), k);
+        assert.match(
+            destroyScript(stackSettings("aio")).text,
+            new RegExp(`readonly GUARDS_FILE='${GUARDS_FILE}'`),
+        );
+        for (const k of ["stdout", "stderr"])
+            assert.ok(g.get("kolla-destroy-guard").additionalSecretOutputs?.includes(k), k);
     });
 
     it("hands the cloud stage access derived from post-deploy: a provider built from it waits for post-deploy", () => {
@@ -134,19 +226,28 @@ describe("KollaDeployment: the stage graph", () => {
         assert.equal(g.exports.region, "RegionOne");
         assert.equal(g.exports.adminPassword, ADMIN_PW);
         assert.equal(g.exports.octaviaPassword, OCTAVIA_PW);
-        assert.ok(g.secretExports.includes("adminPassword") && g.secretExports.includes("octaviaPassword"));
+        assert.ok(
+            g.secretExports.includes("adminPassword") &&
+                g.secretExports.includes("octaviaPassword"),
+        );
         assert.ok(!g.secretExports.includes("authUrl"));
         assert.equal(g.exports.openrc, "/etc/kolla/admin-openrc.sh");
         const provider = g.byUrnOf(g.exports.provider as string)!;
         assert.ok(g.dependsOn(provider, stage("post-deploy")), "provider after post-deploy");
         for (const k of ["authUrl", "region", "password"]) {
-            assert.ok(provider.propertyDependencies[k]?.includes(stage("post-deploy").urn), `${k} carries post-deploy`);
+            assert.ok(
+                provider.propertyDependencies[k]?.includes(stage("post-deploy").urn),
+                `${k} carries post-deploy`,
+            );
         }
         assert.ok(provider.secretPaths.includes("password"));
     });
 
     it("with TLS: https, a certificates stage before prechecks, and kolla's CA handed on to the provider (never insecure)", async () => {
-        const tls = await lifecycle({ enableTls: true }, { extra: (l) => ({ ca: l.kolla.access.caCertificate }) });
+        const tls = await lifecycle(
+            { enableTls: true },
+            { extra: (l) => ({ ca: l.kolla.access.caCertificate }) },
+        );
         assert.equal(tls.exports.authUrl, "https://10.10.30.55:5000");
         const certs = tls.get("kolla-certificates");
         assert.ok(tls.dependsOn(certs, tls.get("kolla-bootstrap-servers")));
@@ -154,48 +255,102 @@ describe("KollaDeployment: the stage graph", () => {
         assert.equal(tls.exports.ca, TEST_CA);
         assert.ok(!tls.secretExports.includes("ca"), "the CA is public");
         assert.equal(g.exports.ca, undefined);
-        assert.deepEqual(stageNames(stackSettings("aio", { enableTls: true })), ["bootstrap-servers", "certificates", "octavia-certificates", "prechecks", "pull", "deploy", "post-deploy"]);
+        assert.deepEqual(stageNames(stackSettings("aio", { enableTls: true })), [
+            "bootstrap-servers",
+            "certificates",
+            "octavia-certificates",
+            "prechecks",
+            "pull",
+            "deploy",
+            "post-deploy",
+        ]);
     });
 
     it("never puts the private key or a password into a command, a plain input or a logged stdout", () => {
         assertNoLeaks(g, [PRIVATE_KEY_BODY, ADMIN_PW, OCTAVIA_PW]);
-        for (const s of ALL) assert.ok(!stage(s).secretPaths.includes("stdin"), `${s}: script reviewable in preview`);
+        for (const s of ALL)
+            assert.ok(
+                !stage(s).secretPaths.includes("stdin"),
+                `${s}: script reviewable in preview`,
+            );
     });
 });
 
 describe("re-run semantics: inputs change only with what they depend on", () => {
     /** Every input of every lifecycle command that decides whether it runs again. */
-    const lifecycleInputs = (g: Graph) => Object.fromEntries(g.ofType("command:remote:Command")
-        .filter((r) => /^(kolla-(?!images-)|deploy-host-|targets-)/.test(r.name))
-        .map((r: Registration) => [r.name, { stdin: r.inputs.stdin, triggers: r.inputs.triggers, create: r.inputs.create, update: r.inputs.update, delete: r.inputs.delete, connection: r.inputs.connection }]));
+    const lifecycleInputs = (g: Graph) =>
+        Object.fromEntries(
+            g
+                .ofType("command:remote:Command")
+                .filter((r) => /^(kolla-(?!images-)|deploy-host-|targets-)/.test(r.name))
+                .map((r: Registration) => [
+                    r.name,
+                    {
+                        stdin: r.inputs.stdin,
+                        triggers: r.inputs.triggers,
+                        create: r.inputs.create,
+                        update: r.inputs.update,
+                        delete: r.inputs.delete,
+                        connection: r.inputs.connection,
+                    },
+                ]),
+        );
 
     let base: Record<string, unknown>;
-    before(async () => { base = lifecycleInputs(await lifecycle()); });
+    before(async () => {
+        base = lifecycleInputs(await lifecycle());
+    });
 
     it("evaluating twice with the same settings gives identical inputs and triggers", async () => {
-        assert.equal(Object.keys(base).length, 18, "8 deploy-host, 2 target, 6 stage commands, known_hosts and the guard");
+        assert.equal(
+            Object.keys(base).length,
+            18,
+            "8 deploy-host, 2 target, 6 stage commands, known_hosts and the guard",
+        );
         assert.deepEqual(lifecycleInputs(await lifecycle()), base);
     });
 
     it("changing only the cirros version or the tenant network changes no lifecycle input", async () => {
         assert.deepEqual(lifecycleInputs(await lifecycle({ cirrosVersion: "0.6.2" })), base);
-        const tenant = { ...stackSettings("aio").networks, tenant: { cidr: "10.20.0.0/24", dnsServers: ["1.1.1.1"] } };
+        const tenant = {
+            ...stackSettings("aio").networks,
+            tenant: { cidr: "10.20.0.0/24", dnsServers: ["1.1.1.1"] },
+        };
         assert.deepEqual(lifecycleInputs(await lifecycle({ networks: tenant })), base);
     });
 
     it("changing the VIP changes the globals (so the config hash) and every stage's script: an update, i.e. reconfigure", async () => {
         const vip = lifecycleInputs(await lifecycle({ vip: "10.10.30.56" })) as Record<string, any>;
         const b = base as Record<string, any>;
-        assert.notEqual(vip["deploy-host-kolla-config"].stdin, b["deploy-host-kolla-config"].stdin, "globals.yml rewritten");
-        assert.match(vip["deploy-host-kolla-config"].stdin, /kolla_internal_vip_address: "10\.10\.30\.56"/);
+        assert.notEqual(
+            vip["deploy-host-kolla-config"].stdin,
+            b["deploy-host-kolla-config"].stdin,
+            "globals.yml rewritten",
+        );
+        assert.match(
+            vip["deploy-host-kolla-config"].stdin,
+            /kolla_internal_vip_address: "10\.10\.30\.56"/,
+        );
         for (const s of ALL) {
             const n = `kolla-${s}`;
             assert.notEqual(vip[n].stdin, b[n].stdin, `${s} runs again`);
             assert.match(vip[n].stdin, /readonly CONFIG_HASH='[0-9a-f]{16}'/);
-            assert.deepEqual({ ...vip[n], stdin: 0 }, { ...b[n], stdin: 0 }, `${s}: only the script changes (update, not replace)`);
+            assert.deepEqual(
+                { ...vip[n], stdin: 0 },
+                { ...b[n], stdin: 0 },
+                `${s}: only the script changes (update, not replace)`,
+            );
         }
-        assert.deepEqual(vip["kolla-destroy-guard"], b["kolla-destroy-guard"], "the guard is untouched");
-        assert.notDeepEqual(vip["deploy-host-inventory"].triggers, b["deploy-host-inventory"].triggers, "inventory re-spliced");
+        assert.deepEqual(
+            vip["kolla-destroy-guard"],
+            b["kolla-destroy-guard"],
+            "the guard is untouched",
+        );
+        assert.notDeepEqual(
+            vip["deploy-host-inventory"].triggers,
+            b["deploy-host-inventory"].triggers,
+            "inventory re-spliced",
+        );
     });
 });
 
@@ -223,7 +378,9 @@ describe("kolla-stage.sh and kolla-destroy.sh, run for real against a fake kolla
     const settings = stackSettings("aio");
     function sandbox(fake = "") {
         const root = tempDir("kolla-run-");
-        const venv = path.join(root, "venv"), logs = path.join(root, "log"), state = path.join(root, "state");
+        const venv = path.join(root, "venv"),
+            logs = path.join(root, "log"),
+            state = path.join(root, "state");
         fs.mkdirSync(path.join(venv, "bin"), { recursive: true });
         fs.mkdirSync(state);
         const calls = path.join(root, "calls");
@@ -233,24 +390,70 @@ describe("kolla-stage.sh and kolla-destroy.sh, run for real against a fake kolla
         // The venv's python runs the output digest; the system python3 has PyYAML like the venv.
         fs.symlinkSync(PYTHON3, path.join(venv, "bin", "python3"));
         const passwords = path.join(root, "passwords.yml");
-        fs.writeFileSync(passwords, `database_password: ${DB_PW}\nnova_ssh_key:\n  private_key: |\n    ${KEY_LINE}\n    tail\n  public_key: ssh-rsa AAAA\nempty_password:\n`);
-        fs.writeFileSync(path.join(venv, "bin", "kolla-ansible"), `#!/usr/bin/env bash
+        fs.writeFileSync(
+            passwords,
+            `database_password: ${DB_PW}\nnova_ssh_key:\n  private_key: |\n    ${KEY_LINE}\n    tail\n  public_key: ssh-rsa AAAA\nempty_password:\n`,
+        );
+        fs.writeFileSync(
+            path.join(venv, "bin", "kolla-ansible"),
+            `#!/usr/bin/env bash
 echo "$*" >> ${JSON.stringify(calls)}
 echo "PLAY RECAP for $*"
 ${fake}
 [ "\${*: -1}" != post-deploy ] || echo "export OS_AUTH_URL=x" > ${JSON.stringify(openrc)}
-`, { mode: 0o755 });
+`,
+            { mode: 0o755 },
+        );
         // deploy-config installs the digest filter on the deploy host; here, the same file.
         const filter = path.join(state, "ansible-progress.py");
         fs.writeFileSync(filter, scriptBody("ansible-progress.py"));
-        const vars = { VENV: venv, LOG_DIR: logs, DEPLOYED_MARKER: path.join(state, "deployed-release"), INVENTORY: inventory, PASSWORDS: passwords, LOCK_FILE: path.join(state, "deploy.lock"), PROGRESS_FILTER: filter };
+        const vars = {
+            VENV: venv,
+            LOG_DIR: logs,
+            DEPLOYED_MARKER: path.join(state, "deployed-release"),
+            INVENTORY: inventory,
+            PASSWORDS: passwords,
+            LOCK_FILE: path.join(state, "deploy.lock"),
+            PROGRESS_FILTER: filter,
+        };
         const stageRun = (s: StageName, m: string, extra: Record<string, string> = {}) =>
-            runScript(withVars(stageScript(settings, s, configHash(settings)), { ...vars, ADMIN_OPENRC: openrc, ...extra }), [m], {});
-        const guards = path.join(state, "destroy-guards"), legacy = path.join(state, "destroy-guard.id");
+            runScript(
+                withVars(stageScript(settings, s, configHash(settings)), {
+                    ...vars,
+                    ADMIN_OPENRC: openrc,
+                    ...extra,
+                }),
+                [m],
+                {},
+            );
+        const guards = path.join(state, "destroy-guards"),
+            legacy = path.join(state, "destroy-guard.id");
         const destroyRun = (allow: boolean, m: string) =>
-            runScript(withVars(destroyScript(stackSettings("aio", { allowDestroy: allow })), { ...vars, GUARDS_FILE: guards, LEGACY_ID_FILE: legacy }), [m], {});
-        const calls_ = () => (fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : []);
-        return { stageRun, destroyRun, calls: calls_, marker: vars.DEPLOYED_MARKER, logs, openrc, inventory, venv, guards, legacy, lock: vars.LOCK_FILE, root };
+            runScript(
+                withVars(destroyScript(stackSettings("aio", { allowDestroy: allow })), {
+                    ...vars,
+                    GUARDS_FILE: guards,
+                    LEGACY_ID_FILE: legacy,
+                }),
+                [m],
+                {},
+            );
+        const calls_ = () =>
+            fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [];
+        return {
+            stageRun,
+            destroyRun,
+            calls: calls_,
+            marker: vars.DEPLOYED_MARKER,
+            logs,
+            openrc,
+            inventory,
+            venv,
+            guards,
+            legacy,
+            lock: vars.LOCK_FILE,
+            root,
+        };
     }
 
     it("deploy: first create deploys, update reconfigures, a release change upgrades; each success records the release", () => {
@@ -266,7 +469,10 @@ ${fake}
         assert.equal(fs.readFileSync(sb.marker, "utf8"), "2023.1\n");
         r = sb.stageRun("deploy", "create"); // replaced (e.g. new SSH key) on a running cloud: converge with deploy
         assert.equal(r.status, 0);
-        assert.deepEqual(sb.calls(), ["deploy", "reconfigure", "upgrade", "deploy"].map((a) => `-i ${sb.inventory} ${a}`));
+        assert.deepEqual(
+            sb.calls(),
+            ["deploy", "reconfigure", "upgrade", "deploy"].map((a) => `-i ${sb.inventory} ${a}`),
+        );
     });
 
     it("other stages run their own action in both modes; output is streamed and appended to the stage's log", () => {
@@ -275,7 +481,10 @@ ${fake}
         const r = sb.stageRun("prechecks", "update");
         assert.equal(r.status, 0);
         assert.match(r.stdout, /PLAY RECAP for -i \S+ prechecks/);
-        assert.deepEqual(sb.calls(), [`-i ${sb.inventory} prechecks`, `-i ${sb.inventory} prechecks`]);
+        assert.deepEqual(sb.calls(), [
+            `-i ${sb.inventory} prechecks`,
+            `-i ${sb.inventory} prechecks`,
+        ]);
         const log = fs.readFileSync(path.join(sb.logs, "prechecks.log"), "utf8");
         assert.equal(log.match(/PLAY RECAP/g)?.length, 2, "both runs kept");
         assert.ok(!fs.existsSync(sb.marker), "only deploy records the release");
@@ -288,36 +497,70 @@ ${fake}
         const shown = (r.stdout + r.stderr).split("\n");
         const at = (re: RegExp) => shown.findIndex((l) => re.test(l));
         assert.ok(at(/^PLAY \[Apply role mariadb\]$/) >= 0, "plays show progress, banner stripped");
-        assert.ok(at(/^TASK \[mariadb : Check MariaDB service port liveness\]$/) === at(/^fatal: \[aio\]/) - 1, "the failed task right before its failure");
+        assert.ok(
+            at(/^TASK \[mariadb : Check MariaDB service port liveness\]$/) ===
+                at(/^fatal: \[aio\]/) - 1,
+            "the failed task right before its failure",
+        );
         assert.ok(at(/FAILED - RETRYING/) >= 0 && at(/^aio +: ok=12 .*failed=1/) >= 0);
         assert.equal(at(/^(ok|changed): /), -1, "per-item chatter stays in the log");
-        assert.equal(at(/Ensuring config directories/), -1, "tasks that did not fail stay in the log");
-        for (const secret of [DB_PW, KEY_LINE]) assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), "redacted");
+        assert.equal(
+            at(/Ensuring config directories/),
+            -1,
+            "tasks that did not fail stay in the log",
+        );
+        for (const secret of [DB_PW, KEY_LINE])
+            assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), "redacted");
         assert.match(r.stdout, /"cmd": "mysql -p\*{8}"/);
-        assert.ok(shown.every((l) => l.length < 2100), "long lines are cut");
+        assert.ok(
+            shown.every((l) => l.length < 2100),
+            "long lines are cut",
+        );
         assert.match(r.stdout + r.stderr, /kolla-ansible deploy failed \(exit 2\); full log/);
         const log = fs.readFileSync(path.join(sb.logs, "deploy.log"), "utf8");
-        assert.ok(log.includes(DB_PW) && log.includes("Ensuring config directories") && log.includes("x".repeat(5000)));
+        assert.ok(
+            log.includes(DB_PW) &&
+                log.includes("Ensuring config directories") &&
+                log.includes("x".repeat(5000)),
+        );
         assert.equal(mode(path.join(sb.logs, "deploy.log")), "0600");
         assert.equal(mode(sb.logs), "0700");
     });
 
     it("the digest filter is installed once by deploy-config: editing it changes no stage's inputs", () => {
-        const filterLine = scriptBody("ansible-progress.py").split("\n").find((l) => l.includes("MAX_LINE = "))!;
-        for (const s of hostScripts(settings).filter((x) => x.name !== "deploy-config.sh")) assert.ok(!s.text.includes(filterLine), `${s.name} embeds the filter`);
-        for (const s of ALL) assert.match(stageScript(settings, s as StageName, configHash(settings)).text, /readonly PROGRESS_FILTER='\/opt\/openstack-aio\/ansible-progress\.py'/);
-        assert.ok(deployConfigScript(settings).text.includes(filterLine), "deploy-config carries it");
+        const filterLine = scriptBody("ansible-progress.py")
+            .split("\n")
+            .find((l) => l.includes("MAX_LINE = "))!;
+        for (const s of hostScripts(settings).filter((x) => x.name !== "deploy-config.sh"))
+            assert.ok(!s.text.includes(filterLine), `${s.name} embeds the filter`);
+        for (const s of ALL)
+            assert.match(
+                stageScript(settings, s as StageName, configHash(settings)).text,
+                /readonly PROGRESS_FILTER='\/opt\/openstack-aio\/ansible-progress\.py'/,
+            );
+        assert.ok(
+            deployConfigScript(settings).text.includes(filterLine),
+            "deploy-config carries it",
+        );
     });
 
     it("editing the digest filter changes deploy-config's inputs and no other command's (the program's own graph)", async () => {
-        const commands = (g: Graph) => new Map(g.ofType("command:remote:Command").map((r) => [r.name, JSON.stringify(r.inputs)]));
+        const commands = (g: Graph) =>
+            new Map(
+                g.ofType("command:remote:Command").map((r) => [r.name, JSON.stringify(r.inputs)]),
+            );
         const before = commands(await lifecycle());
         // The filter as a maintainer would edit it: render/scripts/ansible-progress.py read with one more line.
         const nodeFs: typeof fs = require("fs");
         const read = nodeFs.readFileSync;
         const edited = ((file: fs.PathOrFileDescriptor, options?: unknown) => {
-            const text = (read as (f: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(file, options);
-            return String(file).endsWith(path.join("scripts", "ansible-progress.py")) ? `${text}# edited\n` : text;
+            const text = (read as (f: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(
+                file,
+                options,
+            );
+            return String(file).endsWith(path.join("scripts", "ansible-progress.py"))
+                ? `${text}# edited\n`
+                : text;
         }) as typeof fs.readFileSync;
         nodeFs.readFileSync = edited;
         let after: Map<string, string>;
@@ -336,14 +579,20 @@ ${fake}
         fs.rmSync(path.join(sb.venv, "bin", "python3"));
         const r = sb.stageRun("prechecks", "create");
         assert.equal(r.status, 0, r.stderr);
-        assert.match(fs.readFileSync(path.join(sb.logs, "prechecks.log"), "utf8"), /PLAY RECAP for -i \S+ prechecks/);
+        assert.match(
+            fs.readFileSync(path.join(sb.logs, "prechecks.log"), "utf8"),
+            /PLAY RECAP for -i \S+ prechecks/,
+        );
     });
 
     it("a failing stage fails the command with kolla-ansible's exit code and records nothing", () => {
         const sb = sandbox("exit 2");
         const r = sb.stageRun("deploy", "create");
         assert.equal(r.status, 2);
-        assert.match(r.stdout + r.stderr, /kolla-ansible deploy failed \(exit 2\); full log: .*deploy\.log/);
+        assert.match(
+            r.stdout + r.stderr,
+            /kolla-ansible deploy failed \(exit 2\); full log: .*deploy\.log/,
+        );
         assert.ok(!fs.existsSync(sb.marker));
     });
 
@@ -363,23 +612,112 @@ ${fake}
         assert.equal(mode(sb.openrc), "0600");
         assert.match(r.stdout, /admin credentials: .*admin-openrc\.sh/);
         const missing = sandbox("exit 0");
-        assert.notEqual(missing.stageRun("post-deploy", "create", { ADMIN_OPENRC: path.join(tempDir(), "absent") }).status, 0);
+        assert.notEqual(
+            missing.stageRun("post-deploy", "create", {
+                ADMIN_OPENRC: path.join(tempDir(), "absent"),
+            }).status,
+            0,
+        );
     });
 
     // What the provider does on each path (@pulumi/command 1.2.1: only `triggers` replace; a replacement is created
     // before the old one is deleted, both with the same inputs), run for real: the outcome the README promises.
-    const DESTROY = (sb: { inventory: string }) => [`-i ${sb.inventory} destroy --yes-i-really-really-mean-it`];
-    const SCENARIOS: { name: string; steps: [allow: boolean, mode: string][]; destroyed: boolean }[] = [
-        { name: "pulumi destroy, allowDestroy=true", steps: [[true, "create"], [true, "delete"]], destroyed: true },
-        { name: "pulumi destroy, allowDestroy=false", steps: [[false, "create"], [false, "delete"]], destroyed: false },
-        { name: "pulumi up --replace (new guard first, then the old one's delete)", steps: [[true, "create"], [true, "create"], [true, "delete"]], destroyed: false },
-        { name: "rename or re-parent without an alias (a new URN: create, then delete the old)", steps: [[true, "create"], [true, "create"], [true, "delete"]], destroyed: false },
-        { name: "a trigger change (replacement)", steps: [[true, "create"], [true, "create"], [true, "delete"]], destroyed: false },
-        { name: "replacement, then pulumi destroy", steps: [[true, "create"], [true, "create"], [true, "delete"], [true, "delete"]], destroyed: true },
-        { name: "a connection change (an update), then pulumi destroy", steps: [[true, "create"], [true, "update"], [true, "delete"]], destroyed: true },
-        { name: "allowDestroy turned on by pulumi up, then pulumi destroy", steps: [[false, "create"], [true, "update"], [true, "delete"]], destroyed: true },
-        { name: "allowDestroy turned off again before pulumi destroy", steps: [[true, "create"], [false, "update"], [false, "delete"]], destroyed: false },
-        { name: "a deployment that failed half-way (only the guard exists), pulumi destroy", steps: [[true, "create"], [true, "delete"]], destroyed: true },
+    const DESTROY = (sb: { inventory: string }) => [
+        `-i ${sb.inventory} destroy --yes-i-really-really-mean-it`,
+    ];
+    const SCENARIOS: {
+        name: string;
+        steps: [allow: boolean, mode: string][];
+        destroyed: boolean;
+    }[] = [
+        {
+            name: "pulumi destroy, allowDestroy=true",
+            steps: [
+                [true, "create"],
+                [true, "delete"],
+            ],
+            destroyed: true,
+        },
+        {
+            name: "pulumi destroy, allowDestroy=false",
+            steps: [
+                [false, "create"],
+                [false, "delete"],
+            ],
+            destroyed: false,
+        },
+        {
+            name: "pulumi up --replace (new guard first, then the old one's delete)",
+            steps: [
+                [true, "create"],
+                [true, "create"],
+                [true, "delete"],
+            ],
+            destroyed: false,
+        },
+        {
+            name: "rename or re-parent without an alias (a new URN: create, then delete the old)",
+            steps: [
+                [true, "create"],
+                [true, "create"],
+                [true, "delete"],
+            ],
+            destroyed: false,
+        },
+        {
+            name: "a trigger change (replacement)",
+            steps: [
+                [true, "create"],
+                [true, "create"],
+                [true, "delete"],
+            ],
+            destroyed: false,
+        },
+        {
+            name: "replacement, then pulumi destroy",
+            steps: [
+                [true, "create"],
+                [true, "create"],
+                [true, "delete"],
+                [true, "delete"],
+            ],
+            destroyed: true,
+        },
+        {
+            name: "a connection change (an update), then pulumi destroy",
+            steps: [
+                [true, "create"],
+                [true, "update"],
+                [true, "delete"],
+            ],
+            destroyed: true,
+        },
+        {
+            name: "allowDestroy turned on by pulumi up, then pulumi destroy",
+            steps: [
+                [false, "create"],
+                [true, "update"],
+                [true, "delete"],
+            ],
+            destroyed: true,
+        },
+        {
+            name: "allowDestroy turned off again before pulumi destroy",
+            steps: [
+                [true, "create"],
+                [false, "update"],
+                [false, "delete"],
+            ],
+            destroyed: false,
+        },
+        {
+            name: "a deployment that failed half-way (only the guard exists), pulumi destroy",
+            steps: [
+                [true, "create"],
+                [true, "delete"],
+            ],
+            destroyed: true,
+        },
     ];
     for (const sc of SCENARIOS) {
         it(`destroy guard: ${sc.name} → ${sc.destroyed ? "destroys" : "leaves the cloud"}`, () => {
@@ -393,18 +731,32 @@ ${fake}
             }
             assert.deepEqual(sb.calls(), sc.destroyed ? DESTROY(sb) : []);
             if (sc.destroyed) assert.ok(!fs.existsSync(sb.marker), "the next deploy starts fresh");
-            if (sc.destroyed) assert.match(last.stdout, /pulumi destroy --exclude-protected/, "tells the operator about the protected volume");
+            if (sc.destroyed)
+                assert.match(
+                    last.stdout,
+                    /pulumi destroy --exclude-protected/,
+                    "tells the operator about the protected volume",
+                );
         });
     }
 
     it("destroy guard: says why it left the cloud alone, and what a replacement looked like", () => {
         const sb = sandbox();
         sb.destroyRun(true, "create");
-        assert.match(sb.destroyRun(true, "create").stdout, /WILL run kolla-ansible destroy \(2 live guard record/);
+        assert.match(
+            sb.destroyRun(true, "create").stdout,
+            /WILL run kolla-ansible destroy \(2 live guard record/,
+        );
         const r = sb.destroyRun(true, "delete");
-        assert.match(r.stdout, /a newer guard is live \(1 left in .*destroy-guards\): this was a replacement, the cloud was left untouched/);
+        assert.match(
+            r.stdout,
+            /a newer guard is live \(1 left in .*destroy-guards\): this was a replacement, the cloud was left untouched/,
+        );
         assert.equal(fs.readFileSync(sb.guards, "utf8").trim().split("\n").length, 1);
-        assert.match(sb.destroyRun(false, "delete").stdout, /allowDestroy is false: the cloud on the hosts was left untouched/);
+        assert.match(
+            sb.destroyRun(false, "delete").stdout,
+            /allowDestroy is false: the cloud on the hosts was left untouched/,
+        );
     });
 
     it("destroy guard: a guard of the earlier id-file design is recorded on its update, then destroys on delete", () => {
@@ -432,25 +784,52 @@ ${fake}
 
     it("destroy guard: two creates at the same moment record two guards (the lock serialises them)", async () => {
         const sb = sandbox();
-        const script = withVars(destroyScript(stackSettings("aio", { allowDestroy: true })), { LOG_DIR: sb.logs, GUARDS_FILE: sb.guards, LEGACY_ID_FILE: sb.legacy, LOCK_FILE: sb.lock, VENV: sb.venv, INVENTORY: sb.inventory, DEPLOYED_MARKER: sb.marker });
-        const runs = [0, 1].map(() => new Promise<number>((resolve) => {
-            const p = spawn("bash", ["-s", "--", "create"], { stdio: ["pipe", "ignore", "ignore"] });
-            p.on("exit", (code) => resolve(code ?? -1));
-            p.stdin.end(script);
-        }));
+        const script = withVars(destroyScript(stackSettings("aio", { allowDestroy: true })), {
+            LOG_DIR: sb.logs,
+            GUARDS_FILE: sb.guards,
+            LEGACY_ID_FILE: sb.legacy,
+            LOCK_FILE: sb.lock,
+            VENV: sb.venv,
+            INVENTORY: sb.inventory,
+            DEPLOYED_MARKER: sb.marker,
+        });
+        const runs = [0, 1].map(
+            () =>
+                new Promise<number>((resolve) => {
+                    const p = spawn("bash", ["-s", "--", "create"], {
+                        stdio: ["pipe", "ignore", "ignore"],
+                    });
+                    p.on("exit", (code) => resolve(code ?? -1));
+                    p.stdin.end(script);
+                }),
+        );
         assert.deepEqual(await Promise.all(runs), [0, 0]);
         assert.equal(fs.readFileSync(sb.guards, "utf8").trim().split("\n").length, 2);
     });
 
     it("the deploy-host lock: a second stage waits, then fails naming the holder's pid, stage and log", async () => {
         const sb = sandbox("sleep 3");
-        const first = spawn("bash", ["-s", "--", "create"], { stdio: ["pipe", "ignore", "ignore"] });
-        first.stdin.end(withVars(stageScript(settings, "pull", configHash(settings)), { VENV: sb.venv, LOG_DIR: sb.logs, DEPLOYED_MARKER: sb.marker, INVENTORY: sb.inventory, LOCK_FILE: sb.lock }));
+        const first = spawn("bash", ["-s", "--", "create"], {
+            stdio: ["pipe", "ignore", "ignore"],
+        });
+        first.stdin.end(
+            withVars(stageScript(settings, "pull", configHash(settings)), {
+                VENV: sb.venv,
+                LOG_DIR: sb.logs,
+                DEPLOYED_MARKER: sb.marker,
+                INVENTORY: sb.inventory,
+                LOCK_FILE: sb.lock,
+            }),
+        );
         const done = new Promise((resolve) => first.on("exit", resolve));
-        for (let i = 0; i < 50 && !fs.existsSync(`${sb.lock}.holder`); i++) await new Promise((r) => setTimeout(r, 100));
+        for (let i = 0; i < 50 && !fs.existsSync(`${sb.lock}.holder`); i++)
+            await new Promise((r) => setTimeout(r, 100));
         const r = sb.stageRun("deploy", "create", { LOCK_WAIT: "1" });
         assert.equal(r.status, 75);
-        assert.match(r.stderr, /kolla-ansible deploy: the deploy host is busy: .*deploy\.lock is held by pid \d+ \(kolla-ansible pull, since .*, log .*pull\.log\); waited 1s/);
+        assert.match(
+            r.stderr,
+            /kolla-ansible deploy: the deploy host is busy: .*deploy\.lock is held by pid \d+ \(kolla-ansible pull, since .*, log .*pull\.log\); waited 1s/,
+        );
         assert.deepEqual(sb.calls(), [`-i ${sb.inventory} pull`], "deploy did not run");
         await done;
         const after = sb.stageRun("deploy", "create", { LOCK_WAIT: "5" });

@@ -29,15 +29,24 @@ yaml.safe_dump(p, open(f, "w"), default_flow_style=False)`;
 
 describe("passwords-merge.sh, run for real", () => {
     const dirs: string[] = [];
-    after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+    after(() => {
+        for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    });
 
     function setUp(exampleKeys: string[]) {
         const dir = tempDir("passwords-");
         dirs.push(dir);
         const venv = path.join(dir, "venv");
         fs.mkdirSync(path.join(venv, "bin"), { recursive: true });
-        for (const [name, py] of [["kolla-mergepwd", MERGEPWD], ["kolla-genpwd", GENPWD]]) {
-            fs.writeFileSync(path.join(venv, "bin", name), `#!/usr/bin/env bash\nexec python3 -c '${py}' "$@"\n`, { mode: 0o755 });
+        for (const [name, py] of [
+            ["kolla-mergepwd", MERGEPWD],
+            ["kolla-genpwd", GENPWD],
+        ]) {
+            fs.writeFileSync(
+                path.join(venv, "bin", name),
+                `#!/usr/bin/env bash\nexec python3 -c '${py}' "$@"\n`,
+                { mode: 0o755 },
+            );
         }
         fs.symlinkSync(fs.realpathSync("/usr/bin/python3"), path.join(venv, "bin", "python3"));
         const files = {
@@ -46,25 +55,48 @@ describe("passwords-merge.sh, run for real", () => {
             passwords: path.join(dir, "etc", "passwords.yml"),
         };
         fs.mkdirSync(path.dirname(files.passwords));
-        fs.writeFileSync(files.example, exampleKeys.map((k) => `${k}:\n`).join(""), { mode: 0o644 });
-        fs.writeFileSync(files.overrides, "keystone_admin_password: stack-owned\n", { mode: 0o600 });
-        const script = withVars(passwordsMergeScript(stackSettings("aio")),
-            { VENV: venv, EXAMPLE: files.example, OVERRIDES: files.overrides, PASSWORDS: files.passwords, LOCK_FILE: path.join(dir, "deploy.lock") });
+        fs.writeFileSync(files.example, exampleKeys.map((k) => `${k}:\n`).join(""), {
+            mode: 0o644,
+        });
+        fs.writeFileSync(files.overrides, "keystone_admin_password: stack-owned\n", {
+            mode: 0o600,
+        });
+        const script = withVars(passwordsMergeScript(stackSettings("aio")), {
+            VENV: venv,
+            EXAMPLE: files.example,
+            OVERRIDES: files.overrides,
+            PASSWORDS: files.passwords,
+            LOCK_FILE: path.join(dir, "deploy.lock"),
+        });
         const attempt = (env: Record<string, string> = {}) => runScript(script, [], env);
         const run = (env: Record<string, string> = {}) => {
             const r = attempt(env);
             assert.equal(r.status, 0, r.stderr);
             return YAML.parse(fs.readFileSync(files.passwords, "utf8")) as Record<string, string>;
         };
-        const leftovers = () => fs.readdirSync(path.dirname(files.passwords)).filter((f) => f !== "passwords.yml" && !f.endsWith(".bak"));
-        const backups = () => fs.readdirSync(path.dirname(files.passwords)).filter((f) => /^passwords\.yml\.\d{8}T\d{6}\.bak$/.test(f));
+        const leftovers = () =>
+            fs
+                .readdirSync(path.dirname(files.passwords))
+                .filter((f) => f !== "passwords.yml" && !f.endsWith(".bak"));
+        const backups = () =>
+            fs
+                .readdirSync(path.dirname(files.passwords))
+                .filter((f) => /^passwords\.yml\.\d{8}T\d{6}\.bak$/.test(f));
         return { files, run, attempt, leftovers, backups };
     }
 
     it("first run: the example's keys, blanks generated, the stack's password winning, 0600, nothing left beside it", () => {
-        const { files, run, leftovers, backups } = setUp(["database_password", "keystone_admin_password", "rabbitmq_password"]);
+        const { files, run, leftovers, backups } = setUp([
+            "database_password",
+            "keystone_admin_password",
+            "rabbitmq_password",
+        ]);
         const p = run();
-        assert.deepEqual(Object.keys(p).sort(), ["database_password", "keystone_admin_password", "rabbitmq_password"]);
+        assert.deepEqual(Object.keys(p).sort(), [
+            "database_password",
+            "keystone_admin_password",
+            "rabbitmq_password",
+        ]);
         assert.equal(p.keystone_admin_password, "stack-owned");
         assert.match(p.database_password, /^[0-9a-f]{16}$/);
         assert.equal(mode(files.passwords), "0600");
@@ -85,7 +117,10 @@ describe("passwords-merge.sh, run for real", () => {
         const { files, run, backups } = setUp(["database_password", "keystone_admin_password"]);
         const before = run();
         const beforeText = fs.readFileSync(files.passwords, "utf8");
-        fs.writeFileSync(files.example, "database_password:\nkeystone_admin_password:\nnew_service_password:\n");
+        fs.writeFileSync(
+            files.example,
+            "database_password:\nkeystone_admin_password:\nnew_service_password:\n",
+        );
         const after = run();
         assert.equal(after.database_password, before.database_password);
         assert.equal(after.keystone_admin_password, "stack-owned");
@@ -93,14 +128,25 @@ describe("passwords-merge.sh, run for real", () => {
         assert.equal(mode(files.passwords), "0600");
         const [backup] = backups();
         assert.ok(backup, "a backup was made");
-        assert.equal(fs.readFileSync(path.join(path.dirname(files.passwords), backup), "utf8"), beforeText);
+        assert.equal(
+            fs.readFileSync(path.join(path.dirname(files.passwords), backup), "utf8"),
+            beforeText,
+        );
         assert.equal(mode(path.join(path.dirname(files.passwords), backup)), "0600");
     });
 
     it("a run killed while writing leaves passwords.yml whole, and the next run keeps every password", () => {
-        const { files, run, attempt, leftovers } = setUp(["database_password", "keystone_admin_password", "rabbitmq_password", "nova_password"]);
+        const { files, run, attempt, leftovers } = setUp([
+            "database_password",
+            "keystone_admin_password",
+            "rabbitmq_password",
+            "nova_password",
+        ]);
         const before = run();
-        fs.writeFileSync(files.example, "database_password:\nkeystone_admin_password:\nrabbitmq_password:\nnova_password:\nnew_password:\n");
+        fs.writeFileSync(
+            files.example,
+            "database_password:\nkeystone_admin_password:\nrabbitmq_password:\nnova_password:\nnew_password:\n",
+        );
         const killed = attempt({ MERGEPWD_DIE_AFTER: "40" });
         assert.notEqual(killed.status, 0);
         assert.deepEqual(YAML.parse(fs.readFileSync(files.passwords, "utf8")), before, "untouched");
@@ -121,8 +167,15 @@ describe("passwords-merge.sh, run for real", () => {
         assert.equal(fs.readFileSync(files.passwords, "utf8"), text);
         // A key only the current file has (added by hand or by another tool) must survive a merge that drops it.
         fs.writeFileSync(files.passwords, `${text}handmade_password: keep-me\n`, { mode: 0o600 });
-        const dropping = MERGEPWD.replace("new.update(old)", "new.update({k: v for k, v in old.items() if k in new})");
-        fs.writeFileSync(path.join(path.dirname(files.example), "venv", "bin", "kolla-mergepwd"), `#!/usr/bin/env bash\nexec python3 -c '${dropping}' "$@"\n`, { mode: 0o755 });
+        const dropping = MERGEPWD.replace(
+            "new.update(old)",
+            "new.update({k: v for k, v in old.items() if k in new})",
+        );
+        fs.writeFileSync(
+            path.join(path.dirname(files.example), "venv", "bin", "kolla-mergepwd"),
+            `#!/usr/bin/env bash\nexec python3 -c '${dropping}' "$@"\n`,
+            { mode: 0o755 },
+        );
         const lost = attempt();
         assert.equal(lost.status, 1);
         assert.match(lost.stderr, /would lose 1 keys: handmade_password/);

@@ -9,7 +9,14 @@ import { redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
 import { PROJECT_DIR } from "./support/stack";
 import { tempDir } from "./support/tools";
 
-const GIT_ID = ["-c", "user.name=test", "-c", "user.email=test@openstack-aio.invalid", "-c", "commit.gpgsign=false"];
+const GIT_ID = [
+    "-c",
+    "user.name=test",
+    "-c",
+    "user.email=test@openstack-aio.invalid",
+    "-c",
+    "commit.gpgsign=false",
+];
 
 function git(cwd: string, ...args: string[]): string {
     const r = spawnSync("git", [...GIT_ID, ...args], { cwd, encoding: "utf8" });
@@ -29,8 +36,18 @@ describe("npm run plan (a change in host terms)", function () {
     // A throwaway repository: the project's files committed as main, node_modules linked.
     before(() => {
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "openstack-aio-planrepo-"));
-        const files = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: PROJECT_DIR, encoding: "utf8" })
-            .stdout.split("\0").filter((f) => f && !f.startsWith("node_modules") && fs.lstatSync(path.join(PROJECT_DIR, f), { throwIfNoEntry: false })?.isFile());
+        const files = spawnSync(
+            "git",
+            ["ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            { cwd: PROJECT_DIR, encoding: "utf8" },
+        )
+            .stdout.split("\0")
+            .filter(
+                (f) =>
+                    f &&
+                    !f.startsWith("node_modules") &&
+                    fs.lstatSync(path.join(PROJECT_DIR, f), { throwIfNoEntry: false })?.isFile(),
+            );
         for (const f of files) {
             fs.mkdirSync(path.dirname(path.join(repo, f)), { recursive: true });
             fs.copyFileSync(path.join(PROJECT_DIR, f), path.join(repo, f));
@@ -39,7 +56,11 @@ describe("npm run plan (a change in host terms)", function () {
         git(repo, "add", "-A");
         git(repo, "commit", "-q", "-m", "base");
         // After the commit: .gitignore's `node_modules/` matches directories, not a symlink.
-        fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(repo, "node_modules"), "dir");
+        fs.symlinkSync(
+            path.join(PROJECT_DIR, "node_modules"),
+            path.join(repo, "node_modules"),
+            "dir",
+        );
     });
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
 
@@ -48,8 +69,17 @@ describe("npm run plan (a change in host terms)", function () {
         edit();
         git(repo, "commit", "-q", "-am", name);
     };
-    const plan = (...args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(repo, "tools/plan.ts"), ...args],
-        { cwd: repo, encoding: "utf8", env: { ...process.env, TMPDIR: planTmp } });
+    const plan = (...args: string[]) =>
+        spawnSync(
+            process.execPath,
+            [
+                require.resolve("ts-node/dist/bin"),
+                "--transpile-only",
+                path.join(repo, "tools/plan.ts"),
+                ...args,
+            ],
+            { cwd: repo, encoding: "utf8", env: { ...process.env, TMPDIR: planTmp } },
+        );
     const editStack = (f: (config: Record<string, unknown>) => void) => {
         const file = path.join(repo, "Pulumi.aio.yaml");
         const doc = YAML.parse(fs.readFileSync(file, "utf8"));
@@ -59,13 +89,26 @@ describe("npm run plan (a change in host terms)", function () {
 
     it("enableHeat off: names the three removed Heat images and runs the deploy stage as reconfigure", () => {
         const before = leftovers();
-        branch("heat-off", () => editStack((c) => { c["openstack-aio:enableHeat"] = false; }));
+        branch("heat-off", () =>
+            editStack((c) => {
+                c["openstack-aio:enableHeat"] = false;
+            }),
+        );
         const r = plan("aio", "--base", "main");
         assert.equal(r.status, 0, r.stderr);
         const out = r.stdout;
-        assert.match(out, /will run `kolla-ansible reconfigure` on 1 host \(aio\), drop 3 images\./);
+        assert.match(
+            out,
+            /will run `kolla-ansible reconfigure` on 1 host \(aio\), drop 3 images\./,
+        );
         for (const image of ["heat-api", "heat-api-cfn", "heat-engine"]) {
-            assert.match(out, new RegExp(`- dropped: \`${image}\` \\(quay\\.io/openstack\\.kolla/${image}:2023\\.1-ubuntu-jammy\\)`), image);
+            assert.match(
+                out,
+                new RegExp(
+                    `- dropped: \`${image}\` \\(quay\\.io/openstack\\.kolla/${image}:2023\\.1-ubuntu-jammy\\)`,
+                ),
+                image,
+            );
         }
         assert.equal(out.match(/- dropped: /g)?.length, 3);
         assert.match(out, /- `deploy` runs `kolla-ansible reconfigure` \(inputs changed\)/);
@@ -80,11 +123,18 @@ describe("npm run plan (a change in host terms)", function () {
     });
 
     it("cirrosVersion only: names the cirros image and runs no kolla stage", () => {
-        branch("cirros", () => editStack((c) => { c["openstack-aio:cirrosVersion"] = "0.6.2"; }));
+        branch("cirros", () =>
+            editStack((c) => {
+                c["openstack-aio:cirrosVersion"] = "0.6.2";
+            }),
+        );
         const r = plan("aio", "--base", "main");
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /No kolla stage runs\./);
-        assert.match(r.stdout, /- `cloud-images-cirros` \("cirros"\) \(openstack:images\/image:Image\) changes: imageSourceUrl: \S+\/0\.6\.1\/cirros-0\.6\.1-x86_64-disk\.img → \S+\/0\.6\.2\/cirros-0\.6\.2-x86_64-disk\.img/);
+        assert.match(
+            r.stdout,
+            /- `cloud-images-cirros` \("cirros"\) \(openstack:images\/image:Image\) changes: imageSourceUrl: \S+\/0\.6\.1\/cirros-0\.6\.1-x86_64-disk\.img → \S+\/0\.6\.2\/cirros-0\.6\.2-x86_64-disk\.img/,
+        );
         assert.match(r.stdout, /No image is added or dropped\./);
         assert.match(r.stdout, /No file changes\./);
         assert.doesNotMatch(r.stdout, /runs `kolla-ansible/);
@@ -92,11 +142,16 @@ describe("npm run plan (a change in host terms)", function () {
 
     it("without --base compares with HEAD: an uncommitted edit shows", () => {
         git(repo, "checkout", "-q", "main");
-        editStack((c) => { c["openstack-aio:novaVirtType"] = "qemu"; });
+        editStack((c) => {
+            c["openstack-aio:novaVirtType"] = "qemu";
+        });
         const r = plan("aio");
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /against `HEAD`/);
-        assert.match(r.stdout, /\n-nova_compute_virt_type: "kvm"\n\+nova_compute_virt_type: "qemu"\n/);
+        assert.match(
+            r.stdout,
+            /\n-nova_compute_virt_type: "kvm"\n\+nova_compute_virt_type: "qemu"\n/,
+        );
         assert.match(r.stdout, /kolla-ansible reconfigure/);
         git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
     });
@@ -106,7 +161,9 @@ describe("npm run plan (a change in host terms)", function () {
         let r = plan("aio", "--base", "no-such-ref");
         assert.equal(r.status, 1);
         assert.match(r.stderr, /git rev-parse/);
-        editStack((c) => { c["openstack-aio:vip"] = "10.10.10.51"; });
+        editStack((c) => {
+            c["openstack-aio:vip"] = "10.10.10.51";
+        });
         r = plan("aio", "--base", "main");
         assert.equal(r.status, 1);
         assert.match(r.stdout, /does not evaluate:[\s\S]*openstack-aio:vip:/);
@@ -118,14 +175,44 @@ describe("npm run plan (a change in host terms)", function () {
 });
 
 describe("plan: verdicts from two evaluations", () => {
-    const stage = (s: string, hash: string, extra: Partial<ResourceSummary> = {}): ResourceSummary => ({
-        type: "command:remote:Command", name: `kolla-${s}`, custom: true, replaceOnChanges: ["triggers[*]"], ignoreChanges: [],
-        inputs: { stdin: `readonly STAGE='${s}'\nreadonly CONFIG_HASH='${hash}'\n`, create: "bash -s create" }, ...extra,
+    const stage = (
+        s: string,
+        hash: string,
+        extra: Partial<ResourceSummary> = {},
+    ): ResourceSummary => ({
+        type: "command:remote:Command",
+        name: `kolla-${s}`,
+        custom: true,
+        replaceOnChanges: ["triggers[*]"],
+        ignoreChanges: [],
+        inputs: {
+            stdin: `readonly STAGE='${s}'\nreadonly CONFIG_HASH='${hash}'\n`,
+            create: "bash -s create",
+        },
+        ...extra,
     });
-    const tree = (release: string, hash: string, hosts: TreeSummary["hosts"], more: ResourceSummary[] = []): TreeSummary => ({
-        stack: "t", exists: true, release, registryMode: "mirror", deployHost: { name: "deploy", address: "10.0.0.2" }, hosts,
-        files: { "globals.yml": `release: ${release}\n`, "images.txt": "q/ns/nova-api:x -> r/ns/nova-api:x\n" },
-        resources: [stage("prechecks", hash), stage("deploy", hash), stage("post-deploy", hash), ...more],
+    const tree = (
+        release: string,
+        hash: string,
+        hosts: TreeSummary["hosts"],
+        more: ResourceSummary[] = [],
+    ): TreeSummary => ({
+        stack: "t",
+        exists: true,
+        release,
+        registryMode: "mirror",
+        deployHost: { name: "deploy", address: "10.0.0.2" },
+        hosts,
+        files: {
+            "globals.yml": `release: ${release}\n`,
+            "images.txt": "q/ns/nova-api:x -> r/ns/nova-api:x\n",
+        },
+        resources: [
+            stage("prechecks", hash),
+            stage("deploy", hash),
+            stage("post-deploy", hash),
+            ...more,
+        ],
     });
     const three = [
         { name: "c1", address: "10.0.0.11", roles: ["control", "network"] },
@@ -135,38 +222,103 @@ describe("plan: verdicts from two evaluations", () => {
 
     it("a release change upgrades; a new stack deploys; a replaced command deploys; no change runs nothing", () => {
         const up = comparePlans(tree("2023.1", "a", three), tree("2023.2", "b", three), "main");
-        assert.deepEqual(up.stages.map((s) => [s.stage, s.action]), [["prechecks", "prechecks"], ["deploy", "upgrade"], ["post-deploy", "post-deploy"]]);
+        assert.deepEqual(
+            up.stages.map((s) => [s.stage, s.action]),
+            [
+                ["prechecks", "prechecks"],
+                ["deploy", "upgrade"],
+                ["post-deploy", "post-deploy"],
+            ],
+        );
         assert.match(headline(up), /run `kolla-ansible upgrade` on 3 hosts \(c1, c2, k1\)/);
-        const fresh = comparePlans({ stack: "t", exists: false }, tree("2023.1", "a", three), "main");
+        const fresh = comparePlans(
+            { stack: "t", exists: false },
+            tree("2023.1", "a", three),
+            "main",
+        );
         assert.equal(fresh.stages.find((s) => s.stage === "deploy")!.action, "deploy");
         assert.match(formatPlan(fresh), /host `k1` \(10\.0\.0\.21\) is added with roles compute/);
-        const replaced = comparePlans(tree("2023.1", "a", three), tree("2023.1", "a", three, []), "main");
+        const replaced = comparePlans(
+            tree("2023.1", "a", three),
+            tree("2023.1", "a", three, []),
+            "main",
+        );
         assert.deepEqual(replaced.stages, []);
-        assert.equal(headline(replaced), "This change runs nothing on the hosts and changes no cloud resource. No kolla stage runs.");
+        assert.equal(
+            headline(replaced),
+            "This change runs nothing on the hosts and changes no cloud resource. No kolla stage runs.",
+        );
         const trig = comparePlans(
-            { ...tree("2023.1", "a", three), resources: [stage("deploy", "a", { inputs: { ...stage("deploy", "a").inputs, triggers: [1] } })] },
-            { ...tree("2023.1", "a", three), resources: [stage("deploy", "a", { inputs: { ...stage("deploy", "a").inputs, triggers: [2] } })] }, "main");
+            {
+                ...tree("2023.1", "a", three),
+                resources: [
+                    stage("deploy", "a", {
+                        inputs: { ...stage("deploy", "a").inputs, triggers: [1] },
+                    }),
+                ],
+            },
+            {
+                ...tree("2023.1", "a", three),
+                resources: [
+                    stage("deploy", "a", {
+                        inputs: { ...stage("deploy", "a").inputs, triggers: [2] },
+                    }),
+                ],
+            },
+            "main",
+        );
         assert.deepEqual(trig.stages, [{ stage: "deploy", op: "replace", action: "deploy" }]);
     });
 
     it("names hosts that are added, removed or lose a role; the reconfigure runs on every host", () => {
-        const after = [{ ...three[0], roles: ["control"] }, three[2], { name: "k2", address: "10.0.0.22", roles: ["compute"] }];
+        const after = [
+            { ...three[0], roles: ["control"] },
+            three[2],
+            { name: "k2", address: "10.0.0.22", roles: ["compute"] },
+        ];
         const p = comparePlans(tree("2023.1", "a", three), tree("2023.1", "b", after), "main");
         assert.deepEqual(p.hosts, [
             "host `c1` loses role network",
             "host `k2` (10.0.0.22) is added with roles compute",
             "host `c2` (10.0.0.12) is removed: it leaves the inventory, kolla-ansible does not clean it up",
         ]);
-        assert.match(headline(p), /^This change will run `kolla-ansible reconfigure` on 3 hosts \(c1, k1, k2\)\.$/);
+        assert.match(
+            headline(p),
+            /^This change will run `kolla-ansible reconfigure` on 3 hosts \(c1, k1, k2\)\.$/,
+        );
         assert.deepEqual(p.filesChanged, []);
     });
 
     it("secret inputs never reach the plan; ignoreChanges inputs cause no run", () => {
-        const withKey = (v: string, ignore: string[] = []) => stage("deploy", "a", { ignoreChanges: ignore, inputs: { ...stage("deploy", "a").inputs, connection: { host: "h", privateKey: "[secret]" }, environment: { X: v } } });
-        const p = comparePlans({ ...tree("2023.1", "a", three), resources: [withKey("1", ["environment"])] }, { ...tree("2023.1", "a", three), resources: [withKey("2", ["environment"])] }, "main");
+        const withKey = (v: string, ignore: string[] = []) =>
+            stage("deploy", "a", {
+                ignoreChanges: ignore,
+                inputs: {
+                    ...stage("deploy", "a").inputs,
+                    connection: { host: "h", privateKey: "[secret]" },
+                    environment: { X: v },
+                },
+            });
+        const p = comparePlans(
+            { ...tree("2023.1", "a", three), resources: [withKey("1", ["environment"])] },
+            { ...tree("2023.1", "a", three), resources: [withKey("2", ["environment"])] },
+            "main",
+        );
         assert.deepEqual(p.stages, []);
         assert.deepEqual(
-            redact({ connection: { host: "h", privateKey: "KEY" }, stdin: "PW", list: [{ v: "x" }, { v: "y" }] }, ["connection.privateKey", "stdin", "list[1].v"]),
-            { connection: { host: "h", privateKey: "[secret]" }, stdin: "[secret]", list: [{ v: "x" }, { v: "[secret]" }] });
+            redact(
+                {
+                    connection: { host: "h", privateKey: "KEY" },
+                    stdin: "PW",
+                    list: [{ v: "x" }, { v: "y" }],
+                },
+                ["connection.privateKey", "stdin", "list[1].v"],
+            ),
+            {
+                connection: { host: "h", privateKey: "[secret]" },
+                stdin: "[secret]",
+                list: [{ v: "x" }, { v: "[secret]" }],
+            },
+        );
     });
 });

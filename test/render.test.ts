@@ -9,7 +9,16 @@ import { tempDir } from "./support/tools";
 import { PROJECT_DIR } from "./support/stack";
 
 function cli(...args: string[]) {
-    return spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(PROJECT_DIR, "tools/render.ts"), ...args], { encoding: "utf8", cwd: PROJECT_DIR });
+    return spawnSync(
+        process.execPath,
+        [
+            require.resolve("ts-node/dist/bin"),
+            "--transpile-only",
+            path.join(PROJECT_DIR, "tools/render.ts"),
+            ...args,
+        ],
+        { encoding: "utf8", cwd: PROJECT_DIR },
+    );
 }
 
 describe("npm run render", () => {
@@ -17,15 +26,41 @@ describe("npm run render", () => {
         const out = tempDir();
         const r = cli("aio", "--out", out);
         assert.equal(r.status, 0, r.stderr);
-        for (const f of ["globals.yml", "inventory-top.ini", "ansible.cfg", "images.txt", "passwords-override.yml", "scripts/kolla-deploy.sh", "scripts/mirror-image-nova-api.sh", "scripts/amphora-build.sh"]) {
+        for (const f of [
+            "globals.yml",
+            "inventory-top.ini",
+            "ansible.cfg",
+            "images.txt",
+            "passwords-override.yml",
+            "scripts/kolla-deploy.sh",
+            "scripts/mirror-image-nova-api.sh",
+            "scripts/amphora-build.sh",
+        ]) {
             assert.ok(fs.existsSync(path.join(out, f)), f);
         }
-        assert.equal(YAML.parse(fs.readFileSync(path.join(out, "globals.yml"), "utf8")).kolla_internal_vip_address, "10.10.30.55");
-        assert.equal(fs.readFileSync(path.join(out, "images.txt"), "utf8").trim().split("\n").length, 36);
-        const overrides = YAML.parse(fs.readFileSync(path.join(out, "passwords-override.yml"), "utf8"));
+        assert.equal(
+            YAML.parse(fs.readFileSync(path.join(out, "globals.yml"), "utf8"))
+                .kolla_internal_vip_address,
+            "10.10.30.55",
+        );
+        assert.equal(
+            fs.readFileSync(path.join(out, "images.txt"), "utf8").trim().split("\n").length,
+            36,
+        );
+        const overrides = YAML.parse(
+            fs.readFileSync(path.join(out, "passwords-override.yml"), "utf8"),
+        );
         assert.match(overrides.keystone_admin_password, /^<secret: /);
-        const all = fs.readdirSync(out, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(out, f)).isFile());
-        for (const f of all) assert.doesNotMatch(fs.readFileSync(path.join(out, f), "utf8"), /PRIVATE KEY|mock-password/, f);
+        const all = fs
+            .readdirSync(out, { recursive: true })
+            .map(String)
+            .filter((f) => fs.statSync(path.join(out, f)).isFile());
+        for (const f of all)
+            assert.doesNotMatch(
+                fs.readFileSync(path.join(out, f), "utf8"),
+                /PRIVATE KEY|mock-password/,
+                f,
+            );
     });
 
     it("an unknown stack prints the stacks it knows and exits non-zero", () => {
@@ -42,7 +77,13 @@ describe("npm run render", () => {
         doc.config["openstack-aio:registryPort"] = 99999;
         fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), YAML.stringify(doc));
         const out = path.join(dir, "build");
-        assert.throws(() => render("bad", out, dir), (e: Error) => e instanceof SettingsError && /openstack-aio:vip:/.test(e.message) && /openstack-aio:registryPort:/.test(e.message));
+        assert.throws(
+            () => render("bad", out, dir),
+            (e: Error) =>
+                e instanceof SettingsError &&
+                /openstack-aio:vip:/.test(e.message) &&
+                /openstack-aio:registryPort:/.test(e.message),
+        );
         assert.ok(!fs.existsSync(out));
     });
 

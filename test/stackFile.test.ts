@@ -6,24 +6,37 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { KEYS } from "../config/keys";
-import { OPERATOR_SET_KEYS, projectDeclarations, readStackConfig, StackFileError } from "../config/stackFile";
+import {
+    OPERATOR_SET_KEYS,
+    projectDeclarations,
+    readStackConfig,
+    StackFileError,
+} from "../config/stackFile";
 import { PROJECT_DIR } from "./support/stack";
 
-const committedStacks = () => fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+const committedStacks = () =>
+    fs
+        .readdirSync(PROJECT_DIR)
+        .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+        .map((f) => f.slice(7, -5));
 
 /** `pulumi config set [--secret] KEY` in the README's shell blocks: what an operator following it sets. */
 function readmeSetKeys(): Record<string, { secret: boolean }> {
     const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
     const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
     const out: Record<string, { secret: boolean }> = {};
-    for (const m of blocks.matchAll(/pulumi config set( --secret)? ([A-Za-z][\w.]*)/g)) out[m[2]] = { secret: Boolean(m[1]) };
+    for (const m of blocks.matchAll(/pulumi config set( --secret)? ([A-Za-z][\w.]*)/g))
+        out[m[2]] = { secret: Boolean(m[1]) };
     return out;
 }
 
 describe("config: the Pulumi CLI's rules", () => {
     let dir: string;
     /** A project dir with the real Pulumi.yaml (optionally edited) and one stack file. */
-    function project(stackYaml: string, editProject?: (p: { config: Record<string, unknown> }) => void): string {
+    function project(
+        stackYaml: string,
+        editProject?: (p: { config: Record<string, unknown> }) => void,
+    ): string {
         const p = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
         editProject?.(p);
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(p));
@@ -33,7 +46,9 @@ describe("config: the Pulumi CLI's rules", () => {
     const aio = () => fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.aio.yaml"), "utf8");
     const refusal = (re: RegExp) => (e: Error) => e instanceof StackFileError && re.test(e.message);
 
-    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "oaio-cli-")); });
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "oaio-cli-"));
+    });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("accepts Pulumi.yaml's declarations (types, items, fields the project schema allows)", () => {
@@ -44,12 +59,16 @@ describe("config: the Pulumi CLI's rules", () => {
     it("the README's commands set exactly the keys every operator sets by hand", () => {
         const set = readmeSetKeys();
         assert.deepEqual(Object.keys(set).sort(), Object.keys(OPERATOR_SET_KEYS).sort());
-        for (const [key, cmd] of Object.entries(OPERATOR_SET_KEYS)) assert.equal(set[key].secret, /--secret/.test(cmd), key);
+        for (const [key, cmd] of Object.entries(OPERATOR_SET_KEYS))
+            assert.equal(set[key].secret, /--secret/.test(cmd), key);
     });
 
     it("accepts every committed stack plus the README's commands, as the CLI would", () => {
         const stacks = committedStacks();
-        assert.ok(stacks.includes("aio") && stacks.includes("multinode"), `committed stacks: ${stacks.join(", ")}`);
+        assert.ok(
+            stacks.includes("aio") && stacks.includes("multinode"),
+            `committed stacks: ${stacks.join(", ")}`,
+        );
         for (const stack of stacks) {
             const { config, secureKeys } = readStackConfig(stack, PROJECT_DIR, readmeSetKeys());
             assert.deepEqual(secureKeys, ["sshPrivateKey"], stack);
@@ -58,17 +77,45 @@ describe("config: the Pulumi CLI's rules", () => {
     });
 
     it("refuses a stack that lacks a key declared with a type and no default (the first real `pulumi up` failed so)", () => {
-        project(aio(), (p) => { p.config.keypairPublicKey = { type: "string", description: "OpenSSH public key of the keypair." }; });
-        assert.throws(() => readStackConfig("t", dir), refusal(/Stack 't' is missing configuration value 'keypairPublicKey'/));
-        project(aio(), (p) => { p.config.a = { type: "string" }; p.config.b = { type: "integer" }; });
-        assert.throws(() => readStackConfig("t", dir), refusal(/missing configuration values 'a' and 'b'/));
+        project(aio(), (p) => {
+            p.config.keypairPublicKey = {
+                type: "string",
+                description: "OpenSSH public key of the keypair.",
+            };
+        });
+        assert.throws(
+            () => readStackConfig("t", dir),
+            refusal(/Stack 't' is missing configuration value 'keypairPublicKey'/),
+        );
+        project(aio(), (p) => {
+            p.config.a = { type: "string" };
+            p.config.b = { type: "integer" };
+        });
+        assert.throws(
+            () => readStackConfig("t", dir),
+            refusal(/missing configuration values 'a' and 'b'/),
+        );
     });
 
     it("refuses the secret key when no command sets it, and when it is set in plain text", () => {
-        assert.throws(() => readStackConfig("t", project(aio()), {}), refusal(/missing configuration value 'sshPrivateKey'/));
-        assert.throws(() => readStackConfig("t", project(`${aio()}\n  openstack-aio:sshPrivateKey: plain\n`), {}),
-            refusal(/'sshPrivateKey' must be encrypted as it's secret/));
-        const ok = readStackConfig("t", project(`${aio()}\n  openstack-aio:sshPrivateKey:\n    secure: v1:abc\n`), {});
+        assert.throws(
+            () => readStackConfig("t", project(aio()), {}),
+            refusal(/missing configuration value 'sshPrivateKey'/),
+        );
+        assert.throws(
+            () =>
+                readStackConfig(
+                    "t",
+                    project(`${aio()}\n  openstack-aio:sshPrivateKey: plain\n`),
+                    {},
+                ),
+            refusal(/'sshPrivateKey' must be encrypted as it's secret/),
+        );
+        const ok = readStackConfig(
+            "t",
+            project(`${aio()}\n  openstack-aio:sshPrivateKey:\n    secure: v1:abc\n`),
+            {},
+        );
         assert.deepEqual(ok.secureKeys, ["sshPrivateKey"]);
         assert.equal(ok.values.sshPrivateKey, undefined);
     });
@@ -81,51 +128,108 @@ describe("config: the Pulumi CLI's rules", () => {
             ["openstack-aio:smokeTest: True", /'smokeTest' must be of type 'boolean'/],
             ["openstack-aio:region: [a, b]", /'region' must be of type 'string'/],
         ];
-        for (const [line, re] of bad) assert.throws(() => readStackConfig("t", project(`${aio()}\n  ${line}\n`)), refusal(re), line);
-        project(`${aio()}\n  openstack-aio:tags: [a, 1]\n`, (p) => { p.config.tags = { type: "array", items: { type: "string" }, default: [] }; });
-        assert.throws(() => readStackConfig("t", dir), refusal(/'tags' must be of type 'array<string>'/));
+        for (const [line, re] of bad)
+            assert.throws(
+                () => readStackConfig("t", project(`${aio()}\n  ${line}\n`)),
+                refusal(re),
+                line,
+            );
+        project(`${aio()}\n  openstack-aio:tags: [a, 1]\n`, (p) => {
+            p.config.tags = { type: "array", items: { type: "string" }, default: [] };
+        });
+        assert.throws(
+            () => readStackConfig("t", dir),
+            refusal(/'tags' must be of type 'array<string>'/),
+        );
     });
 
-    it("hands scalars over as their YAML text, as the CLI does (an unquoted release 2023.1 is the string \"2023.1\")", () => {
-        const { values, config } = readStackConfig("t", project(aio().replace('release: "2023.1"', "release: 2023.1") + "\n  openstack-aio:sshPort: 2222\n"));
+    it('hands scalars over as their YAML text, as the CLI does (an unquoted release 2023.1 is the string "2023.1")', () => {
+        const { values, config } = readStackConfig(
+            "t",
+            project(
+                aio().replace('release: "2023.1"', "release: 2023.1") +
+                    "\n  openstack-aio:sshPort: 2222\n",
+            ),
+        );
         assert.equal(values.release, "2023.1");
         assert.equal(config["openstack-aio:sshPort"], "2222");
         assert.equal(config["openstack-aio:enableOctavia"], "true");
         assert.equal(config["openstack-aio:registryMode"], "mirror"); // a Pulumi.yaml default
-        assert.deepEqual(JSON.parse(config["openstack-aio:hosts"])[0].roles, ["control", "network", "compute", "monitoring", "storage"]);
+        assert.deepEqual(JSON.parse(config["openstack-aio:hosts"])[0].roles, [
+            "control",
+            "network",
+            "compute",
+            "monitoring",
+            "storage",
+        ]);
     });
 
     it("refuses declaration fields and types the project schema does not know", () => {
-        project(aio(), (p) => { p.config.region = { type: "string", default: "RegionOne", required: true }; });
-        assert.throws(() => readStackConfig("t", dir), refusal(/config.region: unknown field "required"/));
-        project(aio(), (p) => { p.config.region = { type: "object", default: {} }; });
-        assert.throws(() => readStackConfig("t", dir), refusal(/type "object" is not one of string, integer, boolean, array/));
-        project(aio(), (p) => { p.config.sshPort = { type: "integer", default: "twenty" }; });
-        assert.throws(() => readStackConfig("t", dir), refusal(/config.sshPort: default is not of type integer/));
+        project(aio(), (p) => {
+            p.config.region = { type: "string", default: "RegionOne", required: true };
+        });
+        assert.throws(
+            () => readStackConfig("t", dir),
+            refusal(/config.region: unknown field "required"/),
+        );
+        project(aio(), (p) => {
+            p.config.region = { type: "object", default: {} };
+        });
+        assert.throws(
+            () => readStackConfig("t", dir),
+            refusal(/type "object" is not one of string, integer, boolean, array/),
+        );
+        project(aio(), (p) => {
+            p.config.sshPort = { type: "integer", default: "twenty" };
+        });
+        assert.throws(
+            () => readStackConfig("t", dir),
+            refusal(/config.sshPort: default is not of type integer/),
+        );
     });
 
     it("reports YAML errors as one line naming the file, line and column", () => {
         project(aio() + "\n  openstack-aio:vip: 10.10.30.56\n");
-        assert.throws(() => readStackConfig("t", dir), refusal(/Pulumi\.t\.yaml:\d+:\d+: Map keys must be unique$/m));
+        assert.throws(
+            () => readStackConfig("t", dir),
+            refusal(/Pulumi\.t\.yaml:\d+:\d+: Map keys must be unique$/m),
+        );
         project("config:\n  openstack-aio:hosts: [\n");
-        assert.throws(() => readStackConfig("t", dir), (e: Error) => e instanceof StackFileError && /Pulumi\.t\.yaml:\d+:\d+: /.test(e.message) && !/\n\s+at /.test(e.message));
+        assert.throws(
+            () => readStackConfig("t", dir),
+            (e: Error) =>
+                e instanceof StackFileError &&
+                /Pulumi\.t\.yaml:\d+:\d+: /.test(e.message) &&
+                !/\n\s+at /.test(e.message),
+        );
     });
 
     it("keeps Pulumi.yaml in step with the code: defaults and required keys declared, optional keys without a default not", () => {
         const decl = projectDeclarations(PROJECT_DIR);
-        for (const [key, spec] of Object.entries(KEYS) as [string, { kind: string; default?: unknown; required?: boolean; secret?: boolean }][]) {
+        for (const [key, spec] of Object.entries(KEYS) as [
+            string,
+            { kind: string; default?: unknown; required?: boolean; secret?: boolean },
+        ][]) {
             const d = decl[key];
             if (spec.kind === "object" || (spec.default === undefined && !spec.required)) {
-                assert.equal(d, undefined, `${key} must not be declared: ${spec.kind === "object" ? "Pulumi.yaml cannot type objects" : "the CLI would require it"}`);
+                assert.equal(
+                    d,
+                    undefined,
+                    `${key} must not be declared: ${spec.kind === "object" ? "Pulumi.yaml cannot type objects" : "the CLI would require it"}`,
+                );
                 continue;
             }
             assert.ok(d, `Pulumi.yaml does not declare ${key}`);
             assert.equal(d.type, spec.kind, `${key} type`);
             assert.deepEqual(d.default, spec.default, `${key} default`);
             assert.equal(Boolean(d.secret), Boolean(spec.secret), `${key} secret`);
-            assert.ok(typeof d.description === "string" && d.description.length > 10, `${key} description`);
+            assert.ok(
+                typeof d.description === "string" && d.description.length > 10,
+                `${key} description`,
+            );
         }
-        for (const key of Object.keys(decl)) assert.ok(key in KEYS, `Pulumi.yaml declares unknown key ${key}`);
+        for (const key of Object.keys(decl))
+            assert.ok(key in KEYS, `Pulumi.yaml declares unknown key ${key}`);
         const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
         assert.equal(project.name, "openstack-aio");
         assert.equal(project.runtime.name, "nodejs");
@@ -142,7 +246,8 @@ describe("config: the Pulumi CLI's rules", () => {
     it("documents every key in the README's configuration reference", () => {
         const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
         const reference = readme.slice(readme.indexOf("## Configuration reference"));
-        for (const key of Object.keys(KEYS)) assert.ok(reference.includes(`| \`${key}\` |`), `README does not document ${key}`);
+        for (const key of Object.keys(KEYS))
+            assert.ok(reference.includes(`| \`${key}\` |`), `README does not document ${key}`);
     });
 
     it("names the stacks it knows when one is missing", () => {

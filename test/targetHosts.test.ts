@@ -11,7 +11,16 @@ import { targetPrepareScript } from "../render/hosts";
 import { Graph, runProgram } from "./support/harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 import { tempDir } from "./support/tools";
-import { assertNoLeaks, DEPLOY_PUB, fakeBin, mode, onlyTools, PRIVATE_KEY_BODY, runScript, withVars } from "./support/lifecycle";
+import {
+    assertNoLeaks,
+    DEPLOY_PUB,
+    fakeBin,
+    mode,
+    onlyTools,
+    PRIVATE_KEY_BODY,
+    runScript,
+    withVars,
+} from "./support/lifecycle";
 
 /** Three targets with different users/ports: control+network, and two computes. */
 function multiHost(): Settings {
@@ -19,9 +28,27 @@ function multiHost(): Settings {
     const iface = { management: "eth1", api: "eth2", external: "eth3" };
     return stackSettings("aio", {
         hosts: [
-            { name: "ctl1", address: "10.10.10.61", apiAddress: "10.10.30.61", roles: ["control", "network", "monitoring", "storage"], interfaces: iface },
-            { name: "cmp1", address: "10.10.10.62", roles: ["compute"], interfaces: iface, sshUser: "ubuntu", sshPort: 2222 },
-            { name: "cmp2", address: "10.10.10.63", roles: ["compute"], interfaces: { ...iface, tunnel: "eth4" } },
+            {
+                name: "ctl1",
+                address: "10.10.10.61",
+                apiAddress: "10.10.30.61",
+                roles: ["control", "network", "monitoring", "storage"],
+                interfaces: iface,
+            },
+            {
+                name: "cmp1",
+                address: "10.10.10.62",
+                roles: ["compute"],
+                interfaces: iface,
+                sshUser: "ubuntu",
+                sshPort: 2222,
+            },
+            {
+                name: "cmp2",
+                address: "10.10.10.63",
+                roles: ["compute"],
+                interfaces: { ...iface, tunnel: "eth4" },
+            },
         ],
         networks: base.networks,
     });
@@ -29,7 +56,11 @@ function multiHost(): Settings {
 
 function targets(settings: Settings, key: pulumi.Input<string> = DEPLOY_PUB): Promise<Graph> {
     return runProgram(() => {
-        const t = new TargetHosts("targets", { settings, privateKey: pulumi.secret(TEST_PRIVATE_KEY), deployPublicKey: key });
+        const t = new TargetHosts("targets", {
+            settings,
+            privateKey: pulumi.secret(TEST_PRIVATE_KEY),
+            deployPublicKey: key,
+        });
         return { ready: t.ready.length };
     });
 }
@@ -40,14 +71,22 @@ describe("TargetHosts: graph", () => {
         const g = await targets(settings);
         assert.equal(g.exports.ready, 3);
         for (const h of settings.hosts) {
-            const reach = g.get(`targets-${h.name}-reachable`), prep = g.get(`targets-${h.name}-prepare`);
+            const reach = g.get(`targets-${h.name}-reachable`),
+                prep = g.get(`targets-${h.name}-prepare`);
             for (const r of [reach, prep]) {
                 assert.equal(r.inputs.connection.host, h.address, r.name);
                 assert.equal(r.inputs.connection.user, h.sshUser, r.name);
                 assert.equal(r.inputs.connection.port, h.sshPort, r.name);
-                assert.equal(r.inputs.connection.dialErrorLimit, 40, `${r.name}: dial retries while the host boots`);
+                assert.equal(
+                    r.inputs.connection.dialErrorLimit,
+                    40,
+                    `${r.name}: dial retries while the host boots`,
+                );
                 // The SDK marks the whole connection secret when the key inside it is one.
-                assert.ok(r.secretPaths.some((p) => p === "connection" || p === "connection.privateKey"), r.name);
+                assert.ok(
+                    r.secretPaths.some((p) => p === "connection" || p === "connection.privateKey"),
+                    r.name,
+                );
                 assert.equal(r.inputs.delete, undefined, `${r.name}: nothing to undo`);
                 assert.ok(r.customTimeouts?.create, r.name);
             }
@@ -57,20 +96,37 @@ describe("TargetHosts: graph", () => {
         }
         assert.equal(g.get("targets-cmp1-prepare").inputs.connection.port, 2222);
         assert.match(g.get("targets-cmp2-prepare").inputs.stdin, /readonly TUNNEL_IF='eth4'/);
-        assert.match(g.get("targets-cmp1-prepare").inputs.stdin, /readonly HOST_KEY='openstack-aio:hosts\[1\]'/);
+        assert.match(
+            g.get("targets-cmp1-prepare").inputs.stdin,
+            /readonly HOST_KEY='openstack-aio:hosts\[1\]'/,
+        );
     });
 
     it("waits for the deploy key through stdin and authorizes exactly that key", async () => {
         const settings = stackSettings("aio");
         // An unknown-until-created key, as DeployHost.publicKey is during the first `pulumi up`.
         const g = await runProgram(() => {
-            const keyCmd = new command.remote.Command("keygen", { connection: { host: "x" }, create: "true" });
-            new TargetHosts("targets", { settings, privateKey: pulumi.secret(TEST_PRIVATE_KEY), deployPublicKey: keyCmd.stdout.apply(() => `${DEPLOY_PUB}\n`) });
+            const keyCmd = new command.remote.Command("keygen", {
+                connection: { host: "x" },
+                create: "true",
+            });
+            new TargetHosts("targets", {
+                settings,
+                privateKey: pulumi.secret(TEST_PRIVATE_KEY),
+                deployPublicKey: keyCmd.stdout.apply(() => `${DEPLOY_PUB}\n`),
+            });
         });
         const prep = g.get("targets-aio-prepare");
         assert.ok(g.dependsOn(prep, g.get("keygen")), "prepare waits for the key generation");
-        assert.ok(!g.dependsOn(g.get("targets-aio-reachable"), g.get("keygen")), "first contact does not");
-        assert.match(prep.inputs.stdin, new RegExp(`readonly DEPLOY_PUBKEY='${DEPLOY_PUB}'\n`), "trimmed key");
+        assert.ok(
+            !g.dependsOn(g.get("targets-aio-reachable"), g.get("keygen")),
+            "first contact does not",
+        );
+        assert.match(
+            prep.inputs.stdin,
+            new RegExp(`readonly DEPLOY_PUBKEY='${DEPLOY_PUB}'\n`),
+            "trimmed key",
+        );
     });
 
     it("keeps the private key secret and out of every plain input", async () => {
@@ -84,9 +140,18 @@ describe("TargetHosts: scripts", () => {
 
     it("renders the aio host's checks from its settings", () => {
         const s = targetPrepareScript(settings, host, DEPLOY_PUB).text;
-        for (const line of ["MGMT_IF='eth1'", "API_IF='eth2'", "EXT_IF='eth3'", "TUNNEL_IF='eth1'", "MGMT_CIDR='10.10.10.0/24'",
-            "API_CIDR='10.10.30.0/24'", "API_ADDRESS='10.10.30.50'", "HOST_ADDRESS='10.10.10.51'", "UBUNTU_CODENAME='jammy'",
-            "HOST_KEY='openstack-aio:hosts[0]'"]) {
+        for (const line of [
+            "MGMT_IF='eth1'",
+            "API_IF='eth2'",
+            "EXT_IF='eth3'",
+            "TUNNEL_IF='eth1'",
+            "MGMT_CIDR='10.10.10.0/24'",
+            "API_CIDR='10.10.30.0/24'",
+            "API_ADDRESS='10.10.30.50'",
+            "HOST_ADDRESS='10.10.10.51'",
+            "UBUNTU_CODENAME='jammy'",
+            "HOST_KEY='openstack-aio:hosts[0]'",
+        ]) {
             assert.ok(s.includes(`readonly ${line}\n`), line);
         }
     });
@@ -107,38 +172,60 @@ describe("TargetHosts: scripts", () => {
 
     it("first contact, run for real: waits for cloud-init, then fails naming the fix when sudo asks for a password or python3 is absent", () => {
         const calls = path.join(tempDir("wait-"), "calls");
-        const bin = (sudoOk: boolean) => fakeBin({
-            "cloud-init": `echo "cloud-init $*" >> ${JSON.stringify(calls)}`,
-            sudo: sudoOk ? "exit 0" : "echo 'sudo: a password is required' >&2; exit 1",
-        });
+        const bin = (sudoOk: boolean) =>
+            fakeBin({
+                "cloud-init": `echo "cloud-init $*" >> ${JSON.stringify(calls)}`,
+                sudo: sudoOk ? "exit 0" : "echo 'sudo: a password is required' >&2; exit 1",
+            });
         const keyFile = path.join(path.dirname(calls), "ssh_host_ed25519_key.pub");
         fs.writeFileSync(keyFile, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Q root@aio\n");
         const script = withVars(waitReadyScript(), { HOST_KEY_FILE: keyFile });
         const ok = runScript(script, [], { PATH: `${bin(true)}:${process.env.PATH}` });
         assert.equal(ok.status, 0, ok.stderr);
         assert.match(ok.stdout, /^ready: \S+ /);
-        assert.equal(ok.stdout.trim().split("\n").pop(), "host-key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Q", "the host key last, without its comment");
+        assert.equal(
+            ok.stdout.trim().split("\n").pop(),
+            "host-key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Q",
+            "the host key last, without its comment",
+        );
         assert.equal(fs.readFileSync(calls, "utf8"), "cloud-init status --wait\n");
         const noSudo = runScript(script, [], { PATH: `${bin(false)}:${process.env.PATH}` });
         assert.equal(noSudo.status, 1);
         assert.match(noSudo.stderr, /needs passwordless sudo .*openstack-aio:sshUser/);
         // A PATH with the basics but no python3.
         const basics = onlyTools(["bash", "id", "hostname", "grep", "cut", "tr", "timeout"]);
-        const noPython = spawnSync("/bin/bash", ["-s"], { input: script, encoding: "utf8", env: { PATH: `${bin(true)}:${basics}` } });
+        const noPython = spawnSync("/bin/bash", ["-s"], {
+            input: script,
+            encoding: "utf8",
+            env: { PATH: `${bin(true)}:${basics}` },
+        });
         assert.equal(noPython.status, 1, noPython.stderr);
         assert.match(noPython.stderr, /python3 is missing on .*apt-get install python3/);
         fs.rmSync(keyFile);
         const noKey = runScript(script, [], { PATH: `${bin(true)}:${process.env.PATH}` });
         assert.equal(noKey.status, 1);
-        assert.match(noKey.stderr, /ssh_host_ed25519_key\.pub is missing on .*ssh-keygen -A.*hostKey/);
+        assert.match(
+            noKey.stderr,
+            /ssh_host_ed25519_key\.pub is missing on .*ssh-keygen -A.*hostKey/,
+        );
     });
 
     describe("run for real against a fake `ip` (interfaces as files of addresses)", () => {
         // links: name → IPv4 CIDRs on it.
-        function run(links: Record<string, string[]>, vars: Record<string, string> = {}, key = DEPLOY_PUB) {
-            const home = tempDir("home-"), net = tempDir("net-"), etc = tempDir("etc-");
-            for (const [name, addrs] of Object.entries(links)) fs.writeFileSync(path.join(net, name), addrs.map((a) => `${a}\n`).join(""));
-            fs.writeFileSync(path.join(etc, "os-release"), 'NAME="Ubuntu"\nVERSION_CODENAME=jammy\n');
+        function run(
+            links: Record<string, string[]>,
+            vars: Record<string, string> = {},
+            key = DEPLOY_PUB,
+        ) {
+            const home = tempDir("home-"),
+                net = tempDir("net-"),
+                etc = tempDir("etc-");
+            for (const [name, addrs] of Object.entries(links))
+                fs.writeFileSync(path.join(net, name), addrs.map((a) => `${a}\n`).join(""));
+            fs.writeFileSync(
+                path.join(etc, "os-release"),
+                'NAME="Ubuntu"\nVERSION_CODENAME=jammy\n',
+            );
             const bin = fakeBin({
                 ip: `args="$*"
 case "$args" in
@@ -149,18 +236,34 @@ case "$args" in
     *) echo "fake ip: unexpected: $args" >&2; exit 2 ;;
 esac`,
             });
-            const text = withVars(targetPrepareScript(settings, host, key), { OS_RELEASE: path.join(etc, "os-release"), ...vars });
-            const exec = () => runScript(text, [], { HOME: home, FAKE_NET: net, PATH: `${bin}:${process.env.PATH}` });
+            const text = withVars(targetPrepareScript(settings, host, key), {
+                OS_RELEASE: path.join(etc, "os-release"),
+                ...vars,
+            });
+            const exec = () =>
+                runScript(text, [], {
+                    HOME: home,
+                    FAKE_NET: net,
+                    PATH: `${bin}:${process.env.PATH}`,
+                });
             return { exec, home, etc };
         }
-        const seed = { eth1: ["10.10.10.51/24"], eth2: ["10.10.30.50/24"], eth3: ["192.168.100.50/24"] };
+        const seed = {
+            eth1: ["10.10.10.51/24"],
+            eth2: ["10.10.30.50/24"],
+            eth3: ["192.168.100.50/24"],
+        };
 
         it("on the seed's aio host: warns about eth3's lab address, authorizes the key once however often it runs", () => {
             const { exec, home } = run(seed);
-            const first = exec(), second = exec();
+            const first = exec(),
+                second = exec();
             assert.equal(first.status, 0, first.stderr);
             assert.equal(second.status, 0, second.stderr);
-            assert.match(first.stderr, /warning: eth3 carries 192\.168\.100\.50\/24; it stops answering once neutron adds eth3 to br-ex/);
+            assert.match(
+                first.stderr,
+                /warning: eth3 carries 192\.168\.100\.50\/24; it stops answering once neutron adds eth3 to br-ex/,
+            );
             const keys = fs.readFileSync(path.join(home, ".ssh/authorized_keys"), "utf8");
             assert.equal(keys, `${DEPLOY_PUB}\n`);
             assert.equal(mode(path.join(home, ".ssh")), "0700");
@@ -170,10 +273,17 @@ esac`,
         it("keeps keys already authorized and fixes loose permissions", () => {
             const { exec, home } = run(seed);
             fs.mkdirSync(path.join(home, ".ssh"), { mode: 0o755 });
-            fs.writeFileSync(path.join(home, ".ssh/authorized_keys"), "ssh-ed25519 AAAAother operator\n", { mode: 0o644 });
+            fs.writeFileSync(
+                path.join(home, ".ssh/authorized_keys"),
+                "ssh-ed25519 AAAAother operator\n",
+                { mode: 0o644 },
+            );
             fs.chmodSync(path.join(home, ".ssh"), 0o755);
             assert.equal(exec().status, 0);
-            assert.equal(fs.readFileSync(path.join(home, ".ssh/authorized_keys"), "utf8"), `ssh-ed25519 AAAAother operator\n${DEPLOY_PUB}\n`);
+            assert.equal(
+                fs.readFileSync(path.join(home, ".ssh/authorized_keys"), "utf8"),
+                `ssh-ed25519 AAAAother operator\n${DEPLOY_PUB}\n`,
+            );
             assert.equal(mode(path.join(home, ".ssh")), "0700");
             assert.equal(mode(path.join(home, ".ssh/authorized_keys")), "0600");
         });
@@ -181,10 +291,17 @@ esac`,
         it("starts the key on a line of its own when authorized_keys lacks its final newline", () => {
             const { exec, home } = run(seed);
             fs.mkdirSync(path.join(home, ".ssh"), { mode: 0o700 });
-            fs.writeFileSync(path.join(home, ".ssh/authorized_keys"), "ssh-ed25519 AAAAother operator", { mode: 0o600 });
+            fs.writeFileSync(
+                path.join(home, ".ssh/authorized_keys"),
+                "ssh-ed25519 AAAAother operator",
+                { mode: 0o600 },
+            );
             assert.equal(exec().status, 0);
             assert.equal(exec().status, 0);
-            assert.equal(fs.readFileSync(path.join(home, ".ssh/authorized_keys"), "utf8"), `ssh-ed25519 AAAAother operator\n${DEPLOY_PUB}\n`);
+            assert.equal(
+                fs.readFileSync(path.join(home, ".ssh/authorized_keys"), "utf8"),
+                `ssh-ed25519 AAAAother operator\n${DEPLOY_PUB}\n`,
+            );
         });
 
         it("an external interface without an address passes quietly", () => {
@@ -198,24 +315,41 @@ esac`,
                 const { exec, home } = run({ ...seed, eth3: [addr] });
                 const r = exec();
                 assert.equal(r.status, 1, addr);
-                assert.match(r.stderr, new RegExp(`external interface eth3 \\(openstack-aio:hosts\\[0\\]\\.interfaces\\.external\\) carries ${addr.replace(/\./g, "\\.")}, inside the management/API networks`));
-                assert.ok(!fs.existsSync(path.join(home, ".ssh/authorized_keys")), "nothing authorized after a failed check");
+                assert.match(
+                    r.stderr,
+                    new RegExp(
+                        `external interface eth3 \\(openstack-aio:hosts\\[0\\]\\.interfaces\\.external\\) carries ${addr.replace(/\./g, "\\.")}, inside the management/API networks`,
+                    ),
+                );
+                assert.ok(
+                    !fs.existsSync(path.join(home, ".ssh/authorized_keys")),
+                    "nothing authorized after a failed check",
+                );
             }
         });
 
         it("fails naming the config key when an interface does not exist", () => {
             const r = run({ eth1: seed.eth1, eth2: seed.eth2 }).exec();
             assert.equal(r.status, 1);
-            assert.match(r.stderr, /has no interface 'eth3' \(openstack-aio:hosts\[0\]\.interfaces\.external\); it has: eth1 eth2/);
+            assert.match(
+                r.stderr,
+                /has no interface 'eth3' \(openstack-aio:hosts\[0\]\.interfaces\.external\); it has: eth1 eth2/,
+            );
         });
 
         it("fails when the management interface does not hold the host's address, or the API interface its API address", () => {
             let r = run({ ...seed, eth1: ["10.10.10.77/24"] }).exec();
             assert.equal(r.status, 1);
-            assert.match(r.stderr, /interface eth1 \(openstack-aio:hosts\[0\]\.interfaces\.management\) does not carry 10\.10\.10\.51 \(openstack-aio:hosts\[0\]\.address\)/);
+            assert.match(
+                r.stderr,
+                /interface eth1 \(openstack-aio:hosts\[0\]\.interfaces\.management\) does not carry 10\.10\.10\.51 \(openstack-aio:hosts\[0\]\.address\)/,
+            );
             r = run({ ...seed, eth2: ["10.10.30.77/24"] }).exec();
             assert.equal(r.status, 1);
-            assert.match(r.stderr, /interface eth2 \(openstack-aio:hosts\[0\]\.interfaces\.api\) has no address 10\.10\.30\.50/);
+            assert.match(
+                r.stderr,
+                /interface eth2 \(openstack-aio:hosts\[0\]\.interfaces\.api\) has no address 10\.10\.30\.50/,
+            );
             // Without apiAddress, any address inside the API network will do.
             r = run({ ...seed, eth2: ["10.10.30.77/24"] }, { API_ADDRESS: "" }).exec();
             assert.equal(r.status, 0, r.stderr);

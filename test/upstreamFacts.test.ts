@@ -8,7 +8,13 @@ import { hostScripts } from "../render/hostFiles";
 import { AMPHORA_HOST_PACKAGES, amphoraBuildScript, imageServerScript } from "../render/amphora";
 import { REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
 import { runIndex } from "./support/harness";
-import { collectionsFile, deployPrepareScript, kollaFiles, selfCheckScript, stagePlaybooks } from "../render/deployHost";
+import {
+    collectionsFile,
+    deployPrepareScript,
+    kollaFiles,
+    selfCheckScript,
+    stagePlaybooks,
+} from "../render/deployHost";
 import { Script } from "../render/script";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
 import { stackRunOptions, stackSettings } from "./support/stack";
@@ -18,7 +24,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     aio: {},
     "octavia off": { enableOctavia: false },
     tls: { enableTls: true },
-    "allowDestroy": { allowDestroy: true },
+    allowDestroy: { allowDestroy: true },
 };
 /** A script without its comment lines: what bash runs. */
 const code = (s: Script): string => s.text.replace(/^\s*#.*$/gm, "");
@@ -31,47 +37,83 @@ describe("upstream facts: kolla-ansible 2023.1 on the deploy host", () => {
             for (const s of hostScripts(stackSettings("aio", overrides))) {
                 if (!/\$VENV\b/.test(code(s))) continue;
                 if (s.name === "amphora-build.sh") continue; // its own venv, checked below
-                assert.match(s.text, /export VIRTUAL_ENV="\$VENV" PATH="\$VENV\/bin:\$PATH"/, `${variant}: ${s.name}`);
+                assert.match(
+                    s.text,
+                    /export VIRTUAL_ENV="\$VENV" PATH="\$VENV\/bin:\$PATH"/,
+                    `${variant}: ${s.name}`,
+                );
             }
         }
-        assert.match(amphoraBuildScript(aio).text, /export VIRTUAL_ENV="\$DIB_VENV" PATH="\$DIB_VENV\/bin:\$PATH"/);
+        assert.match(
+            amphoraBuildScript(aio).text,
+            /export VIRTUAL_ENV="\$DIB_VENV" PATH="\$DIB_VENV\/bin:\$PATH"/,
+        );
     });
 
     it("no script runs `kolla-ansible install-deps` (2023.1-eol's requirements.yml names the deleted unmaintained/2023.1)", () => {
         for (const overrides of Object.values(VARIANTS)) {
-            for (const s of hostScripts(stackSettings("aio", overrides))) assert.doesNotMatch(code(s), /install-deps/, s.name);
+            for (const s of hostScripts(stackSettings("aio", overrides)))
+                assert.doesNotMatch(code(s), /install-deps/, s.name);
         }
     });
 
     it("installs the `ansible` 7.x bundle with ansible-core 2.14 (kolla's tests/run.yml: ansible-core==2.14.*, ansible==7.*)", () => {
         const packages = aio.pins.deployHostPackages;
-        assert.ok(packages.some((p) => /^ansible==7\.\d+\.\d+$/.test(p)), "community.general/ansible.posix/ansible.utils come with it");
-        assert.ok(packages.some((p) => /^ansible-core==2\.14\.\d+$/.test(p)), "kolla-ansible 2023.1 accepts ansible-core 2.13-2.14");
-        assert.ok(packages.some((p) => /^kolla-ansible @ git\+https:\/\/opendev\.org\/openstack\/kolla-ansible@2023\.1-eol$/.test(p)));
+        assert.ok(
+            packages.some((p) => /^ansible==7\.\d+\.\d+$/.test(p)),
+            "community.general/ansible.posix/ansible.utils come with it",
+        );
+        assert.ok(
+            packages.some((p) => /^ansible-core==2\.14\.\d+$/.test(p)),
+            "kolla-ansible 2023.1 accepts ansible-core 2.13-2.14",
+        );
+        assert.ok(
+            packages.some((p) =>
+                /^kolla-ansible @ git\+https:\/\/opendev\.org\/openstack\/kolla-ansible@2023\.1-eol$/.test(
+                    p,
+                ),
+            ),
+        );
         assert.match(deployPrepareScript(aio).text, /'ansible==7\.7\.0'/);
     });
 
     it("references no branch of kolla-ansible, the collection, octavia, octavia-lib or requirements (deleted upstream)", () => {
         for (const overrides of Object.values(VARIANTS)) {
             for (const s of hostScripts(stackSettings("aio", overrides))) {
-                assert.doesNotMatch(code(s), /stable\/2023\.1|unmaintained\/2023\.1|constraints\/upper\/2023\.1|raw\/branch\//, s.name);
+                assert.doesNotMatch(
+                    code(s),
+                    /stable\/2023\.1|unmaintained\/2023\.1|constraints\/upper\/2023\.1|raw\/branch\//,
+                    s.name,
+                );
             }
         }
         // Upper constraints from the requirements repo's tag, not releases.openstack.org's moving redirect.
-        assert.match(aio.pins.upperConstraints, /\/requirements\/raw\/tag\/2023\.1-eom\/upper-constraints\.txt$/);
+        assert.match(
+            aio.pins.upperConstraints,
+            /\/requirements\/raw\/tag\/2023\.1-eom\/upper-constraints\.txt$/,
+        );
     });
 
     it("installs openstack.kolla from its 2023.1-eol tag with ansible-galaxy (collection tag 2023.1-eol = commit aa0a0da)", () => {
-        assert.equal(collectionsFile(aio), "collections:\n  - name: https://opendev.org/openstack/ansible-collection-kolla\n    type: git\n    version: 2023.1-eol\n");
-        assert.match(deployPrepareScript(aio).text, /ansible-galaxy collection install --force -r "\$STATE_DIR\/collections\.yml"/);
+        assert.equal(
+            collectionsFile(aio),
+            "collections:\n  - name: https://opendev.org/openstack/ansible-collection-kolla\n    type: git\n    version: 2023.1-eol\n",
+        );
+        assert.match(
+            deployPrepareScript(aio).text,
+            /ansible-galaxy collection install --force -r "\$STATE_DIR\/collections\.yml"/,
+        );
     });
 
-    it("pins docker-ce on every target as kolla 2023.1's CI did (tests/templates/globals-default.j2: docker_apt_package_pin \"5:20.*\")", () => {
+    it('pins docker-ce on every target as kolla 2023.1\'s CI did (tests/templates/globals-default.j2: docker_apt_package_pin "5:20.*")', () => {
         for (const stack of ["aio", "multinode"]) {
             const s = stackSettings(stack);
-            const hostLines = kollaFiles(s).inventoryTop.split("\n").filter((l) => /ansible_host=/.test(l));
+            const hostLines = kollaFiles(s)
+                .inventoryTop.split("\n")
+                .filter((l) => /ansible_host=/.test(l));
             assert.ok(hostLines.length >= s.hosts.length);
-            for (const line of hostLines) assert.match(line, / docker_apt_package_pin=5:20\.\*( |$)/, line);
+            for (const line of hostLines)
+                assert.match(line, / docker_apt_package_pin=5:20\.\*( |$)/, line);
         }
     });
 });
@@ -84,16 +126,26 @@ describe("upstream facts: the amphora build (octavia 2023.1-eom diskimage-create
         // source-repositories fetches a SHA via all heads and tags, then `rev-parse <sha>^{commit}`.
         assert.match(s, /readonly AMPHORA_AGENT_COMMIT='97603dde566364c63e381c9bb557e8a430656dbc'/);
         assert.match(s, /readonly OCTAVIA_LIB_COMMIT='5ec74a4dbeda9b65fbe3cdae078fca713a1dad74'/);
-        assert.match(s, /DIB_REPOREF_amphora_agent="\$AMPHORA_AGENT_COMMIT" DIB_REPOREF_octavia_lib="\$OCTAVIA_LIB_COMMIT"/);
+        assert.match(
+            s,
+            /DIB_REPOREF_amphora_agent="\$AMPHORA_AGENT_COMMIT" DIB_REPOREF_octavia_lib="\$OCTAVIA_LIB_COMMIT"/,
+        );
         assert.match(s, /DIB_REPOLOCATION_upper_constraints="\$UPPER_CONSTRAINTS"/);
         assert.match(s, /readonly OCTAVIA_REF='2023\.1-eom'/);
     });
 
     it("runs apt with update and a lock timeout, and installs diskimage-create's host tools", () => {
-        assert.match(s, /apt-get -o DPkg::Lock::Timeout=600 -q\)\n\s+"\$\{apt\[@\]\}" update\n\s+"\$\{apt\[@\]\}" install -y "\$\{HOST_PACKAGES\[@\]\}"/);
+        assert.match(
+            s,
+            /apt-get -o DPkg::Lock::Timeout=600 -q\)\n\s+"\$\{apt\[@\]\}" update\n\s+"\$\{apt\[@\]\}" install -y "\$\{HOST_PACKAGES\[@\]\}"/,
+        );
         // diskimage-create.sh refuses to start unless these are installed (its Ubuntu PKG_LIST).
-        for (const p of ["qemu-utils", "git", "kpartx", "debootstrap"]) assert.ok((AMPHORA_HOST_PACKAGES as readonly string[]).includes(p), p);
-        assert.match(s, /pip" install -q -c "\$UPPER_CONSTRAINTS" -r "\$CACHE_DIR\/octavia-\$OCTAVIA_REF\/diskimage-create\/requirements\.txt"/);
+        for (const p of ["qemu-utils", "git", "kpartx", "debootstrap"])
+            assert.ok((AMPHORA_HOST_PACKAGES as readonly string[]).includes(p), p);
+        assert.match(
+            s,
+            /pip" install -q -c "\$UPPER_CONSTRAINTS" -r "\$CACHE_DIR\/octavia-\$OCTAVIA_REF\/diskimage-create\/requirements\.txt"/,
+        );
     });
 });
 
@@ -102,17 +154,32 @@ describe("upstream facts: the containers this program runs on the deploy host", 
         for (const stack of ["aio", "multinode"]) {
             const g = await runIndex(stackRunOptions({ stack, overrides: { enableTls: true } }));
             const pulled = g.ofType("docker:index/remoteImage:RemoteImage");
-            assert.deepEqual(pulled.map((r) => r.inputs.name).sort(), [REGISTRY_IMAGE, SKOPEO_IMAGE].sort(), stack);
+            assert.deepEqual(
+                pulled.map((r) => r.inputs.name).sort(),
+                [REGISTRY_IMAGE, SKOPEO_IMAGE].sort(),
+                stack,
+            );
             for (const r of pulled) {
                 // Docker resolves name:tag@digest by the digest alone (moby v24.0.7 reference/store.go Get); a
                 // containers/image_build "-immutable" tag is never overwritten once pushed (its README).
-                assert.match(r.inputs.name, /(@sha256:[0-9a-f]{64}|:v\d+\.\d+\.\d+-immutable)$/, r.name);
+                assert.match(
+                    r.inputs.name,
+                    /(@sha256:[0-9a-f]{64}|:v\d+\.\d+\.\d+-immutable)$/,
+                    r.name,
+                );
             }
             const ids = new Set(pulled.map((r) => `${r.name}-id`));
-            for (const c of g.ofType("docker:index/container:Container")) assert.ok(ids.has(c.inputs.image) || c.inputs.image.startsWith("sha256:"), `${c.name} runs ${c.inputs.image}`);
+            for (const c of g.ofType("docker:index/container:Container"))
+                assert.ok(
+                    ids.has(c.inputs.image) || c.inputs.image.startsWith("sha256:"),
+                    `${c.name} runs ${c.inputs.image}`,
+                );
         }
         // The amphora is served by Ubuntu's python3, not by a container (render/scripts/image-server.sh).
-        assert.match(imageServerScript(stackSettings("aio"), "by-sha256/x/a.qcow2", "x").text, /\/usr\/bin\/python3 -m http\.server/);
+        assert.match(
+            imageServerScript(stackSettings("aio"), "by-sha256/x/a.qcow2", "x").text,
+            /\/usr\/bin\/python3 -m http\.server/,
+        );
     });
 });
 
@@ -120,10 +187,21 @@ describe("the deploy host's self-check (before any target is touched)", () => {
     const settings = stackSettings("aio");
 
     it("parses every playbook the stages run, with the rendered inventory, globals and passwords", () => {
-        assert.deepEqual(stagePlaybooks(settings), ["kolla-host.yml", "octavia-certificates.yml", "site.yml", "post-deploy.yml"]);
-        assert.deepEqual(stagePlaybooks(stackSettings("aio", { enableOctavia: false, allowDestroy: true })), ["kolla-host.yml", "site.yml", "post-deploy.yml", "destroy.yml"]);
+        assert.deepEqual(stagePlaybooks(settings), [
+            "kolla-host.yml",
+            "octavia-certificates.yml",
+            "site.yml",
+            "post-deploy.yml",
+        ]);
+        assert.deepEqual(
+            stagePlaybooks(stackSettings("aio", { enableOctavia: false, allowDestroy: true })),
+            ["kolla-host.yml", "site.yml", "post-deploy.yml", "destroy.yml"],
+        );
         const text = selfCheckScript(settings).text;
-        assert.match(text, /ansible-playbook --syntax-check "\$\{vars\[@\]\}" "\$share\/\$playbook"/);
+        assert.match(
+            text,
+            /ansible-playbook --syntax-check "\$\{vars\[@\]\}" "\$share\/\$playbook"/,
+        );
         assert.match(text, /readonly PROBE_HOST='aio'/);
     });
 
@@ -134,9 +212,19 @@ describe("the deploy host's self-check (before any target is touched)", () => {
             const venv = path.join(root, "venv");
             fs.mkdirSync(path.join(venv, "bin"), { recursive: true });
             const calls = path.join(root, "calls");
-            const tool = (out: string) => `echo "$(basename "$0") $* VIRTUAL_ENV=$VIRTUAL_ENV" >> '${calls}'\n${out}`;
-            const bin = fakeBin({ "ansible-playbook": tool(playbookOut), ansible: tool(adhocOut), sudo: FAKE_SUDO, hostname: "echo deploy" });
-            const text = withVars(selfCheckScript(settings), { VENV: venv, LOG_DIR: path.join(root, "log"), LOCK_FILE: path.join(root, "deploy.lock") });
+            const tool = (out: string) =>
+                `echo "$(basename "$0") $* VIRTUAL_ENV=$VIRTUAL_ENV" >> '${calls}'\n${out}`;
+            const bin = fakeBin({
+                "ansible-playbook": tool(playbookOut),
+                ansible: tool(adhocOut),
+                sudo: FAKE_SUDO,
+                hostname: "echo deploy",
+            });
+            const text = withVars(selfCheckScript(settings), {
+                VENV: venv,
+                LOG_DIR: path.join(root, "log"),
+                LOCK_FILE: path.join(root, "deploy.lock"),
+            });
             const r = runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
             const log = fs.readFileSync(path.join(root, "log", "self-check.log"), "utf8");
             return { r, calls: fs.existsSync(calls) ? fs.readFileSync(calls, "utf8") : "", log };
@@ -146,26 +234,46 @@ describe("the deploy host's self-check (before any target is touched)", () => {
     }
 
     it("passes when every playbook parses and the variables template", () => {
-        const { r, calls } = run('[ "$1" = --version ] && echo "ansible [core 2.14.18]"; echo "playbook: ok"', '[ "$1" = --version ] && echo "ansible [core 2.14.18]"; echo \'aio | SUCCESS => {}\'');
+        const { r, calls } = run(
+            '[ "$1" = --version ] && echo "ansible [core 2.14.18]"; echo "playbook: ok"',
+            '[ "$1" = --version ] && echo "ansible [core 2.14.18]"; echo \'aio | SUCCESS => {}\'',
+        );
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /self-check: 4 playbooks parse and kolla's variables template with ansible \[core 2\.14\.18\]/);
+        assert.match(
+            r.stdout,
+            /self-check: 4 playbooks parse and kolla's variables template with ansible \[core 2\.14\.18\]/,
+        );
         assert.equal((calls.match(/^ansible-playbook --syntax-check/gm) ?? []).length, 4);
-        assert.match(calls, /^ansible aio .* --playbook-dir .*\/share\/kolla-ansible\/ansible -e ansible_connection=local/m);
+        assert.match(
+            calls,
+            /^ansible aio .* --playbook-dir .*\/share\/kolla-ansible\/ansible -e ansible_connection=local/m,
+        );
         assert.doesNotMatch(calls, /VIRTUAL_ENV=$/m, "VIRTUAL_ENV set for every call");
     });
 
     it("fails in seconds naming the missing module (the `ansible` bundle absent)", () => {
         const { r, log } = run(
-            `echo "ERROR! couldn't resolve module/action 'sysctl'. This often indicates a misspelling, missing collection, or incorrect module path." >&2; exit 4`, "exit 0");
+            `echo "ERROR! couldn't resolve module/action 'sysctl'. This often indicates a misspelling, missing collection, or incorrect module path." >&2; exit 4`,
+            "exit 0",
+        );
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /self-check: kolla-host\.yml failed: couldn't resolve module\/action 'sysctl'/);
+        assert.match(
+            r.stderr,
+            /self-check: kolla-host\.yml failed: couldn't resolve module\/action 'sysctl'/,
+        );
         assert.match(r.stderr, /config\/releases\.ts \(deployHostPackages, kollaCollection\)/);
         assert.match(log, /sysctl/);
     });
 
     it("fails naming the missing filter when kolla's variables do not template", () => {
-        const { r } = run("exit 0", `echo "aio | FAILED! => {\\"msg\\": \\"template error while templating string: No filter named 'ansible.utils.ipaddr'.\\"}"; exit 2`);
+        const { r } = run(
+            "exit 0",
+            `echo "aio | FAILED! => {\\"msg\\": \\"template error while templating string: No filter named 'ansible.utils.ipaddr'.\\"}"; exit 2`,
+        );
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /self-check: templating kolla's variables for aio failed: No filter named 'ansible\.utils\.ipaddr'/);
+        assert.match(
+            r.stderr,
+            /self-check: templating kolla's variables for aio failed: No filter named 'ansible\.utils\.ipaddr'/,
+        );
     });
 });

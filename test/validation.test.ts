@@ -6,41 +6,91 @@ import * as path from "path";
 import { IMAGE_SERVER_PORT } from "../render/amphora";
 import { globalsValues } from "../render/globals";
 import { renderInventory } from "../render/inventory";
-import { ANSIBLE_MAGIC_VARIABLES, OWNED_GLOBAL_SETTINGS, refusedGlobal } from "../config/globalsKeys";
+import {
+    ANSIBLE_MAGIC_VARIABLES,
+    OWNED_GLOBAL_SETTINGS,
+    refusedGlobal,
+} from "../config/globalsKeys";
 import { KOLLA_INVENTORY_GROUPS } from "../config/inventoryGroups";
 import { KEYS } from "../config/keys";
-import { AMPHORA_IMAGE_SERVER_PORT, hostNameProblem, parseSettings, Settings, SettingsError } from "../config/settings";
+import {
+    AMPHORA_IMAGE_SERVER_PORT,
+    hostNameProblem,
+    parseSettings,
+    Settings,
+    SettingsError,
+} from "../config/settings";
 import { stackSettings, stackValues } from "./support/stack";
 import { python } from "./support/ansiblePython";
 
-const KNOWN = fs.readFileSync(path.join(__dirname, "fixtures/kolla-16.7.0-known-variables.txt"), "utf8").split("\n").filter(Boolean);
+const KNOWN = fs
+    .readFileSync(path.join(__dirname, "fixtures/kolla-16.7.0-known-variables.txt"), "utf8")
+    .split("\n")
+    .filter(Boolean);
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");
-
 
 describe("validation: the facts behind it", () => {
     it("Ansible's INI parser reads the values the validation lets through as strings, and the refused ones not", () => {
         // ansible-core's own _parse_value on each candidate: what a host var would become.
-        const code = "import json, sys\nfrom ansible.plugins.inventory.ini import InventoryModule\n" +
+        const code =
+            "import json, sys\nfrom ansible.plugins.inventory.ini import InventoryModule\n" +
             "print(json.dumps([type(InventoryModule._parse_value(v)).__name__ for v in sys.argv[1:]]))";
-        const out = python(code, "eth1", "e1000", "_svc", "bond0.10", "1234", "True", "None", "0x10", "007");
-        assert.deepEqual(JSON.parse(out), ["str", "str", "str", "str", "int", "bool", "NoneType", "int", "str"]);
+        const out = python(
+            code,
+            "eth1",
+            "e1000",
+            "_svc",
+            "bond0.10",
+            "1234",
+            "True",
+            "None",
+            "0x10",
+            "007",
+        );
+        assert.deepEqual(JSON.parse(out), [
+            "str",
+            "str",
+            "str",
+            "str",
+            "int",
+            "bool",
+            "NoneType",
+            "int",
+            "str",
+        ]);
     });
 
     it("Ansible sets every variable the extraGlobals check calls magic", () => {
         const dir = path.dirname(python("import ansible; print(ansible.__file__)").trim());
-        const sources = ["vars/manager.py", "inventory/host.py", "inventory/data.py"].map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n");
+        const sources = ["vars/manager.py", "inventory/host.py", "inventory/data.py"]
+            .map((f) => fs.readFileSync(path.join(dir, f), "utf8"))
+            .join("\n");
         for (const name of ANSIBLE_MAGIC_VARIABLES) {
-            assert.match(sources, new RegExp(`\\[['"]${name}['"]\\]|set_variable\\([^)]*['"]${name}['"]`), `${name} is not set by ansible-core`);
+            assert.match(
+                sources,
+                new RegExp(`\\[['"]${name}['"]\\]|set_variable\\([^)]*['"]${name}['"]`),
+                `${name} is not set by ansible-core`,
+            );
             assert.ok(refusedGlobal(name), name);
         }
     });
 
     it("Ansible's implicit localhost names are refused as targets", () => {
-        const names = JSON.parse(python("import json; from ansible import constants as C; print(json.dumps(list(C.LOCALHOST)))")) as string[];
+        const names = JSON.parse(
+            python(
+                "import json; from ansible import constants as C; print(json.dumps(list(C.LOCALHOST)))",
+            ),
+        ) as string[];
         for (const name of names.filter((n) => !n.includes(":"))) {
             const values = stackValues("aio");
             (values.hosts as { name: string }[])[0].name = name;
-            assert.throws(() => parseSettings(values), (e: Error) => e instanceof SettingsError && /openstack-aio:hosts\[0\]\.name: /.test(e.message), name);
+            assert.throws(
+                () => parseSettings(values),
+                (e: Error) =>
+                    e instanceof SettingsError &&
+                    /openstack-aio:hosts\[0\]\.name: /.test(e.message),
+                name,
+            );
         }
     });
 
@@ -51,14 +101,21 @@ describe("validation: the facts behind it", () => {
         for (const g of ["nova", "mariadb", "ovn-nb-db"]) {
             const values = stackValues("aio");
             (values.hosts as { name: string }[])[0].name = g;
-            assert.throws(() => parseSettings(values), (e: Error) => /a group in kolla's inventory/.test(e.message), g);
+            assert.throws(
+                () => parseSettings(values),
+                (e: Error) => /a group in kolla's inventory/.test(e.message),
+                g,
+            );
         }
     });
 
     it("RFC 1123 lengths: 63 a label and 253 in all", () => {
         const label = "a".repeat(63);
         assert.equal(hostNameProblem(`${label}.${label}.${label}.${"b".repeat(61)}`), undefined); // 253
-        assert.match(hostNameProblem(`${label}.${label}.${label}.${"b".repeat(62)}`)!, /at most 253/);
+        assert.match(
+            hostNameProblem(`${label}.${label}.${label}.${"b".repeat(62)}`)!,
+            /at most 253/,
+        );
         assert.match(hostNameProblem(`${"a".repeat(64)}`)!, /at most 63/);
     });
 
@@ -68,18 +125,30 @@ describe("validation: the facts behind it", () => {
 
     it("every globals.yml key the typed settings write is owned, names a real setting, and is a kolla variable", () => {
         const written = new Set<string>();
-        for (const s of [stackSettings("aio"), stackSettings("aio", { enableTls: true })]) Object.keys(globalsValues(s)).forEach((k) => written.add(k));
-        for (const k of written) assert.ok(k in OWNED_GLOBAL_SETTINGS, `${k} is written from the settings but extraGlobals could override it`);
+        for (const s of [stackSettings("aio"), stackSettings("aio", { enableTls: true })])
+            Object.keys(globalsValues(s)).forEach((k) => written.add(k));
+        for (const k of written)
+            assert.ok(
+                k in OWNED_GLOBAL_SETTINGS,
+                `${k} is written from the settings but extraGlobals could override it`,
+            );
         for (const [k, setting] of Object.entries(OWNED_GLOBAL_SETTINGS)) {
             // docker_apt_package_pin is ansible-collection-kolla's (2023.1-eol roles/docker/defaults/main.yml).
-            assert.ok(KNOWN.includes(k) || k === "docker_apt_package_pin", `${k} is not a kolla-ansible 16.7.0 variable`);
+            assert.ok(
+                KNOWN.includes(k) || k === "docker_apt_package_pin",
+                `${k} is not a kolla-ansible 16.7.0 variable`,
+            );
             const key = setting.match(/^openstack-aio:([A-Za-z]+)/)![1];
             assert.ok(key in KEYS, `${k} names ${setting}, which is no config key`);
         }
     });
 
     it("every image-selecting kolla variable is refused in extraGlobals", () => {
-        const selecting = KNOWN.filter((k) => /^enable_|_(image|tag|image_full)$|^docker_(registry|namespace|image)|^openstack_tag/.test(k));
+        const selecting = KNOWN.filter((k) =>
+            /^enable_|_(image|tag|image_full)$|^docker_(registry|namespace|image)|^openstack_tag/.test(
+                k,
+            ),
+        );
         assert.ok(selecting.length > 700, `${selecting.length}`);
         for (const k of selecting) assert.ok(k in OWNED_GLOBAL_SETTINGS || refusedGlobal(k), k);
         assert.equal(refusedGlobal("nova_console"), undefined);
@@ -88,10 +157,26 @@ describe("validation: the facts behind it", () => {
 
     it("the inventory refuses to write a value that is not a plain token, even past validation", () => {
         const s = stackSettings("aio");
-        const evil = (host: Record<string, unknown>): Settings => ({ ...s, hosts: [{ ...s.hosts[0], ...host }] } as Settings);
-        assert.throws(() => renderInventory(evil({ sshUser: "u ansible_connection=local" }), { privateKeyFile: "/k" }), /refusing to write ansible_user/);
-        assert.throws(() => renderInventory(evil({ name: "aio[1:3]" }), { privateKeyFile: "/k" }), /refusing to write host name/);
-        assert.throws(() => renderInventory(evil({ address: "10.0.0.1\n[deployment]" }), { privateKeyFile: "/k" }), /refusing to write ansible_host/);
+        const evil = (host: Record<string, unknown>): Settings =>
+            ({ ...s, hosts: [{ ...s.hosts[0], ...host }] }) as Settings;
+        assert.throws(
+            () =>
+                renderInventory(evil({ sshUser: "u ansible_connection=local" }), {
+                    privateKeyFile: "/k",
+                }),
+            /refusing to write ansible_user/,
+        );
+        assert.throws(
+            () => renderInventory(evil({ name: "aio[1:3]" }), { privateKeyFile: "/k" }),
+            /refusing to write host name/,
+        );
+        assert.throws(
+            () =>
+                renderInventory(evil({ address: "10.0.0.1\n[deployment]" }), {
+                    privateKeyFile: "/k",
+                }),
+            /refusing to write ansible_host/,
+        );
         assert.doesNotThrow(() => renderInventory(s, { privateKeyFile: "/k" }));
     });
 });

@@ -11,35 +11,57 @@ import { redact } from "./planEvaluate";
 function canonical(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(canonical);
     if (v && typeof v === "object") {
-        return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+        return Object.fromEntries(
+            Object.keys(v)
+                .sort()
+                .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        );
     }
     return v;
 }
 
-export async function stackGraph(dir: string, stack: string, overrides: Record<string, unknown> = {}): Promise<unknown> {
+export async function stackGraph(
+    dir: string,
+    stack: string,
+    overrides: Record<string, unknown> = {},
+): Promise<unknown> {
     // The tree's own harness and stack loader: a base tree is evaluated with the code it had.
     const { stackRunOptions } = require(path.join(dir, "test/support/stack"));
     const { runIndex } = require(path.join(dir, "test/support/harness"));
     const graph = await runIndex(stackRunOptions({ stack, overrides }));
-    const resources = graph.resources.map((r: any) => ({
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        custom: r.custom,
-        parent: r.parent,
-        provider: r.provider,
-        inputs: redact(r.inputs, r.secretPaths),
-        secretPaths: [...r.secretPaths].sort(),
-        dependencies: [...r.dependencies].sort(),
-        propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies as Record<string, string[]>)
-            .map(([k, deps]) => [k, [...deps].sort()])),
-        options: {
-            protect: r.protect, retainOnDelete: r.retainOnDelete, deleteBeforeReplace: r.deleteBeforeReplace,
-            ignoreChanges: r.ignoreChanges, replaceOnChanges: r.replaceOnChanges,
-            additionalSecretOutputs: r.additionalSecretOutputs, customTimeouts: r.customTimeouts,
-        },
-    })).sort((a: { urn: string }, b: { urn: string }) => a.urn.localeCompare(b.urn));
-    return canonical({ stack, resources, exports: graph.exports, secretExports: [...graph.secretExports].sort() });
+    const resources = graph.resources
+        .map((r: any) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            custom: r.custom,
+            parent: r.parent,
+            provider: r.provider,
+            inputs: redact(r.inputs, r.secretPaths),
+            secretPaths: [...r.secretPaths].sort(),
+            dependencies: [...r.dependencies].sort(),
+            propertyDependencies: Object.fromEntries(
+                Object.entries(r.propertyDependencies as Record<string, string[]>).map(
+                    ([k, deps]) => [k, [...deps].sort()],
+                ),
+            ),
+            options: {
+                protect: r.protect,
+                retainOnDelete: r.retainOnDelete,
+                deleteBeforeReplace: r.deleteBeforeReplace,
+                ignoreChanges: r.ignoreChanges,
+                replaceOnChanges: r.replaceOnChanges,
+                additionalSecretOutputs: r.additionalSecretOutputs,
+                customTimeouts: r.customTimeouts,
+            },
+        }))
+        .sort((a: { urn: string }, b: { urn: string }) => a.urn.localeCompare(b.urn));
+    return canonical({
+        stack,
+        resources,
+        exports: graph.exports,
+        secretExports: [...graph.secretExports].sort(),
+    });
 }
 
 if (require.main === module) {
@@ -55,7 +77,15 @@ if (require.main === module) {
         console.error("usage: npm run graph -- <stack> [--dir projectDir] [--overrides JSON]");
         process.exit(2);
     }
-    stackGraph(path.resolve(dir ?? path.join(__dirname, "..")), stack, overrides ? JSON.parse(overrides) : {}).then(
+    stackGraph(
+        path.resolve(dir ?? path.join(__dirname, "..")),
+        stack,
+        overrides ? JSON.parse(overrides) : {},
+    ).then(
         (g) => process.stdout.write(`${JSON.stringify(g, null, 2)}\n`),
-        (e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+        (e) => {
+            console.error(e instanceof Error ? e.message : e);
+            process.exit(1);
+        },
+    );
 }

@@ -54,7 +54,10 @@ export interface Plan {
 function canonical(v: unknown): string {
     if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
     if (v && typeof v === "object") {
-        return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+        return `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+            .join(",")}}`;
     }
     return JSON.stringify(v) ?? "undefined";
 }
@@ -71,7 +74,10 @@ function short(v: unknown): string {
 }
 
 /** create / update / replace / delete of one resource between the two evaluations. */
-function change(base: ResourceSummary | undefined, head: ResourceSummary | undefined): ResourceChange | undefined {
+function change(
+    base: ResourceSummary | undefined,
+    head: ResourceSummary | undefined,
+): ResourceChange | undefined {
     const r = (head ?? base)!;
     const label = typeof r.inputs.name === "string" ? r.inputs.name : undefined;
     if (!base) return { type: r.type, name: r.name, op: "create", keys: [], detail: [], label };
@@ -79,20 +85,26 @@ function change(base: ResourceSummary | undefined, head: ResourceSummary | undef
     // ignoreChanges inputs never cause a diff (Pulumi resource option docs: ignoreChanges).
     const ignored = new Set(head.ignoreChanges.map((k) => k.split(/[.[]/)[0]));
     const keys = [...new Set([...Object.keys(base.inputs), ...Object.keys(head.inputs)])]
-        .filter((k) => !ignored.has(k) && canonical(base.inputs[k]) !== canonical(head.inputs[k])).sort();
+        .filter((k) => !ignored.has(k) && canonical(base.inputs[k]) !== canonical(head.inputs[k]))
+        .sort();
     if (keys.length === 0) return undefined;
     // replaceOnChanges as registered (for remote.Command the SDK adds `triggers[*]`: @pulumi/command remote/command.js).
     const replaceKeys = new Set(head.replaceOnChanges.map((k) => k.split(/[.[]/)[0]));
     const op: Op = keys.some((k) => replaceKeys.has(k)) ? "replace" : "update";
     const detail = keys
-        .filter((k) => k !== "stdin" && base.inputs[k] !== "[secret]" && head.inputs[k] !== "[secret]")
+        .filter(
+            (k) => k !== "stdin" && base.inputs[k] !== "[secret]" && head.inputs[k] !== "[secret]",
+        )
         .map((k) => `${k}: ${short(base.inputs[k])} → ${short(head.inputs[k])}`);
     return { type: r.type, name: r.name, op, keys, detail, label };
 }
 
 function imageNames(t: TreeSummary): string[] {
     const list = t.files?.["images.txt"] ?? "";
-    return list.split("\n").filter(Boolean).map((l) => l.split(" -> ")[0]);
+    return list
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(" -> ")[0]);
 }
 
 function hostChanges(base: TreeSummary, head: TreeSummary): string[] {
@@ -101,37 +113,63 @@ function hostChanges(base: TreeSummary, head: TreeSummary): string[] {
     const after = new Map((head.hosts ?? []).map((h) => [h.name, h]));
     for (const [n, h] of after) {
         const b = before.get(n);
-        if (!b) { out.push(`host \`${n}\` (${h.address}) is added with roles ${h.roles.join(", ")}`); continue; }
+        if (!b) {
+            out.push(`host \`${n}\` (${h.address}) is added with roles ${h.roles.join(", ")}`);
+            continue;
+        }
         const lost = b.roles.filter((x) => !h.roles.includes(x));
         const gained = h.roles.filter((x) => !b.roles.includes(x));
-        if (lost.length) out.push(`host \`${n}\` loses role${lost.length > 1 ? "s" : ""} ${lost.join(", ")}`);
-        if (gained.length) out.push(`host \`${n}\` gains role${gained.length > 1 ? "s" : ""} ${gained.join(", ")}`);
-        if (b.address !== h.address) out.push(`host \`${n}\` moves from ${b.address} to ${h.address}`);
+        if (lost.length)
+            out.push(`host \`${n}\` loses role${lost.length > 1 ? "s" : ""} ${lost.join(", ")}`);
+        if (gained.length)
+            out.push(
+                `host \`${n}\` gains role${gained.length > 1 ? "s" : ""} ${gained.join(", ")}`,
+            );
+        if (b.address !== h.address)
+            out.push(`host \`${n}\` moves from ${b.address} to ${h.address}`);
     }
     for (const [n, b] of before) {
-        if (!after.has(n)) out.push(`host \`${n}\` (${b.address}) is removed: it leaves the inventory, kolla-ansible does not clean it up`);
+        if (!after.has(n))
+            out.push(
+                `host \`${n}\` (${b.address}) is removed: it leaves the inventory, kolla-ansible does not clean it up`,
+            );
     }
     if (base.deployHost && head.deployHost && base.deployHost.address !== head.deployHost.address) {
-        out.push(`the deploy host moves from ${base.deployHost.address} to ${head.deployHost.address}`);
+        out.push(
+            `the deploy host moves from ${base.deployHost.address} to ${head.deployHost.address}`,
+        );
     }
     return out;
 }
 
 /** git-diff(1): `--no-index` compares two paths outside a repository; exit 1 means they differ. */
-function unifiedDiff(base: Record<string, string>, head: Record<string, string>): { diff: string; changed: string[] } {
-    const changed = [...new Set([...Object.keys(base), ...Object.keys(head)])].filter((f) => base[f] !== head[f]).sort();
+function unifiedDiff(
+    base: Record<string, string>,
+    head: Record<string, string>,
+): { diff: string; changed: string[] } {
+    const changed = [...new Set([...Object.keys(base), ...Object.keys(head)])]
+        .filter((f) => base[f] !== head[f])
+        .sort();
     if (changed.length === 0) return { diff: "", changed };
     const dir = makeTemp("plan-diff-");
     try {
-        for (const [side, files] of [["a", base], ["b", head]] as const) {
+        for (const [side, files] of [
+            ["a", base],
+            ["b", head],
+        ] as const) {
             fs.mkdirSync(path.join(dir, side));
             for (const [f, text] of Object.entries(files)) {
                 fs.mkdirSync(path.dirname(path.join(dir, side, f)), { recursive: true });
                 fs.writeFileSync(path.join(dir, side, f), text);
             }
         }
-        const r = spawnSync("git", ["diff", "--no-index", "--no-color", "--no-ext-diff", "--no-prefix", "--", "a", "b"], { cwd: dir, encoding: "utf8", maxBuffer: 64 << 20 });
-        if (r.status !== 0 && r.status !== 1) throw new Error(`git diff --no-index failed: ${r.stderr || r.error}`);
+        const r = spawnSync(
+            "git",
+            ["diff", "--no-index", "--no-color", "--no-ext-diff", "--no-prefix", "--", "a", "b"],
+            { cwd: dir, encoding: "utf8", maxBuffer: 64 << 20 },
+        );
+        if (r.status !== 0 && r.status !== 1)
+            throw new Error(`git diff --no-index failed: ${r.stderr || r.error}`);
         return { diff: r.stdout, changed };
     } finally {
         removeTemp(dir);
@@ -139,14 +177,33 @@ function unifiedDiff(base: Record<string, string>, head: Record<string, string>)
 }
 
 export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: string): Plan {
-    const empty = { stages: [], stageHosts: [], imagesAdded: [], imagesRemoved: [], registryMode: "", hosts: [], cloud: [], other: [], fileDiff: "", filesChanged: [] };
+    const empty = {
+        stages: [],
+        stageHosts: [],
+        imagesAdded: [],
+        imagesRemoved: [],
+        registryMode: "",
+        hosts: [],
+        cloud: [],
+        other: [],
+        fileDiff: "",
+        filesChanged: [],
+    };
     if (head.error || !head.exists) {
-        return { stack: head.stack, base: baseRef, ...empty, error: head.error ?? `no stack "${head.stack}" in the working tree` };
+        return {
+            stack: head.stack,
+            base: baseRef,
+            ...empty,
+            error: head.error ?? `no stack "${head.stack}" in the working tree`,
+        };
     }
     const key = (r: ResourceSummary) => `${r.type}::${r.name}`;
-    const before = new Map((base.exists && !base.error ? base.resources ?? [] : []).map((r) => [key(r), r]));
+    const before = new Map(
+        (base.exists && !base.error ? (base.resources ?? []) : []).map((r) => [key(r), r]),
+    );
     const after = new Map((head.resources ?? []).map((r) => [key(r), r]));
-    const changes: { change: ResourceChange; base?: ResourceSummary; head?: ResourceSummary }[] = [];
+    const changes: { change: ResourceChange; base?: ResourceSummary; head?: ResourceSummary }[] =
+        [];
     for (const k of [...new Set([...after.keys(), ...before.keys()])]) {
         const c = change(before.get(k), after.get(k));
         if (c) changes.push({ change: c, base: before.get(k), head: after.get(k) });
@@ -160,7 +217,12 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
         // render/scripts/kolla-stage.sh: the deploy stage runs deploy when created, upgrade when the release
         // differs from the one it last deployed, reconfigure on update; this assumes the base was deployed.
         if (stage === "deploy") {
-            action = c.change.op === "update" ? (base.release !== head.release ? "upgrade" : "reconfigure") : "deploy";
+            action =
+                c.change.op === "update"
+                    ? base.release !== head.release
+                        ? "upgrade"
+                        : "reconfigure"
+                    : "deploy";
         }
         if (c.change.op === "delete") action = undefined; // a stage has no delete command: removing it runs nothing
         stages.push({ stage, op: c.change.op, action });
@@ -170,9 +232,11 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
 
     const baseImages = new Set(imageNames(base));
     const headImages = new Set(imageNames(head));
-    const hostFiles = (t: TreeSummary) => Object.fromEntries(Object.entries(t.files ?? {}).filter(([f]) => isHostFile(f)));
+    const hostFiles = (t: TreeSummary) =>
+        Object.fromEntries(Object.entries(t.files ?? {}).filter(([f]) => isHostFile(f)));
     const { diff, changed } = unifiedDiff(hostFiles(base), hostFiles(head));
-    const isStage = (c: { base?: ResourceSummary; head?: ResourceSummary }) => Boolean(stageOf((c.head ?? c.base)!));
+    const isStage = (c: { base?: ResourceSummary; head?: ResourceSummary }) =>
+        Boolean(stageOf((c.head ?? c.base)!));
     return {
         stack: head.stack,
         base: baseRef,
@@ -181,9 +245,21 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
         imagesAdded: [...headImages].filter((i) => !baseImages.has(i)),
         imagesRemoved: [...baseImages].filter((i) => !headImages.has(i)),
         registryMode: head.registryMode ?? "mirror",
-        hosts: base.exists ? hostChanges(base, head) : (head.hosts ?? []).map((h) => `host \`${h.name}\` (${h.address}) is added with roles ${h.roles.join(", ")}`),
+        hosts: base.exists
+            ? hostChanges(base, head)
+            : (head.hosts ?? []).map(
+                  (h) =>
+                      `host \`${h.name}\` (${h.address}) is added with roles ${h.roles.join(", ")}`,
+              ),
         cloud: changes.filter((c) => c.change.type.startsWith("openstack:")).map((c) => c.change),
-        other: changes.filter((c) => !c.change.type.startsWith("openstack:") && !isStage(c) && (c.head ?? c.base)!.custom).map((c) => c.change),
+        other: changes
+            .filter(
+                (c) =>
+                    !c.change.type.startsWith("openstack:") &&
+                    !isStage(c) &&
+                    (c.head ?? c.base)!.custom,
+            )
+            .map((c) => c.change),
         fileDiff: diff,
         filesChanged: changed,
     };
@@ -196,60 +272,120 @@ export function headline(p: Plan): string {
     const running = p.stages.filter((s) => s.action);
     const parts: string[] = [];
     const deploy = running.find((s) => s.stage === "deploy");
-    if (deploy) parts.push(`run \`kolla-ansible ${deploy.action}\` on ${plural(p.stageHosts.length, "host")} (${p.stageHosts.join(", ")})`);
-    else if (running.length) parts.push(`run the kolla stage${running.length > 1 ? "s" : ""} ${running.map((s) => `\`${s.action}\``).join(", ")} on ${plural(p.stageHosts.length, "host")}`);
+    if (deploy)
+        parts.push(
+            `run \`kolla-ansible ${deploy.action}\` on ${plural(p.stageHosts.length, "host")} (${p.stageHosts.join(", ")})`,
+        );
+    else if (running.length)
+        parts.push(
+            `run the kolla stage${running.length > 1 ? "s" : ""} ${running.map((s) => `\`${s.action}\``).join(", ")} on ${plural(p.stageHosts.length, "host")}`,
+        );
     const verb = p.registryMode === "mirror" ? "mirror" : "pull through the cache";
     if (p.imagesAdded.length) parts.push(`${verb} ${plural(p.imagesAdded.length, "new image")}`);
     if (p.imagesRemoved.length) parts.push(`drop ${plural(p.imagesRemoved.length, "image")}`);
     if (p.cloud.length) parts.push(`change ${plural(p.cloud.length, "cloud resource")}`);
     const noStage = running.length ? "" : " No kolla stage runs.";
-    if (!parts.length) return `This change runs nothing on the hosts and changes no cloud resource.${noStage}`;
+    if (!parts.length)
+        return `This change runs nothing on the hosts and changes no cloud resource.${noStage}`;
     return `This change will ${parts.join(", ")}.${noStage}`;
 }
 
 export function formatPlan(p: Plan): string {
     const out: string[] = [`### Change plan for stack \`${p.stack}\` (against \`${p.base}\`)`, ""];
-    if (p.error) return [...out, "The working tree's configuration does not evaluate:", "", "```", p.error, "```", ""].join("\n");
+    if (p.error)
+        return [
+            ...out,
+            "The working tree's configuration does not evaluate:",
+            "",
+            "```",
+            p.error,
+            "```",
+            "",
+        ].join("\n");
     out.push(`**${headline(p)}**`, "");
     out.push("#### kolla-ansible stages");
     const running = p.stages.filter((s) => s.action);
     if (!running.length) out.push("No kolla stage runs: no stage command's inputs change.");
     for (const s of running) {
-        const why = s.op === "create" ? "new command" : s.op === "replace" ? "command replaced" : "inputs changed";
+        const why =
+            s.op === "create"
+                ? "new command"
+                : s.op === "replace"
+                  ? "command replaced"
+                  : "inputs changed";
         out.push(`- \`${s.stage}\` runs \`kolla-ansible ${s.action}\` (${why})`);
     }
-    for (const s of p.stages.filter((x) => !x.action)) out.push(`- \`${s.stage}\` is removed (its delete runs nothing)`);
-    if (p.stages.some((s) => s.stage === "deploy" && s.action === "upgrade")) out.push("- the release changes: the deploy stage upgrades (it compares with the release the hosts last deployed)");
+    for (const s of p.stages.filter((x) => !x.action))
+        out.push(`- \`${s.stage}\` is removed (its delete runs nothing)`);
+    if (p.stages.some((s) => s.stage === "deploy" && s.action === "upgrade"))
+        out.push(
+            "- the release changes: the deploy stage upgrades (it compares with the release the hosts last deployed)",
+        );
     out.push("", "#### Images");
     const verb = p.registryMode === "mirror" ? "mirrored" : "pulled through the cache";
     if (!p.imagesAdded.length && !p.imagesRemoved.length) out.push("No image is added or dropped.");
     for (const i of p.imagesAdded) out.push(`- ${verb}: \`${imageName(i)}\` (${i})`);
-    for (const i of p.imagesRemoved) out.push(`- dropped: \`${imageName(i)}\` (${i}); already mirrored copies stay in the registry`);
+    for (const i of p.imagesRemoved)
+        out.push(
+            `- dropped: \`${imageName(i)}\` (${i}); already mirrored copies stay in the registry`,
+        );
     out.push("", "#### Hosts");
     if (!p.hosts.length) out.push("No host is added or removed, no role changes.");
     for (const h of p.hosts) out.push(`- ${h}`);
     out.push("", "#### Cloud resources (OpenStack API)");
     if (!p.cloud.length) out.push("No cloud resource changes.");
     // Whether an input change updates in place or replaces is the OpenStack provider's decision: the preview says.
-    const cloudVerb = { create: "created", delete: "deleted", update: "changes", replace: "replaced" } as const;
+    const cloudVerb = {
+        create: "created",
+        delete: "deleted",
+        update: "changes",
+        replace: "replaced",
+    } as const;
     for (const c of p.cloud) {
-        const what = c.detail.length ? `: ${c.detail.join("; ")}` : c.keys.length ? `: ${c.keys.join(", ")}` : "";
-        out.push(`- \`${c.name}\`${c.label ? ` ("${c.label}")` : ""} (${c.type}) ${cloudVerb[c.op]}${what}`);
+        const what = c.detail.length
+            ? `: ${c.detail.join("; ")}`
+            : c.keys.length
+              ? `: ${c.keys.join(", ")}`
+              : "";
+        out.push(
+            `- \`${c.name}\`${c.label ? ` ("${c.label}")` : ""} (${c.type}) ${cloudVerb[c.op]}${what}`,
+        );
     }
     const commands = p.other.filter((c) => c.type.startsWith("command:"));
     const rest = p.other.filter((c) => !c.type.startsWith("command:"));
     out.push("", "#### Other commands that run on the hosts");
     if (!commands.length) out.push("None.");
-    for (const c of commands) out.push(`- ${c.op === "delete" ? "removed" : c.op === "create" ? "new, runs" : "runs again"}: \`${c.name}\`${c.keys.length ? ` (${c.keys.join(", ")} changed)` : ""}`);
+    for (const c of commands)
+        out.push(
+            `- ${c.op === "delete" ? "removed" : c.op === "create" ? "new, runs" : "runs again"}: \`${c.name}\`${c.keys.length ? ` (${c.keys.join(", ")} changed)` : ""}`,
+        );
     if (rest.length) {
         out.push("", "#### Other resources");
-        for (const c of rest) out.push(`- ${c.op} \`${c.name}\` (${c.type})${c.keys.length ? `: ${c.keys.join(", ")}` : ""}`);
+        for (const c of rest)
+            out.push(
+                `- ${c.op} \`${c.name}\` (${c.type})${c.keys.length ? `: ${c.keys.join(", ")}` : ""}`,
+            );
     }
     out.push("", "#### Files that land on a host");
     if (!p.filesChanged.length) out.push("No file changes.");
     // <details> folds the diff in a pull-request comment (GitHub Flavored Markdown: HTML blocks, blank line before the fence).
-    else out.push(`Changed: ${p.filesChanged.map((f) => `\`${f}\``).join(", ")}`, "", "<details><summary>unified diff</summary>", "", "```diff", p.fileDiff.trimEnd(), "```", "", "</details>");
-    out.push("", "_Evaluated under the mock runtime, without hosts: values only a run produces (command output, ids) are the mock's._", "");
+    else
+        out.push(
+            `Changed: ${p.filesChanged.map((f) => `\`${f}\``).join(", ")}`,
+            "",
+            "<details><summary>unified diff</summary>",
+            "",
+            "```diff",
+            p.fileDiff.trimEnd(),
+            "```",
+            "",
+            "</details>",
+        );
+    out.push(
+        "",
+        "_Evaluated under the mock runtime, without hosts: values only a run produces (command output, ids) are the mock's._",
+        "",
+    );
     return out.join("\n");
 }
 
@@ -279,14 +415,33 @@ export async function evaluate(tree: string, stack: string): Promise<TreeSummary
     const dir = makeTemp("plan-eval-");
     try {
         const out = path.join(dir, "summary.json");
-        const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(__dirname, "planEvaluate.ts"), tree, stack, out], {
-            cwd: tree, stdio: ["ignore", "pipe", "pipe"],
-        });
+        const child = spawn(
+            process.execPath,
+            [
+                require.resolve("ts-node/dist/bin"),
+                "--transpile-only",
+                path.join(__dirname, "planEvaluate.ts"),
+                tree,
+                stack,
+                out,
+            ],
+            {
+                cwd: tree,
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
         children.add(child);
         let log = "";
-        child.stdout!.on("data", (d) => { log += d; });
-        child.stderr!.on("data", (d) => { log += d; });
-        const code = await new Promise<number | null>((resolve, reject) => { child.on("error", reject); child.on("close", resolve); });
+        child.stdout!.on("data", (d) => {
+            log += d;
+        });
+        child.stderr!.on("data", (d) => {
+            log += d;
+        });
+        const code = await new Promise<number | null>((resolve, reject) => {
+            child.on("error", reject);
+            child.on("close", resolve);
+        });
         children.delete(child);
         if (code !== 0) throw new Error(`evaluating ${tree} failed:\n${log}`);
         return JSON.parse(fs.readFileSync(out, "utf8"));
@@ -310,19 +465,33 @@ export function resolveCommit(projectDir: string, ref: string): string {
  * The base commit's tree in a temporary directory (git-archive(1): the tracked files of that commit, no repository
  * state touched), with the working tree's node_modules linked in; removed afterwards.
  */
-export async function withBaseTree<T>(projectDir: string, commit: string, fn: (tree: string) => Promise<T>): Promise<T> {
+export async function withBaseTree<T>(
+    projectDir: string,
+    commit: string,
+    fn: (tree: string) => Promise<T>,
+): Promise<T> {
     const dir = makeTemp("plan-base-");
     try {
         const tar = path.join(dir, "base.tar");
         // The project may sit below the repository's top: archive that subdirectory only (`<commit>:<prefix>`).
         const prefix = git(projectDir, ["rev-parse", "--show-prefix"]);
-        git(projectDir, ["archive", "--format=tar", "-o", tar, prefix ? `${commit}:${prefix}` : commit]);
+        git(projectDir, [
+            "archive",
+            "--format=tar",
+            "-o",
+            tar,
+            prefix ? `${commit}:${prefix}` : commit,
+        ]);
         const tree = path.join(dir, "tree");
         fs.mkdirSync(tree);
         const r = spawnSync("tar", ["-xf", tar, "-C", tree], { encoding: "utf8" });
         if (r.status !== 0) throw new Error(`tar -xf failed: ${r.stderr}`);
         fs.rmSync(path.join(tree, "node_modules"), { recursive: true, force: true });
-        fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(tree, "node_modules"), "dir");
+        fs.symlinkSync(
+            path.join(projectDir, "node_modules"),
+            path.join(tree, "node_modules"),
+            "dir",
+        );
         return await fn(tree);
     } finally {
         removeTemp(dir);
@@ -353,10 +522,15 @@ async function main(argv: string[]): Promise<number> {
     const args = [...argv];
     let base = "HEAD";
     const i = args.indexOf("--base");
-    if (i >= 0) { base = args[i + 1]; args.splice(i, 2); }
+    if (i >= 0) {
+        base = args[i + 1];
+        args.splice(i, 2);
+    }
     const [stack] = args;
     if (!stack || args.length !== 1 || !base) {
-        console.error("usage: npm run plan -- <stack> [--base <git ref>]   (base defaults to HEAD)");
+        console.error(
+            "usage: npm run plan -- <stack> [--base <git ref>]   (base defaults to HEAD)",
+        );
         return 2;
     }
     const projectDir = path.resolve(__dirname, "..");

@@ -40,10 +40,16 @@ export interface TreeSummary {
 export const SECRET = "[secret]";
 
 /** Replaces the value at each dotted path (`connection.privateKey`, `a[0].b`) with SECRET. */
-export function redact(inputs: Record<string, unknown>, secretPaths: readonly string[]): Record<string, unknown> {
+export function redact(
+    inputs: Record<string, unknown>,
+    secretPaths: readonly string[],
+): Record<string, unknown> {
     const out = JSON.parse(JSON.stringify(inputs)) as Record<string, unknown>;
     for (const p of secretPaths) {
-        const keys = p.replace(/\[(\d+)\]/g, ".$1").split(".").filter(Boolean);
+        const keys = p
+            .replace(/\[(\d+)\]/g, ".$1")
+            .split(".")
+            .filter(Boolean);
         let node: any = out;
         for (const k of keys.slice(0, -1)) node = node?.[k];
         if (node && typeof node === "object" && keys.length) node[keys[keys.length - 1]] = SECRET;
@@ -60,7 +66,8 @@ export async function evaluateTree(dir: string, stack: string): Promise<TreeSumm
     const files: Record<string, string> = {};
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-render-"));
     try {
-        for (const f of render(stack, out, dir) as string[]) files[f] = fs.readFileSync(path.join(out, f), "utf8");
+        for (const f of render(stack, out, dir) as string[])
+            files[f] = fs.readFileSync(path.join(out, f), "utf8");
     } catch (e) {
         return { stack, exists: true, error: (e as Error).message };
     } finally {
@@ -74,7 +81,11 @@ export async function evaluateTree(dir: string, stack: string): Promise<TreeSumm
         release: settings.release,
         registryMode: settings.registry.mode,
         deployHost: { name: settings.deployHost.name, address: settings.deployHost.address },
-        hosts: settings.hosts.map((h: HostSummary) => ({ name: h.name, address: h.address, roles: [...h.roles] })),
+        hosts: settings.hosts.map((h: HostSummary) => ({
+            name: h.name,
+            address: h.address,
+            roles: [...h.roles],
+        })),
         files,
         resources: graph.resources.map((r: any) => ({
             type: r.type,
@@ -99,8 +110,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-        console.error(e instanceof Error ? e.stack ?? e.message : e);
-        process.exit(1);
-    });
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e) => {
+            console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+            process.exit(1);
+        },
+    );
 }

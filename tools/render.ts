@@ -22,7 +22,11 @@ export function render(stack: string, outDir: string, projectDir: string): strin
 }
 
 /** topology.svg, a picture of the configured cloud (tools/topology.ts), beside the files render() writes. */
-export async function renderTopology(stack: string, outDir: string, projectDir: string): Promise<string> {
+export async function renderTopology(
+    stack: string,
+    outDir: string,
+    projectDir: string,
+): Promise<string> {
     const settings = parseSettings(readStackConfig(stack, projectDir).values);
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, "topology.svg"), await topologySvg(settings));
@@ -33,7 +37,10 @@ async function main(argv: string[]): Promise<number> {
     const args = [...argv];
     let out: string | undefined;
     const i = args.indexOf("--out");
-    if (i >= 0) { out = args[i + 1]; args.splice(i, 2); }
+    if (i >= 0) {
+        out = args[i + 1];
+        args.splice(i, 2);
+    }
     const [stack] = args;
     if (!stack || args.length !== 1 || (i >= 0 && !out)) {
         console.error("usage: npm run render -- <stack> [--out DIR]");
@@ -42,7 +49,10 @@ async function main(argv: string[]): Promise<number> {
     const projectDir = path.resolve(__dirname, "..");
     const outDir = path.resolve(out ?? path.join(projectDir, "build", stack));
     try {
-        const written = [...render(stack, outDir, projectDir), await renderTopology(stack, outDir, projectDir)].sort();
+        const written = [
+            ...render(stack, outDir, projectDir),
+            await renderTopology(stack, outDir, projectDir),
+        ].sort();
         console.log(`rendered ${written.length} files for stack ${stack} into ${outDir}:`);
         for (const f of written) console.log(`  ${f}`);
         return 0;

@@ -9,7 +9,12 @@ import { CloudNetworks } from "./networks";
 import { horizonUrl } from "./shared";
 import { SmokeTest } from "./smokeTest";
 
-export { INIT_RUNONCE_FLAVORS, INIT_RUNONCE_QUOTAS, INIT_RUNONCE_RULES, horizonUrl } from "./shared";
+export {
+    INIT_RUNONCE_FLAVORS,
+    INIT_RUNONCE_QUOTAS,
+    INIT_RUNONCE_RULES,
+    horizonUrl,
+} from "./shared";
 export { verifiedUpload, BuiltAmphora } from "./images";
 
 export interface CloudArgs {
@@ -51,26 +56,58 @@ export class Cloud extends pulumi.ComponentResource {
             // kolla's own CA, so TLS is verified, never `insecure`.
             ...(access.caCertificate ? { cacertFile: access.caCertificate } : {}),
         };
-        this.provider = new openstack.Provider(`${name}-admin`, {
-            ...auth,
-            userName: access.adminUser,
-            tenantName: access.adminProject,
-            password: pulumi.secret(access.adminPassword),
-        }, { parent: this });
-        if (settings.services.octavia) {
-            if (!access.octaviaPassword) throw new Error("Octavia is on but the deployment gave no octavia password");
-            // Octavia finds amphorae by tag and by owner = the service project: upload as the octavia user.
-            this.octaviaProvider = new openstack.Provider(`${name}-octavia`, {
+        this.provider = new openstack.Provider(
+            `${name}-admin`,
+            {
                 ...auth,
-                userName: "octavia",
-                tenantName: "service",
-                password: pulumi.secret(access.octaviaPassword),
-            }, { parent: this });
+                userName: access.adminUser,
+                tenantName: access.adminProject,
+                password: pulumi.secret(access.adminPassword),
+            },
+            { parent: this },
+        );
+        if (settings.services.octavia) {
+            if (!access.octaviaPassword)
+                throw new Error("Octavia is on but the deployment gave no octavia password");
+            // Octavia finds amphorae by tag and by owner = the service project: upload as the octavia user.
+            this.octaviaProvider = new openstack.Provider(
+                `${name}-octavia`,
+                {
+                    ...auth,
+                    userName: "octavia",
+                    tenantName: "service",
+                    password: pulumi.secret(access.octaviaPassword),
+                },
+                { parent: this },
+            );
         }
-        const networks = new CloudNetworks(`${name}-networks`, { settings, provider: this.provider }, { parent: this });
-        const basics = new CloudBasics(`${name}-basics`, { settings, provider: this.provider }, { parent: this });
-        const images = new GlanceImages(`${name}-images`, { settings, provider: this.provider, octaviaProvider: this.octaviaProvider, amphora: args.amphora }, { parent: this });
-        const smoke = settings.smokeTest ? new SmokeTest(`${name}-smoke`, { provider: this.provider, networks, basics, images }, { parent: this }) : undefined;
+        const networks = new CloudNetworks(
+            `${name}-networks`,
+            { settings, provider: this.provider },
+            { parent: this },
+        );
+        const basics = new CloudBasics(
+            `${name}-basics`,
+            { settings, provider: this.provider },
+            { parent: this },
+        );
+        const images = new GlanceImages(
+            `${name}-images`,
+            {
+                settings,
+                provider: this.provider,
+                octaviaProvider: this.octaviaProvider,
+                amphora: args.amphora,
+            },
+            { parent: this },
+        );
+        const smoke = settings.smokeTest
+            ? new SmokeTest(
+                  `${name}-smoke`,
+                  { provider: this.provider, networks, basics, images },
+                  { parent: this },
+              )
+            : undefined;
 
         this.authUrl = access.authUrl;
         this.horizonUrl = horizonUrl(settings);
@@ -85,16 +122,27 @@ export class Cloud extends pulumi.ComponentResource {
         this.amphoraImageId = images.amphora
             ? pulumi.all([images.amphora.id, images.amphoraVerified ?? true]).apply(([id]) => id)
             : pulumi.output(undefined);
-        this.flavorIds = pulumi.all(Object.fromEntries(Object.entries(basics.flavors).map(([n, f]) => [n, f.id])));
+        this.flavorIds = pulumi.all(
+            Object.fromEntries(Object.entries(basics.flavors).map(([n, f]) => [n, f.id])),
+        );
         this.keypairName = basics.keypair ? basics.keypair.name : pulumi.output(undefined);
         this.smokeTestAddress = smoke ? smoke.address : pulumi.output(undefined);
         this.adminPassword = pulumi.secret(access.adminPassword);
         this.registerOutputs({
-            authUrl: this.authUrl, horizonUrl: this.horizonUrl, region: this.region,
-            externalNetworkId: this.externalNetworkId, externalSubnetId: this.externalSubnetId,
-            tenantNetworkId: this.tenantNetworkId, tenantSubnetId: this.tenantSubnetId, routerId: this.routerId,
-            cirrosImageId: this.cirrosImageId, amphoraImageId: this.amphoraImageId, flavorIds: this.flavorIds,
-            keypairName: this.keypairName, smokeTestAddress: this.smokeTestAddress, adminPassword: this.adminPassword,
+            authUrl: this.authUrl,
+            horizonUrl: this.horizonUrl,
+            region: this.region,
+            externalNetworkId: this.externalNetworkId,
+            externalSubnetId: this.externalSubnetId,
+            tenantNetworkId: this.tenantNetworkId,
+            tenantSubnetId: this.tenantSubnetId,
+            routerId: this.routerId,
+            cirrosImageId: this.cirrosImageId,
+            amphoraImageId: this.amphoraImageId,
+            flavorIds: this.flavorIds,
+            keypairName: this.keypairName,
+            smokeTestAddress: this.smokeTestAddress,
+            adminPassword: this.adminPassword,
         });
     }
 }

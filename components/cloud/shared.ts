@@ -4,7 +4,13 @@ import * as openstack from "@pulumi/openstack";
 import { Settings } from "../../config/settings";
 
 /** init-runonce's flavors (kolla-ansible 2023.1): id, vCPUs, RAM MB, disk GB. */
-export const INIT_RUNONCE_FLAVORS: readonly { name: string; id: string; vcpus: number; ram: number; disk: number }[] = [
+export const INIT_RUNONCE_FLAVORS: readonly {
+    name: string;
+    id: string;
+    vcpus: number;
+    ram: number;
+    disk: number;
+}[] = [
     { name: "m1.tiny", id: "1", vcpus: 1, ram: 512, disk: 1 },
     { name: "m1.small", id: "2", vcpus: 1, ram: 2048, disk: 20 },
     { name: "m1.medium", id: "3", vcpus: 2, ram: 4096, disk: 40 },
@@ -27,4 +33,7 @@ export function horizonUrl(settings: Settings): string {
 }
 
 /** A child of a cloud component, through that component's OpenStack provider. */
-export interface Child { parent: pulumi.Resource; provider: openstack.Provider }
+export interface Child {
+    parent: pulumi.Resource;
+    provider: openstack.Provider;
+}

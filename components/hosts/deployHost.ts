@@ -5,7 +5,12 @@ import * as random from "@pulumi/random";
 import type * as commandInputs from "@pulumi/command/types/input";
 import { Settings } from "../../config/settings";
 import {
-    configHash, deployConfigScript, deployKeyScript, deployPrepareScript, passwordsFileCommand, selfCheckScript,
+    configHash,
+    deployConfigScript,
+    deployKeyScript,
+    deployPrepareScript,
+    passwordsFileCommand,
+    selfCheckScript,
 } from "../../render/deployHost";
 import { inventorySpliceScript } from "../../render/inventory";
 import { passwordsMergeScript, renderPasswordOverrides } from "../../render/passwords";
@@ -43,64 +48,128 @@ export class DeployHost extends pulumi.ComponentResource {
         const prepare = deployPrepareScript(settings);
         const hash = configHash(settings);
         // Every command of the deploy host (and of the components it hands `connection` to) checks its host key.
-        const contact = firstContact(`${name}-reachable`, settings.deployHost, args.privateKey, { parent: this });
+        const contact = firstContact(`${name}-reachable`, settings.deployHost, args.privateKey, {
+            parent: this,
+        });
         const { connection, reachable } = contact;
         this.connection = connection;
         this.hostKey = contact.hostKey;
-        const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({ parent: this, ...extra });
+        const child = (extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({
+            parent: this,
+            ...extra,
+        });
 
-        const admin = new random.RandomPassword(`${name}-keystone-admin-password`, { length: 32, special: false }, child());
+        const admin = new random.RandomPassword(
+            `${name}-keystone-admin-password`,
+            { length: 32, special: false },
+            child(),
+        );
         const octavia = settings.services.octavia
-            ? new random.RandomPassword(`${name}-octavia-keystone-password`, { length: 32, special: false }, child())
+            ? new random.RandomPassword(
+                  `${name}-octavia-keystone-password`,
+                  { length: 32, special: false },
+                  child(),
+              )
             : undefined;
         this.adminPassword = pulumi.secret(admin.result);
         this.octaviaPassword = octavia ? pulumi.secret(octavia.result) : undefined;
 
         // Generated on the deploy host; only the public half comes back (the last line of stdout).
-        const deployKey = remoteCommand(`${name}-deploy-key`, {
-            connection, create: runScriptCommand(), stdin: deployKeyScript(settings).text,
-        }, child({ dependsOn: [reachable], customTimeouts: { create: "5m", update: "5m" } }));
+        const deployKey = remoteCommand(
+            `${name}-deploy-key`,
+            {
+                connection,
+                create: runScriptCommand(),
+                stdin: deployKeyScript(settings).text,
+            },
+            child({ dependsOn: [reachable], customTimeouts: { create: "5m", update: "5m" } }),
+        );
         this.publicKey = deployKey.stdout.apply((s) => s.trim().split("\n").pop() ?? "");
 
-        this.toolsReady = remoteCommand(`${name}-prepare`, {
-            connection, create: runScriptCommand(), stdin: prepare.text,
-            // Above the sum of the script's own `timeout`s (apt 2×20m, pip 20m + 2×30m, install-deps 20m).
-        }, child({ dependsOn: [reachable], customTimeouts: { create: "150m", update: "150m" } }));
+        this.toolsReady = remoteCommand(
+            `${name}-prepare`,
+            {
+                connection,
+                create: runScriptCommand(),
+                stdin: prepare.text,
+                // Above the sum of the script's own `timeout`s (apt 2×20m, pip 20m + 2×30m, install-deps 20m).
+            },
+            child({ dependsOn: [reachable], customTimeouts: { create: "150m", update: "150m" } }),
+        );
 
-        const config = remoteCommand(`${name}-kolla-config`, {
-            connection, create: runScriptCommand(), stdin: deployConfigScript(settings).text,
-        }, child({ dependsOn: [this.toolsReady] }));
-        const inventory = remoteCommand(`${name}-inventory`, {
-            connection, create: runScriptCommand(), stdin: inventorySpliceScript(settings).text,
-            // The shipped service groups come from the installed kolla-ansible: re-splice when it or the top changes.
-            triggers: [hash, prepare.sha256],
-        }, child({ dependsOn: [config] }));
+        const config = remoteCommand(
+            `${name}-kolla-config`,
+            {
+                connection,
+                create: runScriptCommand(),
+                stdin: deployConfigScript(settings).text,
+            },
+            child({ dependsOn: [this.toolsReady] }),
+        );
+        const inventory = remoteCommand(
+            `${name}-inventory`,
+            {
+                connection,
+                create: runScriptCommand(),
+                stdin: inventorySpliceScript(settings).text,
+                // The shipped service groups come from the installed kolla-ansible: re-splice when it or the top changes.
+                triggers: [hash, prepare.sha256],
+            },
+            child({ dependsOn: [config] }),
+        );
 
         // The stack's passwords reach the host only as stdin of this command, which writes them to a 0600 file.
-        const overrides = pulumi.secret(pulumi.all([admin.result, octavia?.result]).apply(([keystoneAdminPassword, octaviaKeystonePassword]) =>
-            renderPasswordOverrides({ keystoneAdminPassword, octaviaKeystonePassword }, settings)));
-        const passwordsFile = remoteCommand(`${name}-passwords-file`, {
-            connection,
-            create: passwordsFileCommand(p.passwordOverrides),
-            stdin: overrides,
-            logging: "none",
-        }, child({ dependsOn: [this.toolsReady], additionalSecretOutputs: ["stdout", "stderr"] }));
-        const passwords = remoteCommand(`${name}-passwords`, {
-            connection, create: runScriptCommand(), stdin: passwordsMergeScript(settings).text,
-            // Re-merge when the owned passwords change (a hash of a secret stays a secret).
-            triggers: [pulumi.secret(overrides.apply((o) => sha256(o)))],
-        }, child({ dependsOn: [passwordsFile, inventory] }));
+        const overrides = pulumi.secret(
+            pulumi
+                .all([admin.result, octavia?.result])
+                .apply(([keystoneAdminPassword, octaviaKeystonePassword]) =>
+                    renderPasswordOverrides(
+                        { keystoneAdminPassword, octaviaKeystonePassword },
+                        settings,
+                    ),
+                ),
+        );
+        const passwordsFile = remoteCommand(
+            `${name}-passwords-file`,
+            {
+                connection,
+                create: passwordsFileCommand(p.passwordOverrides),
+                stdin: overrides,
+                logging: "none",
+            },
+            child({ dependsOn: [this.toolsReady], additionalSecretOutputs: ["stdout", "stderr"] }),
+        );
+        const passwords = remoteCommand(
+            `${name}-passwords`,
+            {
+                connection,
+                create: runScriptCommand(),
+                stdin: passwordsMergeScript(settings).text,
+                // Re-merge when the owned passwords change (a hash of a secret stays a secret).
+                triggers: [pulumi.secret(overrides.apply((o) => sha256(o)))],
+            },
+            child({ dependsOn: [passwordsFile, inventory] }),
+        );
         // Before any target is touched: kolla's playbooks parse and its variables template with what was installed.
-        this.ready = remoteCommand(`${name}-self-check`, {
-            connection, create: runScriptCommand(), stdin: selfCheckScript(settings).text,
-            // Checks again whenever what it checks changed: the installed packages or the rendered config.
-            triggers: [prepare.sha256, hash],
-        }, child({ dependsOn: [passwords], customTimeouts: { create: "15m", update: "15m" } }));
+        this.ready = remoteCommand(
+            `${name}-self-check`,
+            {
+                connection,
+                create: runScriptCommand(),
+                stdin: selfCheckScript(settings).text,
+                // Checks again whenever what it checks changed: the installed packages or the rendered config.
+                triggers: [prepare.sha256, hash],
+            },
+            child({ dependsOn: [passwords], customTimeouts: { create: "15m", update: "15m" } }),
+        );
 
         this.configHash = pulumi.output(hash);
         this.registerOutputs({
-            publicKey: this.publicKey, configHash: this.configHash, hostKey: this.hostKey,
-            adminPassword: this.adminPassword, octaviaPassword: this.octaviaPassword,
+            publicKey: this.publicKey,
+            configHash: this.configHash,
+            hostKey: this.hostKey,
+            adminPassword: this.adminPassword,
+            octaviaPassword: this.octaviaPassword,
         });
     }
 }

@@ -16,15 +16,27 @@ export interface FirstContact {
     readonly hostKey: pulumi.Output<string>;
 }
 
-export function firstContact(name: string, host: SshEndpoint & { readonly hostKey?: string }, privateKey: pulumi.Input<string>,
-    opts: pulumi.CustomResourceOptions): FirstContact {
-    const reachable = remoteCommand(name, {
-        // A configured key is checked from the very first dial.
-        connection: sshConnection(host, privateKey, host.hostKey),
-        create: runScriptCommand(), stdin: waitReadyScript().text,
-    }, { customTimeouts: { create: "20m", update: "20m" }, ...opts });
-    const hostKey = host.hostKey !== undefined
-        ? pulumi.output(host.hostKey)
-        : reachable.stdout.apply((out) => hostKeyFromFirstContact(out, `${host.address}:${host.sshPort}`));
+export function firstContact(
+    name: string,
+    host: SshEndpoint & { readonly hostKey?: string },
+    privateKey: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): FirstContact {
+    const reachable = remoteCommand(
+        name,
+        {
+            // A configured key is checked from the very first dial.
+            connection: sshConnection(host, privateKey, host.hostKey),
+            create: runScriptCommand(),
+            stdin: waitReadyScript().text,
+        },
+        { customTimeouts: { create: "20m", update: "20m" }, ...opts },
+    );
+    const hostKey =
+        host.hostKey !== undefined
+            ? pulumi.output(host.hostKey)
+            : reachable.stdout.apply((out) =>
+                  hostKeyFromFirstContact(out, `${host.address}:${host.sshPort}`),
+              );
     return { reachable, connection: sshConnection(host, privateKey, hostKey), hostKey };
 }

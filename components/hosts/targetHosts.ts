@@ -25,17 +25,35 @@ export class TargetHosts extends pulumi.ComponentResource {
         const { settings } = args;
         const contacts = settings.hosts.map((host) =>
             // Its own step so a host that is still booting shows up as "waiting", not as a failed check.
-            firstContact(`${name}-${host.name}-reachable`, host, args.privateKey, { parent: this }));
-        this.hostKeys = pulumi.all(contacts.map((c) => c.hostKey)).apply((keys) =>
-            settings.hosts.map((h, i) => ({ address: h.address, sshPort: h.sshPort, hostKey: keys[i] })));
+            firstContact(`${name}-${host.name}-reachable`, host, args.privateKey, { parent: this }),
+        );
+        this.hostKeys = pulumi
+            .all(contacts.map((c) => c.hostKey))
+            .apply((keys) =>
+                settings.hosts.map((h, i) => ({
+                    address: h.address,
+                    sshPort: h.sshPort,
+                    hostKey: keys[i],
+                })),
+            );
         this.ready = settings.hosts.map((host, i) => {
             const { reachable, connection } = contacts[i];
             // The public key is an output of the deploy host: this step waits for it through stdin.
-            return remoteCommand(`${name}-${host.name}-prepare`, {
-                connection,
-                create: runScriptCommand(),
-                stdin: pulumi.output(args.deployPublicKey).apply((key) => targetPrepareScript(settings, host, key).text),
-            }, { parent: this, dependsOn: [reachable], customTimeouts: { create: "10m", update: "10m" } });
+            return remoteCommand(
+                `${name}-${host.name}-prepare`,
+                {
+                    connection,
+                    create: runScriptCommand(),
+                    stdin: pulumi
+                        .output(args.deployPublicKey)
+                        .apply((key) => targetPrepareScript(settings, host, key).text),
+                },
+                {
+                    parent: this,
+                    dependsOn: [reachable],
+                    customTimeouts: { create: "10m", update: "10m" },
+                },
+            );
         });
         this.registerOutputs({ hostKeys: this.hostKeys });
     }

@@ -4,7 +4,15 @@ import * as command from "@pulumi/command";
 import type * as commandInputs from "@pulumi/command/types/input";
 import { Settings } from "../../config/settings";
 import { KnownHost, knownHostsScript } from "../../render/hosts";
-import { caCertificateFromStdout, DESTROY_TIMEOUTS, destroyScript, STAGE_TIMEOUTS, StageName, stageNames, stageScript } from "../../render/kolla";
+import {
+    caCertificateFromStdout,
+    DESTROY_TIMEOUTS,
+    destroyScript,
+    STAGE_TIMEOUTS,
+    StageName,
+    stageNames,
+    stageScript,
+} from "../../render/kolla";
 import { kollaPaths } from "../../render/paths";
 import { remoteCommand, runScriptCommand } from "../remote";
 
@@ -64,47 +72,78 @@ export class KollaDeployment extends pulumi.ComponentResource {
         // post-deploy (the cloud's own resources, deleted through the OpenStack API while it still runs), and
         // before the deploy host and targets it needs (no-op deletes). Being first also means a deployment that
         // failed half-way can still be torn down.
-        this.destroyGuard = remoteCommand(`${name}-destroy-guard`, {
-            connection,
-            create: runScriptCommand("create"),
-            update: runScriptCommand("update"),
-            delete: runScriptCommand("delete"),
-            stdin: destroyScript(settings).text,
-        }, {
-            parent: this,
-            additionalSecretOutputs: ["stdout", "stderr"],
-            dependsOn: [args.deployHostReady, ...args.targetsReady],
-            customTimeouts: { create: "5m", update: "5m", delete: DESTROY_TIMEOUTS.resource },
-        });
+        this.destroyGuard = remoteCommand(
+            `${name}-destroy-guard`,
+            {
+                connection,
+                create: runScriptCommand("create"),
+                update: runScriptCommand("update"),
+                delete: runScriptCommand("delete"),
+                stdin: destroyScript(settings).text,
+            },
+            {
+                parent: this,
+                additionalSecretOutputs: ["stdout", "stderr"],
+                dependsOn: [args.deployHostReady, ...args.targetsReady],
+                customTimeouts: { create: "5m", update: "5m", delete: DESTROY_TIMEOUTS.resource },
+            },
+        );
 
         // Ansible checks every target's SSH host key against what first contact recorded (ansible.cfg).
-        const knownHosts = remoteCommand(`${name}-known-hosts`, {
-            connection,
-            create: runScriptCommand(),
-            stdin: pulumi.output(args.targetHostKeys).apply((keys) => knownHostsScript(keys).text),
-        }, { parent: this, dependsOn: [args.deployHostReady], customTimeouts: { create: "15m", update: "15m" } });
+        const knownHosts = remoteCommand(
+            `${name}-known-hosts`,
+            {
+                connection,
+                create: runScriptCommand(),
+                stdin: pulumi
+                    .output(args.targetHostKeys)
+                    .apply((keys) => knownHostsScript(keys).text),
+            },
+            {
+                parent: this,
+                dependsOn: [args.deployHostReady],
+                customTimeouts: { create: "15m", update: "15m" },
+            },
+        );
 
         this.stages = {};
         let previous: pulumi.Resource[] = [this.destroyGuard];
         for (const stage of stageNames(settings)) {
-            const cmd = remoteCommand(`${name}-${stage}`, {
-                connection,
-                create: runScriptCommand("create"),
-                update: runScriptCommand("update"),
-                stdin: pulumi.output(args.configHash).apply((hash) => stageScript(settings, stage, hash).text),
-                // ansible's progress streams to the operator; a copy stays in <logDir>/<stage>.log.
-                logging: "stdoutAndStderr",
-            }, {
-                parent: this,
-                // The state keeps a command's stdout: the digest is redacted, and secret on top of that.
-                additionalSecretOutputs: ["stdout", "stderr"],
-                // kolla pulls from the local registry: pull waits for every mirrored image. bootstrap-servers
-                // needs /etc/kolla complete and the deploy key on every target (also through the guard).
-                dependsOn: stage === "pull" ? [...previous, args.imagesMirrored]
-                    : stage === "bootstrap-servers" ? [...previous, args.deployHostReady, knownHosts, ...args.targetsReady]
-                    : previous,
-                customTimeouts: { create: STAGE_TIMEOUTS[stage].resource, update: STAGE_TIMEOUTS[stage].resource },
-            });
+            const cmd = remoteCommand(
+                `${name}-${stage}`,
+                {
+                    connection,
+                    create: runScriptCommand("create"),
+                    update: runScriptCommand("update"),
+                    stdin: pulumi
+                        .output(args.configHash)
+                        .apply((hash) => stageScript(settings, stage, hash).text),
+                    // ansible's progress streams to the operator; a copy stays in <logDir>/<stage>.log.
+                    logging: "stdoutAndStderr",
+                },
+                {
+                    parent: this,
+                    // The state keeps a command's stdout: the digest is redacted, and secret on top of that.
+                    additionalSecretOutputs: ["stdout", "stderr"],
+                    // kolla pulls from the local registry: pull waits for every mirrored image. bootstrap-servers
+                    // needs /etc/kolla complete and the deploy key on every target (also through the guard).
+                    dependsOn:
+                        stage === "pull"
+                            ? [...previous, args.imagesMirrored]
+                            : stage === "bootstrap-servers"
+                              ? [
+                                    ...previous,
+                                    args.deployHostReady,
+                                    knownHosts,
+                                    ...args.targetsReady,
+                                ]
+                              : previous,
+                    customTimeouts: {
+                        create: STAGE_TIMEOUTS[stage].resource,
+                        update: STAGE_TIMEOUTS[stage].resource,
+                    },
+                },
+            );
             this.stages[stage] = cmd;
             previous = [cmd];
         }
@@ -127,9 +166,21 @@ export class KollaDeployment extends pulumi.ComponentResource {
             ...(args.octaviaPassword
                 ? { octaviaPassword: pulumi.secret(afterPostDeploy(args.octaviaPassword)) }
                 : {}),
-            ...(this.stages.certificates ? { caCertificate: afterPostDeploy(pulumi.unsecret(this.stages.certificates.stdout).apply(caCertificateFromStdout)) } : {}),
+            ...(this.stages.certificates
+                ? {
+                      caCertificate: afterPostDeploy(
+                          pulumi
+                              .unsecret(this.stages.certificates.stdout)
+                              .apply(caCertificateFromStdout),
+                      ),
+                  }
+                : {}),
         };
         this.adminOpenrcPath = kollaPaths(settings.release).adminOpenrc;
-        this.registerOutputs({ authUrl: this.access.authUrl, region: this.access.region, adminOpenrcPath: this.adminOpenrcPath });
+        this.registerOutputs({
+            authUrl: this.access.authUrl,
+            region: this.access.region,
+            adminOpenrcPath: this.adminOpenrcPath,
+        });
     }
 }

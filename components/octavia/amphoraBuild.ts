@@ -4,7 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type * as commandInputs from "@pulumi/command/types/input";
 import { Settings } from "../../config/settings";
-import { amphoraBuildScript, amphoraImageFile, IMAGE_SERVER_PORT, imageServerScript } from "../../render/amphora";
+import {
+    amphoraBuildScript,
+    amphoraImageFile,
+    IMAGE_SERVER_PORT,
+    imageServerScript,
+} from "../../render/amphora";
 import { remoteCommand, runScriptCommand } from "../remote";
 
 export interface AmphoraBuildArgs {
@@ -32,14 +37,24 @@ export class AmphoraBuild extends pulumi.ComponentResource {
         super("openstack-aio:octavia:AmphoraBuild", name, {}, opts);
         const { settings } = args;
         // Needs only the deploy host's tools: it runs while kolla-ansible deploys.
-        this.build = remoteCommand(`${name}-build`, {
-            connection: args.connection,
-            create: runScriptCommand(),
-            stdin: amphoraBuildScript(settings).text,
-        }, { parent: this, dependsOn: [args.toolsReady], customTimeouts: { create: "100m", update: "100m" } });
+        this.build = remoteCommand(
+            `${name}-build`,
+            {
+                connection: args.connection,
+                create: runScriptCommand(),
+                stdin: amphoraBuildScript(settings).text,
+            },
+            {
+                parent: this,
+                dependsOn: [args.toolsReady],
+                customTimeouts: { create: "100m", update: "100m" },
+            },
+        );
 
         // The build's last line: "<path under the images dir> <sha256> <md5>".
-        const last = this.build.stdout.apply((out) => (out.trim().split("\n").pop() ?? "").split(" "));
+        const last = this.build.stdout.apply((out) =>
+            (out.trim().split("\n").pop() ?? "").split(" "),
+        );
         const served = last.apply((parts) => parts[0] || amphoraImageFile(settings));
         this.sha256 = last.apply((parts) => parts[1] ?? "");
         this.md5 = last.apply((parts) => parts[2] ?? "");
@@ -47,16 +62,30 @@ export class AmphoraBuild extends pulumi.ComponentResource {
         // deployment that takes hours does not use the window up. A new build (another sha256) or a --replace
         // replaces this command delete-first: the old window stops before the new one opens, and no delete can stop
         // the window of its own replacement (both windows of one build share their unit names).
-        this.server = remoteCommand(`${name}-server`, {
-            connection: args.connection,
-            create: runScriptCommand("create"),
-            delete: runScriptCommand("delete"),
-            stdin: pulumi.all([served, this.sha256]).apply(([path, sha]) => imageServerScript(settings, path, sha).text),
-            triggers: [this.sha256],
-        }, { parent: this, dependsOn: [args.servesAfter], deleteBeforeReplace: true, customTimeouts: { create: "5m", update: "5m", delete: "5m" } });
+        this.server = remoteCommand(
+            `${name}-server`,
+            {
+                connection: args.connection,
+                create: runScriptCommand("create"),
+                delete: runScriptCommand("delete"),
+                stdin: pulumi
+                    .all([served, this.sha256])
+                    .apply(([path, sha]) => imageServerScript(settings, path, sha).text),
+                triggers: [this.sha256],
+            },
+            {
+                parent: this,
+                dependsOn: [args.servesAfter],
+                deleteBeforeReplace: true,
+                customTimeouts: { create: "5m", update: "5m", delete: "5m" },
+            },
+        );
         // The URL names the bytes (by-sha256/<sha256>/<file>): nothing else on the deploy host can be served in their place.
-        this.imageUrl = pulumi.all([this.server.stdout, served]).apply(([, path]) =>
-            `http://${settings.deployHost.address}:${IMAGE_SERVER_PORT}/${path}`);
+        this.imageUrl = pulumi
+            .all([this.server.stdout, served])
+            .apply(
+                ([, path]) => `http://${settings.deployHost.address}:${IMAGE_SERVER_PORT}/${path}`,
+            );
         this.registerOutputs({ imageUrl: this.imageUrl, sha256: this.sha256, md5: this.md5 });
     }
 }

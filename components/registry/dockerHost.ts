@@ -24,19 +24,31 @@ export class DeployHostDocker extends pulumi.ComponentResource {
     constructor(name: string, args: DeployHostDockerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:deploy:DeployHostDocker", name, {}, opts);
         const script = dockerInstallScript(args.host);
-        this.installCommand = remoteCommand(`${name}-install`, {
-            connection: args.connection,
-            create: runScriptCommand(),
-            stdin: script.text,
-        }, { parent: this, customTimeouts: { create: "20m", update: "20m" } });
-        this.version = this.installCommand.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
+        this.installCommand = remoteCommand(
+            `${name}-install`,
+            {
+                connection: args.connection,
+                create: runScriptCommand(),
+                stdin: script.text,
+            },
+            { parent: this, customTimeouts: { create: "20m", update: "20m" } },
+        );
+        this.version = this.installCommand.stdout.apply(
+            (out) => out.trim().split("\n").pop() ?? "",
+        );
         // The provider configures itself as soon as its args are known and ignores dependsOn: deriving `host` from
         // the install command's output is what makes it wait for Docker to exist.
         const { sshUser, address, sshPort } = args.host;
-        this.provider = new docker.Provider(`${name}-provider`, {
-            host: this.installCommand.stdout.apply(() => `ssh://${sshUser}@${address}:${sshPort}`),
-            sshOpts: pulumi.output(args.hostKey).apply((key) => dockerSshOpts(args.host, key)),
-        }, { parent: this });
+        this.provider = new docker.Provider(
+            `${name}-provider`,
+            {
+                host: this.installCommand.stdout.apply(
+                    () => `ssh://${sshUser}@${address}:${sshPort}`,
+                ),
+                sshOpts: pulumi.output(args.hostKey).apply((key) => dockerSshOpts(args.host, key)),
+            },
+            { parent: this },
+        );
         this.registerOutputs({ version: this.version });
     }
 }

@@ -34,20 +34,36 @@ export class KollaImageMirror extends pulumi.ComponentResource {
         const images = args.mode === "mirror" ? args.images : [];
         const copies: { image: KollaImage; copy: command.remote.Command }[] = [];
         if (images.length > 0) {
-            const skopeo = new docker.RemoteImage(`${name}-skopeo`, { name: SKOPEO_IMAGE, keepLocally: true }, { parent: this, provider: args.provider });
+            const skopeo = new docker.RemoteImage(
+                `${name}-skopeo`,
+                { name: SKOPEO_IMAGE, keepLocally: true },
+                { parent: this, provider: args.provider },
+            );
             const waits = mirrorWaits(images.map((i) => i.name));
             const byName = new Map<string, command.remote.Command>();
             // Created lead first, then each family's first image, then the rest, so every wait names a created copy.
-            for (const image of [...images].sort((a, b) => mirrorWave(waits, a.name) - mirrorWave(waits, b.name))) {
+            for (const image of [...images].sort(
+                (a, b) => mirrorWave(waits, a.name) - mirrorWave(waits, b.name),
+            )) {
                 // Each copy waits for the registry container (through localEndpoint), skopeo (through its image id)
                 // and the copy that brings its shared layers (mirrorWaits); within a wave the engine runs them in parallel.
-                const script = pulumi.all([args.localEndpoint, skopeo.imageId]).apply(([endpoint, skopeoId]) => mirrorScript(image, endpoint, skopeoId).text);
+                const script = pulumi
+                    .all([args.localEndpoint, skopeo.imageId])
+                    .apply(([endpoint, skopeoId]) => mirrorScript(image, endpoint, skopeoId).text);
                 const after = byName.get(waits.get(image.name) ?? "");
-                const copy = remoteCommand(`${name}-${image.name}`, {
-                    connection: args.connection,
-                    create: runScriptCommand(),
-                    stdin: script,
-                }, { parent: this, dependsOn: [args.registry, ...(after ? [after] : [])], customTimeouts: { create: "45m", update: "45m" } });
+                const copy = remoteCommand(
+                    `${name}-${image.name}`,
+                    {
+                        connection: args.connection,
+                        create: runScriptCommand(),
+                        stdin: script,
+                    },
+                    {
+                        parent: this,
+                        dependsOn: [args.registry, ...(after ? [after] : [])],
+                        customTimeouts: { create: "45m", update: "45m" },
+                    },
+                );
                 byName.set(image.name, copy);
                 copies.push({ image, copy });
             }
@@ -56,8 +72,13 @@ export class KollaImageMirror extends pulumi.ComponentResource {
         copies.sort((a, b) => images.indexOf(a.image) - images.indexOf(b.image));
         this.copies = copies.map((c) => c.copy);
         this.count = this.copies.length;
-        this.digests = pulumi.all(copies.map((c) => c.copy.stdout)).apply((outs) =>
-            Object.fromEntries(outs.map((o, i) => [copies[i].image.name, o.trim().split("\n").pop() ?? ""])));
+        this.digests = pulumi
+            .all(copies.map((c) => c.copy.stdout))
+            .apply((outs) =>
+                Object.fromEntries(
+                    outs.map((o, i) => [copies[i].image.name, o.trim().split("\n").pop() ?? ""]),
+                ),
+            );
         this.registerOutputs({ digests: this.digests, count: this.count });
     }
 }

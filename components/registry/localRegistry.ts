@@ -6,7 +6,10 @@ import { REGISTRY_IMAGE } from "../../render/images";
 
 const REGISTRY_INTERNAL_PORT = 5000;
 /** registry:2's `storage.maintenance` for the network-facing, read-only registry (see LocalRegistry). */
-export const READ_ONLY_MAINTENANCE = JSON.stringify({ uploadpurging: { enabled: false }, readonly: { enabled: true } });
+export const READ_ONLY_MAINTENANCE = JSON.stringify({
+    uploadpurging: { enabled: false },
+    readonly: { enabled: true },
+});
 
 export interface LocalRegistryArgs {
     /** Port, mode and source (settings.registry). */
@@ -36,9 +39,17 @@ export class LocalRegistry extends pulumi.ComponentResource {
         const mgmt = args.managementAddress;
         const child = { parent: this, provider };
 
-        this.image = new docker.RemoteImage(`${name}-image`, { name: REGISTRY_IMAGE, keepLocally: true }, child);
+        this.image = new docker.RemoteImage(
+            `${name}-image`,
+            { name: REGISTRY_IMAGE, keepLocally: true },
+            child,
+        );
         // Mirrored images live here: never destroyed or replaced by Pulumi, and kept if the stack lets go of it.
-        this.volume = new docker.Volume(`${name}-data`, { name: "openstack-aio-registry" }, { ...child, protect: true, retainOnDelete: true });
+        this.volume = new docker.Volume(
+            `${name}-data`,
+            { name: "openstack-aio-registry" },
+            { ...child, protect: true, retainOnDelete: true },
+        );
         const volumes = [{ volumeName: this.volume.name, containerPath: "/var/lib/registry" }];
         // Privileged kolla containers run what the targets pull from here: in mirror mode nothing on the network may
         // push. The writable registry listens on loopback only (the mirror runs on this host); the network gets a
@@ -49,27 +60,46 @@ export class LocalRegistry extends pulumi.ComponentResource {
         // is off there: it would try to delete from the read-only mount. A pull-through cache refuses pushes by
         // itself, so it serves both.
         const readOnlyNetwork = mode === "mirror";
-        this.container = new docker.Container(`${name}-container`, {
-            name: "registry",
-            // The image id, not the tag: a second `up` with the same image shows no diff.
-            image: this.image.imageId,
-            restart: "always",
-            // Never 0.0.0.0.
-            ports: (readOnlyNetwork ? ["127.0.0.1"] : [mgmt, "127.0.0.1"]).map((ip) => ({ internal: REGISTRY_INTERNAL_PORT, external: port, ip })),
-            volumes,
-            envs: [
-                "REGISTRY_STORAGE_DELETE_ENABLED=false",
-                ...(mode === "pull-through" ? [`REGISTRY_PROXY_REMOTEURL=https://${source}`] : []),
-            ],
-        }, child);
-        this.readOnly = readOnlyNetwork ? new docker.Container(`${name}-readonly`, {
-            name: "registry-readonly",
-            image: this.image.imageId,
-            restart: "always",
-            ports: [{ internal: REGISTRY_INTERNAL_PORT, external: port, ip: mgmt }],
-            volumes: [{ ...volumes[0], readOnly: true }],
-            envs: ["REGISTRY_STORAGE_DELETE_ENABLED=false", `REGISTRY_STORAGE_MAINTENANCE=${READ_ONLY_MAINTENANCE}`],
-        }, child) : undefined;
+        this.container = new docker.Container(
+            `${name}-container`,
+            {
+                name: "registry",
+                // The image id, not the tag: a second `up` with the same image shows no diff.
+                image: this.image.imageId,
+                restart: "always",
+                // Never 0.0.0.0.
+                ports: (readOnlyNetwork ? ["127.0.0.1"] : [mgmt, "127.0.0.1"]).map((ip) => ({
+                    internal: REGISTRY_INTERNAL_PORT,
+                    external: port,
+                    ip,
+                })),
+                volumes,
+                envs: [
+                    "REGISTRY_STORAGE_DELETE_ENABLED=false",
+                    ...(mode === "pull-through"
+                        ? [`REGISTRY_PROXY_REMOTEURL=https://${source}`]
+                        : []),
+                ],
+            },
+            child,
+        );
+        this.readOnly = readOnlyNetwork
+            ? new docker.Container(
+                  `${name}-readonly`,
+                  {
+                      name: "registry-readonly",
+                      image: this.image.imageId,
+                      restart: "always",
+                      ports: [{ internal: REGISTRY_INTERNAL_PORT, external: port, ip: mgmt }],
+                      volumes: [{ ...volumes[0], readOnly: true }],
+                      envs: [
+                          "REGISTRY_STORAGE_DELETE_ENABLED=false",
+                          `REGISTRY_STORAGE_MAINTENANCE=${READ_ONLY_MAINTENANCE}`,
+                      ],
+                  },
+                  child,
+              )
+            : undefined;
         this.address = (this.readOnly ?? this.container).id.apply(() => `${mgmt}:${port}`);
         this.localEndpoint = this.container.id.apply(() => `127.0.0.1:${port}`);
         this.registerOutputs({ address: this.address, localEndpoint: this.localEndpoint });

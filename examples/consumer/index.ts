@@ -16,12 +16,16 @@ const provider = new openstack.Provider("aio", {
 
 const flavorIds = cloud.requireOutput("flavorIds") as pulumi.Output<Record<string, string>>;
 
-const server = new openstack.compute.Instance("app", {
-    imageId: cloud.requireOutput("cirrosImageId") as pulumi.Output<string>,
-    flavorId: flavorIds.apply((ids) => ids["m1.tiny"]),
-    keyPair: cloud.requireOutput("keypairName") as pulumi.Output<string>,
-    networks: [{ uuid: cloud.requireOutput("tenantNetworkId") as pulumi.Output<string> }],
-}, { provider });
+const server = new openstack.compute.Instance(
+    "app",
+    {
+        imageId: cloud.requireOutput("cirrosImageId") as pulumi.Output<string>,
+        flavorId: flavorIds.apply((ids) => ids["m1.tiny"]),
+        keyPair: cloud.requireOutput("keypairName") as pulumi.Output<string>,
+        networks: [{ uuid: cloud.requireOutput("tenantNetworkId") as pulumi.Output<string> }],
+    },
+    { provider },
+);
 
 export const serverId = server.id;
 export const serverAddress = server.accessIpV4;

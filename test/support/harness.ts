@@ -44,7 +44,8 @@ function unwrap(value: any, path: string, secrets: string[]): any {
         }
         if (value[SIG]) return value; // assets, archives, resource references: keep as recorded
         const out: Record<string, any> = {};
-        for (const [k, v] of Object.entries(value)) out[k] = unwrap(v, path ? `${path}.${k}` : k, secrets);
+        for (const [k, v] of Object.entries(value))
+            out[k] = unwrap(v, path ? `${path}.${k}` : k, secrets);
         return out;
     }
     if (Array.isArray(value)) return value.map((v, i) => unwrap(v, `${path}[${i}]`, secrets));
@@ -53,7 +54,9 @@ function unwrap(value: any, path: string, secrets: string[]): any {
 
 /** The host key the mock's first contact with `name` reports: `ssh-ed25519 <base64 of the name>`. */
 export function mockHostKey(reachableName: string): string {
-    return `ssh-ed25519 ${Buffer.from(`mock-host-key-${reachableName.replace(/-reachable$/, "")}`).toString("base64").replace(/=+$/, "")}`;
+    return `ssh-ed25519 ${Buffer.from(`mock-host-key-${reachableName.replace(/-reachable$/, "")}`)
+        .toString("base64")
+        .replace(/=+$/, "")}`;
 }
 
 /** Plausible outputs of the providers this program uses, so applies downstream have values to work on. */
@@ -68,7 +71,10 @@ export const defaultOutputs: OutputsFor = (args) => {
         case "command:local:Command":
             return { stdout: "", stderr: "" };
         case "docker:index/remoteImage:RemoteImage":
-            return { imageId: `sha256:${args.name}`, repoDigest: `${args.inputs.name}@sha256:${args.name}` };
+            return {
+                imageId: `sha256:${args.name}`,
+                repoDigest: `${args.inputs.name}@sha256:${args.name}`,
+            };
         case "random:index/randomPassword:RandomPassword":
             return { result: `mock-password-${args.name}` };
         default:
@@ -81,7 +87,10 @@ class RecordingMonitor extends MockMonitor {
     /** additionalSecretOutputs per `type::name`: the engine marks those outputs secret, so the mock does too. */
     readonly secretOutputs = new Map<string, string[]>();
 
-    override async registerResource(req: any, callback: (err: any, resp: any) => void): Promise<void> {
+    override async registerResource(
+        req: any,
+        callback: (err: any, resp: any) => void,
+    ): Promise<void> {
         const raw = rpc.deserializeProperties(req.getObject(), true);
         const secretPaths: string[] = [];
         const inputs = unwrap(raw, "", secretPaths);
@@ -89,7 +98,10 @@ class RecordingMonitor extends MockMonitor {
         req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
             propertyDependencies[key] = deps.getUrnsList();
         });
-        this.secretOutputs.set(`${req.getType()}::${req.getName()}`, req.getAdditionalsecretoutputsList());
+        this.secretOutputs.set(
+            `${req.getType()}::${req.getName()}`,
+            req.getAdditionalsecretoutputsList(),
+        );
         const timeouts = req.getCustomtimeouts();
         const record = {
             type: req.getType(),
@@ -107,7 +119,15 @@ class RecordingMonitor extends MockMonitor {
             ignoreChanges: req.getIgnorechangesList(),
             replaceOnChanges: req.getReplaceonchangesList(),
             additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-            ...(timeouts ? { customTimeouts: { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } } : {}),
+            ...(timeouts
+                ? {
+                      customTimeouts: {
+                          create: timeouts.getCreate(),
+                          update: timeouts.getUpdate(),
+                          delete: timeouts.getDelete(),
+                      },
+                  }
+                : {}),
         };
         await super.registerResource(req, (err: any, resp: any) => {
             if (!err) this.registrations.push({ urn: resp.getUrn(), ...record });
@@ -129,7 +149,11 @@ export interface RunOptions {
 export class Graph {
     private readonly byUrn = new Map<string, Registration>();
 
-    constructor(readonly resources: readonly Registration[], readonly exports: Record<string, unknown> = {}, readonly secretExports: readonly string[] = []) {
+    constructor(
+        readonly resources: readonly Registration[],
+        readonly exports: Record<string, unknown> = {},
+        readonly secretExports: readonly string[] = [],
+    ) {
         for (const r of resources) this.byUrn.set(r.urn, r);
     }
 
@@ -142,7 +166,9 @@ export class Graph {
     get(name: string, type?: string): Registration {
         const found = this.resources.filter((r) => r.name === name && (!type || r.type === type));
         if (found.length !== 1) {
-            throw new Error(`expected one resource named ${name}${type ? ` of type ${type}` : ""}, found ${found.length}; names: ${this.resources.map((r) => r.name).join(", ")}`);
+            throw new Error(
+                `expected one resource named ${name}${type ? ` of type ${type}` : ""}, found ${found.length}; names: ${this.resources.map((r) => r.name).join(", ")}`,
+            );
         }
         return found[0];
     }
@@ -190,7 +216,9 @@ export class Graph {
 
     /** The registration of the provider a resource uses. */
     providerOf(r: Registration): Registration | undefined {
-        return r.provider ? this.byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::"))) : undefined;
+        return r.provider
+            ? this.byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::")))
+            : undefined;
     }
 }
 
@@ -214,7 +242,12 @@ export function settled<T>(o: pulumi.Output<T>): Promise<T> {
 
 export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret: boolean }> {
     if (!pulumi.Output.isInstance(o)) return { value: (await o) as T, secret: false };
-    const value = await new Promise<T>((r) => (o as pulumi.Output<T>).apply((v) => { r(v); return v; }));
+    const value = await new Promise<T>((r) =>
+        (o as pulumi.Output<T>).apply((v) => {
+            r(v);
+            return v;
+        }),
+    );
     const secret = await (o as any).isSecret;
     return { value, secret: Boolean(secret) };
 }
@@ -228,7 +261,10 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const outputs = opts.outputs ?? defaultOutputs;
     const monitor: RecordingMonitor = new RecordingMonitor({
         newResource: (args) => {
-            const state: Record<string, any> = { ...args.inputs, ...(outputs(args) ?? defaultOutputs(args) ?? {}) };
+            const state: Record<string, any> = {
+                ...args.inputs,
+                ...(outputs(args) ?? defaultOutputs(args) ?? {}),
+            };
             for (const key of monitor.secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
                 if (key in state) state[key] = { [SIG]: SECRET, value: state[key] };
             }
@@ -237,7 +273,12 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         // Data sources answer with their arguments and an id, enough for applies downstream.
         call: (args) => ({ id: `${args.token.split(":").pop()}-id`, ...args.inputs }),
     });
-    runtimeSettings.setMockOptions(monitor, opts.project ?? "openstack-aio", opts.stack ?? "test", opts.preview ?? false);
+    runtimeSettings.setMockOptions(
+        monitor,
+        opts.project ?? "openstack-aio",
+        opts.stack ?? "test",
+        opts.preview ?? false,
+    );
     const store = (state as any).getStore();
     store.supportsSecrets = true;
     store.supportsResourceReferences = true;

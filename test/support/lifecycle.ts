@@ -13,18 +13,31 @@ import { tempDir } from "./tools";
 
 export const ADMIN_PW = "mock-password-deploy-host-keystone-admin-password";
 export const OCTAVIA_PW = "mock-password-deploy-host-octavia-keystone-password";
-export const DEPLOY_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDeployKeyPublicHalf openstack-aio-deploy@deploy";
+export const DEPLOY_PUB =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDeployKeyPublicHalf openstack-aio-deploy@deploy";
 /** A line of the test private key that no rendering would produce by chance. */
 export const PRIVATE_KEY_BODY = TEST_PRIVATE_KEY.split("\n")[1];
 
 /** A CA as the certificates stage prints it past the digest. */
-export const TEST_CA = "-----BEGIN CERTIFICATE-----\nMIIBkolla-test-ca\n-----END CERTIFICATE-----\n";
+export const TEST_CA =
+    "-----BEGIN CERTIFICATE-----\nMIIBkolla-test-ca\n-----END CERTIFICATE-----\n";
 
 /** Commands answer like the real scripts: the deploy key's public half last, the certificates stage its CA. */
 export const lifecycleOutputs: OutputsFor = (a) => {
     if (a.type !== "command:remote:Command") return undefined;
-    if (a.name === "deploy-host-deploy-key") return { stdout: `Generating public/private ed25519 key pair.\n${DEPLOY_PUB}\n`, stderr: "" };
-    if (a.name === "kolla-certificates") return { stdout: `PLAY RECAP\n${TEST_CA.trim().split("\n").map((l) => `== ca: ${l}`).join("\n")}\n== done\n`, stderr: "" };
+    if (a.name === "deploy-host-deploy-key")
+        return {
+            stdout: `Generating public/private ed25519 key pair.\n${DEPLOY_PUB}\n`,
+            stderr: "",
+        };
+    if (a.name === "kolla-certificates")
+        return {
+            stdout: `PLAY RECAP\n${TEST_CA.trim()
+                .split("\n")
+                .map((l) => `== ca: ${l}`)
+                .join("\n")}\n== done\n`,
+            stderr: "",
+        };
     return undefined;
 };
 
@@ -32,21 +45,29 @@ export const lifecycleOutputs: OutputsFor = (a) => {
  * The program's own stages (deployment.ts, as index.ts builds them) with the aio settings plus overrides. `extra`
  * may add resources built from the deployment (e.g. a provider from `access`) and return values to export.
  */
-export function lifecycle(overrides: Record<string, unknown> = {}, opts: { privateKey?: string; extra?: (d: Deployment) => Record<string, unknown> } = {}): Promise<Graph> {
+export function lifecycle(
+    overrides: Record<string, unknown> = {},
+    opts: { privateKey?: string; extra?: (d: Deployment) => Record<string, unknown> } = {},
+): Promise<Graph> {
     const settings = stackSettings("aio", overrides);
-    return runProgram(() => {
-        const deployment = deployOpenstack(settings, { sshPrivateKey: pulumi.secret(opts.privateKey ?? TEST_PRIVATE_KEY) });
-        const { kolla, deployHost } = deployment;
-        return {
-            authUrl: kolla.access.authUrl,
-            region: kolla.access.region,
-            adminPassword: kolla.access.adminPassword,
-            octaviaPassword: kolla.access.octaviaPassword,
-            openrc: kolla.adminOpenrcPath,
-            publicKey: deployHost.publicKey,
-            ...(opts.extra ? opts.extra(deployment) : {}),
-        };
-    }, { outputs: lifecycleOutputs });
+    return runProgram(
+        () => {
+            const deployment = deployOpenstack(settings, {
+                sshPrivateKey: pulumi.secret(opts.privateKey ?? TEST_PRIVATE_KEY),
+            });
+            const { kolla, deployHost } = deployment;
+            return {
+                authUrl: kolla.access.authUrl,
+                region: kolla.access.region,
+                adminPassword: kolla.access.adminPassword,
+                octaviaPassword: kolla.access.octaviaPassword,
+                openrc: kolla.adminOpenrcPath,
+                publicKey: deployHost.publicKey,
+                ...(opts.extra ? opts.extra(deployment) : {}),
+            };
+        },
+        { outputs: lifecycleOutputs },
+    );
 }
 
 /** Inputs without the ones that arrived as secrets, as JSON (what a reviewer sees in plain text). */
@@ -55,7 +76,9 @@ export function plainInputs(r: Registration): string {
         if (r.secretPaths.includes(at)) return "[secret]";
         if (Array.isArray(value)) return value.map((v, i) => drop(v, `${at}[${i}]`));
         if (value && typeof value === "object") {
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, drop(v, at ? `${at}.${k}` : k)]));
+            return Object.fromEntries(
+                Object.entries(value).map(([k, v]) => [k, drop(v, at ? `${at}.${k}` : k)]),
+            );
         }
         return value;
     };
@@ -66,15 +89,24 @@ export function plainInputs(r: Registration): string {
 export function assertNoLeaks(g: Graph, secrets: readonly string[]): void {
     for (const r of g.resources) {
         const plain = plainInputs(r);
-        for (const s of secrets) assert.ok(!plain.includes(s), `${r.name}: a secret appears in a non-secret input`);
+        for (const s of secrets)
+            assert.ok(!plain.includes(s), `${r.name}: a secret appears in a non-secret input`);
         if (r.type !== "command:remote:Command") continue;
-        assert.equal(r.inputs.environment, undefined, `${r.name}: uses environment (needs AcceptEnv on the host)`);
+        assert.equal(
+            r.inputs.environment,
+            undefined,
+            `${r.name}: uses environment (needs AcceptEnv on the host)`,
+        );
         for (const k of ["create", "update", "delete"]) {
-            assert.ok(!r.secretPaths.includes(k), `${r.name}: ${k} is secret, so it would hide the command from review`);
+            assert.ok(
+                !r.secretPaths.includes(k),
+                `${r.name}: ${k} is secret, so it would hide the command from review`,
+            );
         }
         if (r.secretPaths.includes("stdin")) {
             assert.equal(r.inputs.logging, "none", `${r.name}: secret stdin but output logged`);
-            for (const o of ["stdout", "stderr"]) assert.ok(r.additionalSecretOutputs.includes(o), `${r.name}: ${o} not secret`);
+            for (const o of ["stdout", "stderr"])
+                assert.ok(r.additionalSecretOutputs.includes(o), `${r.name}: ${o} not secret`);
         }
     }
 }
@@ -91,8 +123,18 @@ export function withVars(script: Script | string, vars: Record<string, string>):
 }
 
 /** Runs a script the way the command provider does: `bash -s -- <args>` with the script on stdin. */
-export function runScript(text: string, args: string[], env: Record<string, string>, timeoutMs = 30000): SpawnSyncReturns<string> {
-    return spawnSync("bash", ["-s", "--", ...args], { input: text, encoding: "utf8", env: { ...process.env, ...env }, timeout: timeoutMs });
+export function runScript(
+    text: string,
+    args: string[],
+    env: Record<string, string>,
+    timeoutMs = 30000,
+): SpawnSyncReturns<string> {
+    return spawnSync("bash", ["-s", "--", ...args], {
+        input: text,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+        timeout: timeoutMs,
+    });
 }
 
 /** A directory of fake commands to put first on PATH. */
@@ -108,7 +150,9 @@ export function fakeBin(commands: Record<string, string>): string {
 export function onlyTools(tools: readonly string[]): string {
     const dir = tempDir("tools-");
     for (const tool of tools) {
-        const real = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+        const real = spawnSync("sh", ["-c", `command -v ${tool}`], {
+            encoding: "utf8",
+        }).stdout.trim();
         assert.ok(real, `${tool} is not installed`);
         fs.symlinkSync(real, path.join(dir, tool));
     }

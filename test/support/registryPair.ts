@@ -38,24 +38,31 @@ export async function startRegistry(name: string): Promise<Registry> {
     const dir = tempDir(`registry-${name}-`);
     const port = await freePort();
     // distribution configuration.md: `storage.filesystem.rootdirectory`, `http.addr`; `log.accesslog` on by default.
-    fs.writeFileSync(path.join(dir, "config.yml"), [
-        "version: 0.1",
-        "log:",
-        "  level: info",
-        "  formatter: text",
-        "storage:",
-        "  filesystem:",
-        `    rootdirectory: ${dir}/data`,
-        "http:",
-        `  addr: 127.0.0.1:${port}`,
-        "",
-    ].join("\n"));
+    fs.writeFileSync(
+        path.join(dir, "config.yml"),
+        [
+            "version: 0.1",
+            "log:",
+            "  level: info",
+            "  formatter: text",
+            "storage:",
+            "  filesystem:",
+            `    rootdirectory: ${dir}/data`,
+            "http:",
+            `  addr: 127.0.0.1:${port}`,
+            "",
+        ].join("\n"),
+    );
     const logFile = path.join(dir, "registry.log");
     const out = fs.openSync(logFile, "a");
-    const child: ChildProcess = spawn(REGISTRY_BIN, ["serve", path.join(dir, "config.yml")], { stdio: ["ignore", out, out] });
+    const child: ChildProcess = spawn(REGISTRY_BIN, ["serve", path.join(dir, "config.yml")], {
+        stdio: ["ignore", out, out],
+    });
     fs.closeSync(out);
     let exited = false;
-    child.once("exit", () => { exited = true; });
+    child.once("exit", () => {
+        exited = true;
+    });
     const stop = async () => {
         if (!exited) {
             const gone = new Promise((r) => child.once("exit", r));
@@ -71,30 +78,64 @@ export async function startRegistry(name: string): Promise<Registry> {
             await stop();
             throw new Error(`docker-registry did not start on port ${port}:\n${log}`);
         }
-        if (await request("GET", `http://127.0.0.1:${port}/v2/`).then((r) => r.status === 200, () => false)) break;
+        if (
+            await request("GET", `http://127.0.0.1:${port}/v2/`).then(
+                (r) => r.status === 200,
+                () => false,
+            )
+        )
+            break;
         await sleep(100);
     }
     return { port, dir, log: () => fs.readFileSync(logFile, "utf8"), stop };
 }
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
+interface Reply {
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    body: Buffer;
+}
 
-function request(method: string, url: string, body?: Buffer, headers: Record<string, string> = {}): Promise<Reply> {
+function request(
+    method: string,
+    url: string,
+    body?: Buffer,
+    headers: Record<string, string> = {},
+): Promise<Reply> {
     return new Promise((resolve, reject) => {
-        const req = http.request(url, { method, headers: { ...headers, ...(body ? { "Content-Length": String(body.length) } : {}) } }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c) => chunks.push(c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-            res.on("error", reject);
-        });
+        const req = http.request(
+            url,
+            {
+                method,
+                headers: { ...headers, ...(body ? { "Content-Length": String(body.length) } : {}) },
+            },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c) => chunks.push(c));
+                res.on("end", () =>
+                    resolve({
+                        status: res.statusCode ?? 0,
+                        headers: res.headers,
+                        body: Buffer.concat(chunks),
+                    }),
+                );
+                res.on("error", reject);
+            },
+        );
         req.on("error", reject);
         req.end(body);
     });
 }
 
-export const sha256 = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+export const sha256 = (b: Buffer | string) =>
+    `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
-export interface Blob { digest: string; size: number; data: Buffer; diffId: string }
+export interface Blob {
+    digest: string;
+    size: number;
+    data: Buffer;
+    diffId: string;
+}
 
 /** A gzip layer of `size` random bytes (stored, not deflated: random data does not shrink, and it is fast). */
 export function randomLayer(size: number): Blob {
@@ -108,35 +149,68 @@ export function randomLayer(size: number): Blob {
  * <location>&digest=…; a blob already pushed to another repository is mounted with POST ?mount=<digest>&from=<repo>).
  * `where` remembers which repository holds each blob. Returns the manifest digest.
  */
-export async function pushImage(port: number, repo: string, tag: string, layers: Blob[], where: Map<string, string>): Promise<string> {
+export async function pushImage(
+    port: number,
+    repo: string,
+    tag: string,
+    layers: Blob[],
+    where: Map<string, string>,
+): Promise<string> {
     const base = `http://127.0.0.1:${port}/v2/${repo}`;
-    const config = Buffer.from(JSON.stringify({
-        architecture: "amd64", os: "linux", config: {},
-        rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
-    }));
+    const config = Buffer.from(
+        JSON.stringify({
+            architecture: "amd64",
+            os: "linux",
+            config: {},
+            rootfs: { type: "layers", diff_ids: layers.map((l) => l.diffId) },
+        }),
+    );
     const configBlob = { digest: sha256(config), size: config.length, data: config, diffId: "" };
     for (const b of [...layers, configBlob]) {
         const from = where.get(b.digest);
         if (from === repo) continue;
         if (from) {
-            const m = await request("POST", `${base}/blobs/uploads/?mount=${b.digest}&from=${from}`);
+            const m = await request(
+                "POST",
+                `${base}/blobs/uploads/?mount=${b.digest}&from=${from}`,
+            );
             if (m.status === 201) continue;
         }
         const start = await request("POST", `${base}/blobs/uploads/`);
-        if (start.status !== 202) throw new Error(`upload start ${repo}: ${start.status} ${start.body}`);
+        if (start.status !== 202)
+            throw new Error(`upload start ${repo}: ${start.status} ${start.body}`);
         const loc = new URL(String(start.headers.location), `http://127.0.0.1:${port}`);
         loc.searchParams.set("digest", b.digest);
-        const put = await request("PUT", loc.toString(), b.data, { "Content-Type": "application/octet-stream" });
-        if (put.status !== 201) throw new Error(`upload ${repo} ${b.digest}: ${put.status} ${put.body}`);
+        const put = await request("PUT", loc.toString(), b.data, {
+            "Content-Type": "application/octet-stream",
+        });
+        if (put.status !== 201)
+            throw new Error(`upload ${repo} ${b.digest}: ${put.status} ${put.body}`);
         where.set(b.digest, repo);
     }
-    const manifest = Buffer.from(JSON.stringify({
-        schemaVersion: 2,
-        mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-        config: { mediaType: "application/vnd.docker.container.image.v1+json", size: configBlob.size, digest: configBlob.digest },
-        layers: layers.map((l) => ({ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: l.size, digest: l.digest })),
-    }, null, 3) + "\n");
-    const put = await request("PUT", `${base}/manifests/${tag}`, manifest, { "Content-Type": "application/vnd.docker.distribution.manifest.v2+json" });
+    const manifest = Buffer.from(
+        JSON.stringify(
+            {
+                schemaVersion: 2,
+                mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+                config: {
+                    mediaType: "application/vnd.docker.container.image.v1+json",
+                    size: configBlob.size,
+                    digest: configBlob.digest,
+                },
+                layers: layers.map((l) => ({
+                    mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    size: l.size,
+                    digest: l.digest,
+                })),
+            },
+            null,
+            3,
+        ) + "\n",
+    );
+    const put = await request("PUT", `${base}/manifests/${tag}`, manifest, {
+        "Content-Type": "application/vnd.docker.distribution.manifest.v2+json",
+    });
     if (put.status !== 201) throw new Error(`manifest ${repo}:${tag}: ${put.status} ${put.body}`);
     return sha256(manifest);
 }
@@ -173,18 +247,28 @@ export interface Proxy {
  * delivered after the link is free (per-connection and shared token pacing) plus a fixed delay, in order.
  */
 export async function startProxy(upstreamPort: number, shape: Shape = {}): Promise<Proxy> {
-    let fromUpstream = 0, toUpstream = 0;
+    let fromUpstream = 0,
+        toUpstream = 0;
     const sockets = new Set<net.Socket>();
     const shared = { up: 0, down: 0 };
     const HIGH = 1 << 20;
-    const pipe = (from: net.Socket, to: net.Socket, dir: "up" | "down", count: (n: number) => void) => {
-        let linkFree = 0, queued = 0, ended = false;
+    const pipe = (
+        from: net.Socket,
+        to: net.Socket,
+        dir: "up" | "down",
+        count: (n: number) => void,
+    ) => {
+        let linkFree = 0,
+            queued = 0,
+            ended = false;
         let timer: NodeJS.Timeout | undefined;
         // A FIFO with one timer for its head: separate timers per chunk can fire out of order.
         const fifo: { chunk: Buffer; at: number }[] = [];
         // Backpressure: stop reading while chunks wait for their time or the receiver's buffer is full.
         const full = () => queued > HIGH || to.writableLength > HIGH;
-        const resume = () => { if (!full() && from.isPaused()) from.resume(); };
+        const resume = () => {
+            if (!full() && from.isPaused()) from.resume();
+        };
         to.on("drain", resume);
         const pump = () => {
             timer = undefined;
@@ -203,34 +287,55 @@ export async function startProxy(upstreamPort: number, shape: Shape = {}): Promi
             const now = Date.now();
             // Two independent pacers, each reserving time from when it is free: this connection's cap and the cap
             // shared by all (reserving the shared link from this connection's own future time would leave it idle).
-            linkFree = Math.max(now, linkFree) + (shape.connBytesPerSec ? (chunk.length * 1000) / shape.connBytesPerSec : 0);
-            if (shape.totalBytesPerSec) shared[dir] = Math.max(now, shared[dir]) + (chunk.length * 1000) / shape.totalBytesPerSec;
-            fifo.push({ chunk, at: Math.max(linkFree, shape.totalBytesPerSec ? shared[dir] : 0) + (shape.delayMs ?? 0) });
+            linkFree =
+                Math.max(now, linkFree) +
+                (shape.connBytesPerSec ? (chunk.length * 1000) / shape.connBytesPerSec : 0);
+            if (shape.totalBytesPerSec)
+                shared[dir] =
+                    Math.max(now, shared[dir]) + (chunk.length * 1000) / shape.totalBytesPerSec;
+            fifo.push({
+                chunk,
+                at:
+                    Math.max(linkFree, shape.totalBytesPerSec ? shared[dir] : 0) +
+                    (shape.delayMs ?? 0),
+            });
             queued += chunk.length;
             if (!timer) pump();
             if (full()) from.pause();
         });
-        from.on("end", () => { ended = true; if (!timer) pump(); });
+        from.on("end", () => {
+            ended = true;
+            if (!timer) pump();
+        });
         from.on("error", () => to.destroy());
     };
     const server = net.createServer((client) => {
         const upstream = net.connect(upstreamPort, "127.0.0.1");
-        sockets.add(client); sockets.add(upstream);
+        sockets.add(client);
+        sockets.add(upstream);
         client.on("close", () => sockets.delete(client));
         upstream.on("close", () => sockets.delete(upstream));
-        pipe(client, upstream, "up", (n) => { toUpstream += n; });
-        pipe(upstream, client, "down", (n) => { fromUpstream += n; });
+        pipe(client, upstream, "up", (n) => {
+            toUpstream += n;
+        });
+        pipe(upstream, client, "down", (n) => {
+            fromUpstream += n;
+        });
     });
     const port = await freePort();
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     return {
         port,
         counts: () => ({ fromUpstream, toUpstream }),
-        reset: () => { fromUpstream = 0; toUpstream = 0; },
-        stop: () => new Promise<void>((resolve) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => resolve());
-        }),
+        reset: () => {
+            fromUpstream = 0;
+            toUpstream = 0;
+        },
+        stop: () =>
+            new Promise<void>((resolve) => {
+                for (const s of sockets) s.destroy();
+                server.close(() => resolve());
+            }),
     };
 }
 
@@ -252,8 +357,14 @@ export function dockerStandIn(insecure: string[]): { bin: string; cleanup(): voi
     fs.mkdirSync(runs, { mode: 0o1777 });
     fs.chmodSync(runs, 0o1777);
     const registriesConf = path.join(root, "registries.conf");
-    fs.writeFileSync(registriesConf, insecure.map((e) => `[[registry]]\nlocation = "${e}"\ninsecure = true\n`).join("\n"), { mode: 0o644 });
-    fs.writeFileSync(path.join(bin, "docker"), `#!/usr/bin/env bash
+    fs.writeFileSync(
+        registriesConf,
+        insecure.map((e) => `[[registry]]\nlocation = "${e}"\ninsecure = true\n`).join("\n"),
+        { mode: 0o644 },
+    );
+    fs.writeFileSync(
+        path.join(bin, "docker"),
+        `#!/usr/bin/env bash
 set -euo pipefail
 [ "$1" != info ] || exit 0
 [ "$1" = run ] || { echo "docker stand-in: unexpected docker $*" >&2; exit 64; }
@@ -286,6 +397,8 @@ fi
 if [ -n "$cache" ] && ! "\${as[@]}" test -w "$cache"; then echo "docker stand-in: $cache is not writable by skopeo's user (a parent not traversable?)" >&2; exit 70; fi
 env HOME="$home" XDG_DATA_HOME="$home/data" XDG_RUNTIME_DIR="$home" \\
     "\${as[@]}" skopeo "$@"
-`, { mode: 0o755 });
+`,
+        { mode: 0o755 },
+    );
     return { bin, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
 }

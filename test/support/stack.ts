@@ -8,8 +8,10 @@ import { RunOptions } from "./harness";
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
 /** Known plaintexts, so tests can prove they never leak. */
-export const TEST_PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nTESTKEYPLAINTEXT0123456789leakcanary\n-----END OPENSSH PRIVATE KEY-----\n";
-export const TEST_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3RrZXlmb3J0ZXN0c29ubHkwMTIzNDU2Nzg5 test@openstack-aio";
+export const TEST_PRIVATE_KEY =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nTESTKEYPLAINTEXT0123456789leakcanary\n-----END OPENSSH PRIVATE KEY-----\n";
+export const TEST_PUBLIC_KEY =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3RrZXlmb3J0ZXN0c29ubHkwMTIzNDU2Nzg5 test@openstack-aio";
 
 export interface StackOptions {
     /** Secret values the test supplies (the stack file holds none). */
@@ -20,7 +22,10 @@ export interface StackOptions {
 }
 
 /** Unqualified values of the stack, defaults applied, overrides last. */
-export function stackValues(stack = "aio", overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function stackValues(
+    stack = "aio",
+    overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
     const { values } = readStackConfig(stack, PROJECT_DIR);
     const out: Record<string, unknown> = { ...values };
     for (const [k, v] of Object.entries(overrides)) {

@@ -32,15 +32,30 @@ export function assertShellcheckClean(scripts: readonly Script[]): void {
         fs.writeFileSync(f, s.text);
         return f;
     });
-    const syntax = files.map((f) => spawnSync("bash", ["-n", f], { encoding: "utf8" })).filter((r) => r.status !== 0);
-    assert.deepEqual(syntax.map((r) => r.stderr), [], "bash -n");
-    const r = spawnSync("shellcheck", ["-s", "bash", "-S", "style", ...files], { encoding: "utf8" });
+    const syntax = files
+        .map((f) => spawnSync("bash", ["-n", f], { encoding: "utf8" }))
+        .filter((r) => r.status !== 0);
+    assert.deepEqual(
+        syntax.map((r) => r.stderr),
+        [],
+        "bash -n",
+    );
+    const r = spawnSync("shellcheck", ["-s", "bash", "-S", "style", ...files], {
+        encoding: "utf8",
+    });
     assert.equal(r.error, undefined, `shellcheck could not run: ${r.error}`);
     assert.equal(r.status, 0, `shellcheck findings:\n${r.stdout}${r.stderr}`);
 }
 
 export function ansibleInventoryList(file: string): any {
-    const r = spawnSync("ansible-inventory", ["-i", file, "--list"], { encoding: "utf8", env: { ...process.env, ANSIBLE_INVENTORY_UNPARSED_FAILED: "true", ANSIBLE_LOCAL_TEMP: tempDir("ansible-") } });
+    const r = spawnSync("ansible-inventory", ["-i", file, "--list"], {
+        encoding: "utf8",
+        env: {
+            ...process.env,
+            ANSIBLE_INVENTORY_UNPARSED_FAILED: "true",
+            ANSIBLE_LOCAL_TEMP: tempDir("ansible-"),
+        },
+    });
     assert.equal(r.error, undefined, `ansible-inventory could not run: ${r.error}`);
     assert.equal(r.status, 0, `ansible-inventory failed:\n${r.stderr}`);
     return JSON.parse(r.stdout);
