@@ -32,6 +32,10 @@ export interface ReleasePins {
      *  (tests/templates/globals-default.j2 at 2023.1-eol: `docker_apt_package_pin: "5:20.*"`); unpinned,
      *  bootstrap-servers would install today's Docker, years newer than anything 2023.1 ran on. */
     dockerAptPin: string;
+    /** How kolla-ansible's CLI takes its arguments (render/scripts/kolla-cli.sh): `bash`, tools/kolla-ansible up to
+     *  2024.1 (`kolla-ansible -i INV ACTION`); `cliff`, the Python application from 2024.2 on (`kolla-ansible ACTION
+     *  -i INV`; kolla-ansible 20.5.0 and 22.1.0 setup.cfg console_scripts, kolla_ansible/cli/commands.py). */
+    kollaCli: "bash" | "cliff";
 }
 
 export const RELEASES: Readonly<Record<string, ReleasePins>> = Object.freeze({
@@ -55,6 +59,7 @@ export const RELEASES: Readonly<Record<string, ReleasePins>> = Object.freeze({
         octaviaLibCommit: "5ec74a4dbeda9b65fbe3cdae078fca713a1dad74",
         ubuntuCodename: "jammy",
         dockerAptPin: "5:20.*",
+        kollaCli: "bash",
     }),
 });
 

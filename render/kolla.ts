@@ -66,11 +66,13 @@ export function stageScript(settings: Settings, stage: StageName, configHash: st
             ADMIN_OPENRC: p.adminOpenrc,
             CA_CERTIFICATE: p.caCertificate,
             STAGE_TIMEOUT: STAGE_TIMEOUTS[stage].script,
+            KOLLA_CLI: settings.pins.kollaCli,
             ...digestVars(p.passwords),
             ...LOCK_VARS,
         },
         scriptBody("deploy-lock.sh") +
             scriptBody("output-digest.sh") +
+            scriptBody("kolla-cli.sh") +
             scriptBody("kolla-stage.sh"),
     );
 }
@@ -88,11 +90,13 @@ export function destroyScript(settings: Settings): Script {
             GUARDS_FILE,
             LEGACY_ID_FILE: LEGACY_GUARD_ID_FILE,
             DESTROY_TIMEOUT: DESTROY_TIMEOUTS.script,
+            KOLLA_CLI: settings.pins.kollaCli,
             ...digestVars(p.passwords),
             ...LOCK_VARS,
         },
         scriptBody("deploy-lock.sh") +
             scriptBody("output-digest.sh") +
+            scriptBody("kolla-cli.sh") +
             scriptBody("kolla-destroy.sh"),
     );
 }

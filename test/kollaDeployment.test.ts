@@ -155,10 +155,8 @@ describe("KollaDeployment: the stage graph", () => {
                 new RegExp(`readonly STAGE_TIMEOUT='${STAGE_TIMEOUTS[s as StageName].script}'`),
                 s,
             );
-            assert.match(
-                r.inputs.stdin,
-                /timeout --kill-after=5m "\$STAGE_TIMEOUT" kolla-ansible -i "\$INVENTORY" "\$action"/,
-            );
+            assert.match(r.inputs.stdin, /run_kolla "\$STAGE_TIMEOUT" "\$action"/);
+            assert.match(r.inputs.stdin, /timeout --kill-after=5m "\$limit" "\$\{argv\[@\]\}"/);
             assert.match(r.inputs.stdin, /digest_output_to "\$LOG_DIR\/\$STAGE\.log"/);
             assert.match(r.inputs.stdin, /readonly PASSWORDS='\/etc\/kolla\/passwords\.yml'/);
             assert.match(r.inputs.stdin, /readonly LOG_DIR='\/var\/log\/openstack-aio'/);

@@ -53,7 +53,7 @@ digest_output_to "$LOG_DIR/destroy.log"
 # kolla-ansible finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir` at 2023.1-eol).
 export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
 echo "== $(date -Is) kolla-ansible destroy (allowDestroy=true, the last guard)"
-timeout --kill-after=5m "$DESTROY_TIMEOUT" kolla-ansible -i "$INVENTORY" destroy --yes-i-really-really-mean-it
+run_kolla "$DESTROY_TIMEOUT" destroy --yes-i-really-really-mean-it
 rm -f "$DEPLOYED_MARKER" "$GUARDS_FILE"
 echo "== $(date -Is) kolla-ansible destroy done: containers, volumes and kolla's host config removed"
 echo "== the registry's volume (the mirrored images) is protected: pulumi destroy stops on it; run pulumi destroy --exclude-protected to finish, the volume stays on the deploy host"

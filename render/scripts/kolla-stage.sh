@@ -19,8 +19,7 @@ if [ "$STAGE" = deploy ]; then
     fi
 fi
 echo "== $(date -Is) kolla-ansible $action (stage $STAGE, $mode; release $RELEASE${deployed:+, deployed $deployed}; config $CONFIG_HASH; limit $STAGE_TIMEOUT)"
-# Without --foreground, timeout signals the whole process group: ansible's workers stop too.
-timeout --kill-after=5m "$STAGE_TIMEOUT" kolla-ansible -i "$INVENTORY" "$action" || rc=$?
+run_kolla "$STAGE_TIMEOUT" "$action" || rc=$?
 if [ "$rc" -ne 0 ]; then
     [ "$rc" -ne 124 ] || echo "== kolla-ansible $action did not finish within $STAGE_TIMEOUT" >&2
     echo "== $(date -Is) kolla-ansible $action failed (exit $rc); full log: $LOG_DIR/$STAGE.log on $(hostname)" >&2
