@@ -27,15 +27,13 @@ export class TargetHosts extends pulumi.ComponentResource {
             // Its own step so a host that is still booting shows up as "waiting", not as a failed check.
             firstContact(`${name}-${host.name}-reachable`, host, args.privateKey, { parent: this }),
         );
-        this.hostKeys = pulumi
-            .all(contacts.map((c) => c.hostKey))
-            .apply((keys) =>
-                settings.hosts.map((h, i) => ({
-                    address: h.address,
-                    sshPort: h.sshPort,
-                    hostKey: keys[i],
-                })),
-            );
+        this.hostKeys = pulumi.all(contacts.map((c) => c.hostKey)).apply((keys) =>
+            settings.hosts.map((h, i) => ({
+                address: h.address,
+                sshPort: h.sshPort,
+                hostKey: keys[i],
+            })),
+        );
         this.ready = settings.hosts.map((host, i) => {
             const { reachable, connection } = contacts[i];
             // The public key is an output of the deploy host: this step waits for it through stdin.
