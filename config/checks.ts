@@ -3,9 +3,8 @@
 // change. ipaddr.js does the address maths.
 import * as ipaddr from "ipaddr.js";
 import { OWNED_GLOBAL_SETTINGS, refusedGlobal } from "./globalsKeys";
-import { KOLLA_INVENTORY_GROUPS } from "./inventoryGroups";
 import { qualified } from "./keys";
-import { SUPPORTED_RELEASES } from "./releases";
+import { RECOMMENDED_RELEASE, releaseOf, SLURP_PATH, SUPPORTED_RELEASES } from "./releases";
 import { Config, inheritSsh, ROLES, show } from "./schema";
 
 /** What a check reads: the keys that parsed. A check says nothing about a key that is absent. */
@@ -291,14 +290,22 @@ const LOOPBACK_NAMES = [
     "ip6-localhost",
     "ip6-loopback",
 ];
-// Ansible's implicit all/ungrouped and every group of the spliced inventory: a host of the same name makes patterns
-// such as `hosts: nova` pick the group, not the host (ansible-core 2.14 inventory/manager.py _enumerate_matches).
-const RESERVED_GROUPS: readonly string[] = [
-    "all",
-    "ungrouped",
-    ...KOLLA_INVENTORY_GROUPS,
-    ...ROLES,
-];
+/**
+ * Ansible's implicit all/ungrouped and every group of the spliced inventory: a host of the same name makes patterns
+ * such as `hosts: nova` pick the group, not the host (ansible-core 2.14 inventory/manager.py _enumerate_matches).
+ * The groups are those of the stack's release and of every release after it on the upgrade path, so a name that would
+ * block a later hop is refused now; with a release the program does not know (reported on its own), every release's.
+ */
+function reservedGroups(release: string | undefined): ReadonlySet<string> {
+    const from = release !== undefined && releaseOf(release) ? SLURP_PATH.indexOf(release) : -1;
+    const releases = from >= 0 ? SLURP_PATH.slice(from) : SUPPORTED_RELEASES;
+    return new Set([
+        "all",
+        "ungrouped",
+        ...releases.flatMap((r) => releaseOf(r)?.inventoryGroups ?? []),
+        ...ROLES,
+    ]);
+}
 
 /**
  * The deploy host and the targets: names unique (case-insensitively) and not a name kolla's inventory already uses,
@@ -327,6 +334,7 @@ export function checkHosts(c: ParsedConfig): Problem[] {
     }
     notEdge(add, dhMgmt, mgmt, deployManagementKey(c), "management");
 
+    const reserved = reservedGroups(c.release);
     const seenNames = new Map<string, number>();
     c.hosts?.forEach((h, i) => {
         const host = `hosts[${i}]`;
@@ -351,10 +359,10 @@ export function checkHosts(c: ParsedConfig): Problem[] {
                 `${host}.name`,
                 `"${h.name}" is reserved: it names the deploy host itself in kolla's inventory ([deployment] localhost ansible_connection=local), so kolla would run bootstrap-servers and deploy there as root; choose the host's own name such as aio1`,
             );
-        } else if (RESERVED_GROUPS.includes(lower)) {
+        } else if (reserved.has(lower)) {
             add(
                 `${host}.name`,
-                `"${h.name}" is also the name of a group in kolla's inventory, and Ansible's patterns pick the group over the host; choose the host's own name such as aio1`,
+                `"${h.name}" is also the name of a group in kolla's inventory (at this release or one it upgrades to), and Ansible's patterns pick the group over the host; choose the host's own name such as aio1`,
             );
         }
         const a = ip(h.address, at(`${host}.address`));
@@ -495,7 +503,7 @@ export function checkSources(c: ParsedConfig): Problem[] {
     if (c.release !== undefined && !SUPPORTED_RELEASES.includes(c.release)) {
         add(
             "release",
-            `"${c.release}" is not supported; use one of ${SUPPORTED_RELEASES.join(", ")}`,
+            `"${c.release}" is not a release this program deploys; use one of ${SUPPORTED_RELEASES.join(", ")} (${RECOMMENDED_RELEASE} for a new cloud)`,
         );
     }
     if (c.baseDistro !== undefined && c.baseDistro !== "ubuntu") {

@@ -13,7 +13,10 @@ export const OWNED_GLOBAL_SETTINGS: Readonly<Record<string, string>> = {
         "openstack-aio:registryPort (the local registry is always plain HTTP)",
     docker_namespace: "openstack-aio:dockerNamespace",
     docker_apt_package_pin:
-        "openstack-aio:release (config/releases.ts pins the Docker version kolla 2023.1 was tested with)",
+        "openstack-aio:release (config/releases pins the Docker version each release runs with)",
+    enable_octavia_jobboard: "openstack-aio:octaviaJobboard",
+    enable_valkey: "openstack-aio:octaviaJobboard (valkey is the jobboard's store)",
+    enable_redis: "openstack-aio:octaviaJobboard (redis is the jobboard's store on 2024.1)",
     enable_octavia: "openstack-aio:enableOctavia",
     enable_heat: "openstack-aio:enableHeat",
     enable_horizon: "openstack-aio:enableHorizon",

@@ -18,8 +18,9 @@ export const PROJECT = "openstack-aio";
 export const KEYS = {
     release: {
         kind: "string",
-        default: "2023.1",
-        description: "OpenStack release deployed by kolla-ansible (supported: 2023.1).",
+        required: true,
+        description:
+            "OpenStack release deployed by kolla-ansible: 2026.1 for a new cloud; 2023.1, 2024.1, 2025.1 for a cloud on its way there (one SLURP hop at a time).",
     },
     baseDistro: {
         kind: "string",
@@ -98,6 +99,12 @@ export const KEYS = {
         kind: "boolean",
         default: false,
         description: "Deploy Octavia (load balancers) and its amphora image.",
+    },
+    octaviaJobboard: {
+        kind: "boolean",
+        default: true,
+        description:
+            "Octavia's jobboard (from 2024.1, on by default there): its key-value store (valkey; redis on 2024.1) is deployed and mirrored with Octavia. false sets enable_octavia_jobboard: false. No effect on 2023.1, which has none.",
     },
     enableHeat: { kind: "boolean", default: true, description: "Deploy Heat (orchestration)." },
     enableHorizon: { kind: "boolean", default: true, description: "Deploy Horizon (dashboard)." },

@@ -6,7 +6,7 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { ConfigKey, isConfigKey, KeyKind, KEYS, keySpec } from "./keys";
-import { RELEASES, ReleasePins } from "./releases";
+import { Release, RELEASES } from "./releases";
 
 export const ROLES = ["control", "network", "compute", "monitoring", "storage"] as const;
 export type Role = (typeof ROLES)[number];
@@ -208,7 +208,7 @@ type PlainKey = {
 // (Pulumi.yaml declares the same, test/stackFile.test.ts keeps the two in step).
 const configShape = z
     .object({
-        release: text.default(KEYS.release.default),
+        release: text,
         baseDistro: text.default(KEYS.baseDistro.default),
         vip: text,
         deployHost: deployHostShape,
@@ -246,6 +246,7 @@ const configShape = z
             .regex(/^[a-z0-9._-]+$/, "must be a registry namespace such as openstack.kolla")
             .default(KEYS.dockerNamespace.default),
         enableOctavia: flag.default(KEYS.enableOctavia.default),
+        octaviaJobboard: flag.default(KEYS.octaviaJobboard.default),
         enableHeat: flag.default(KEYS.enableHeat.default),
         enableHorizon: flag.default(KEYS.enableHorizon.default),
         octaviaNetworkType: z.enum(OCTAVIA_NETWORK_TYPES).default(KEYS.octaviaNetworkType.default),
@@ -404,7 +405,8 @@ const networksOut = z
 export const settingsShape = z
     .object({
         release: z.string(),
-        pins: z.custom<ReleasePins>(),
+        /** Everything the release brings: pins, host OS, CLI, images, inventory groups (config/releases). */
+        pins: z.custom<Release>(),
         baseDistro: z.literal("ubuntu"),
         vip: z.string(),
         deployHost: deployHostOut,
@@ -427,6 +429,8 @@ export const settingsShape = z
                 horizon: z.boolean(),
             })
             .readonly(),
+        /** Octavia's jobboard is deployed: Octavia on, the release has one, octaviaJobboard not false. */
+        octaviaJobboard: z.boolean(),
         octaviaNetworkType: z.enum(OCTAVIA_NETWORK_TYPES),
         novaVirtType: z.enum(NOVA_VIRT_TYPES),
         enableTls: z.boolean(),
@@ -514,6 +518,10 @@ export function toSettings(c: Config): z.input<typeof settingsShape> {
             address: `${deployManagementAddress}:${c.registryPort}`,
         },
         services: { octavia: c.enableOctavia, heat: c.enableHeat, horizon: c.enableHorizon },
+        octaviaJobboard:
+            c.enableOctavia &&
+            c.octaviaJobboard &&
+            RELEASES[c.release]?.octaviaJobboard !== undefined,
         octaviaNetworkType: c.octaviaNetworkType,
         novaVirtType: c.novaVirtType,
         enableTls: c.enableTls,

@@ -8,8 +8,8 @@ export const IMAGE_SERVER_PORT = 8090;
 /** The image server stops after this long: it is needed only while Glance's upload reads the image. */
 export const IMAGE_SERVER_LIFETIME_SECONDS = 3 * 3600;
 
-/** diskimage-create's host tools on Ubuntu: the packages it checks for (diskimage-create.sh at 2023.1-eom: qemu-utils,
- *  git, kpartx, debootstrap) plus diskimage-builder 3.25.0's bindep.txt for jammy and the venv it runs from. */
+/** diskimage-create's host tools on Ubuntu: the packages it checks for (diskimage-create.sh, the same at 2023.1-eom and
+ *  18.0.0: qemu-utils, git, kpartx, debootstrap) plus diskimage-builder's bindep.txt and the venv it runs from. */
 export const AMPHORA_HOST_PACKAGES = [
     "debootstrap",
     "qemu-utils",
@@ -32,7 +32,7 @@ export const AMPHORA_HOST_PACKAGES = [
 ] as const;
 
 export function amphoraImageFile(settings: Settings): string {
-    return `amphora-x64-haproxy-${settings.pins.octaviaRef}.qcow2`;
+    return `amphora-x64-haproxy-${settings.pins.amphora.octaviaRef}.qcow2`;
 }
 
 export function amphoraBuildScript(settings: Settings): Script {
@@ -40,9 +40,9 @@ export function amphoraBuildScript(settings: Settings): Script {
         "amphora-build.sh",
         {
             OCTAVIA_REPO,
-            OCTAVIA_REF: settings.pins.octaviaRef,
-            AMPHORA_AGENT_COMMIT: settings.pins.amphoraAgentCommit,
-            OCTAVIA_LIB_COMMIT: settings.pins.octaviaLibCommit,
+            OCTAVIA_REF: settings.pins.amphora.octaviaRef,
+            AMPHORA_AGENT_COMMIT: settings.pins.amphora.amphoraAgentCommit,
+            OCTAVIA_LIB_COMMIT: settings.pins.amphora.octaviaLibCommit,
             HOST_PACKAGES: AMPHORA_HOST_PACKAGES,
             UPPER_CONSTRAINTS: settings.pins.upperConstraints,
             UBUNTU_RELEASE: settings.pins.ubuntuCodename,
@@ -50,7 +50,8 @@ export function amphoraBuildScript(settings: Settings): Script {
             IMAGES_DIR: kollaPaths(settings.release).imagesDir,
             LOG_DIR,
             CACHE_DIR: `${STATE_DIR}/cache`,
-            DIB_VENV: `${STATE_DIR}/dib-venv`,
+            // One per release, like the kolla-ansible venv: a release's hosts may run another Ubuntu (another Python).
+            DIB_VENV: `${STATE_DIR}/dib-venv-${settings.release}`,
         },
         scriptBody("amphora-build.sh"),
     );

@@ -17,6 +17,7 @@ export function deployPrepareScript(settings: Settings): Script {
             LOG_DIR,
             CONFIG_DIR: p.configDir,
             VENV: p.venv,
+            APT_PACKAGES: settings.pins.deployHostAptPackages,
             PIP_TOOLS: settings.pins.pipTools,
             PACKAGES: settings.pins.deployHostPackages,
             UPPER_CONSTRAINTS: settings.pins.upperConstraints,
@@ -27,13 +28,26 @@ export function deployPrepareScript(settings: Settings): Script {
     );
 }
 
-/** ansible-galaxy's requirements file for the openstack.kolla collection, at the pinned ref (kolla's own format). */
+/**
+ * ansible-galaxy's requirements file (kolla's own requirements.yml format): the openstack.kolla collection from git at
+ * the release's ref, then the Galaxy collections kolla's requirements-core.yml caps, at exact versions (a bare version
+ * is an exact requirement to ansible-galaxy: galaxy/dependency_resolution/versioning.py meets_requirements).
+ */
 export function collectionsFile(settings: Settings): string {
     const { repo, ref } = settings.pins.kollaCollection;
-    return YAML.stringify({ collections: [{ name: repo, type: "git", version: ref }] });
+    return YAML.stringify({
+        collections: [
+            { name: repo, type: "git", version: ref },
+            ...settings.pins.galaxyCollections.map(({ name, version }) => ({
+                name,
+                source: "https://galaxy.ansible.com",
+                version,
+            })),
+        ],
+    });
 }
 
-/** The kolla-ansible playbooks this stack's stages run (tools/kolla-ansible at 2023.1-eol maps each command). */
+/** The kolla-ansible playbooks this stack's stages run (tools/kolla-ansible at 2023.1-eol and kolla_ansible/cli/commands.py at 22.1.0 map each command alike). */
 export function stagePlaybooks(settings: Settings): string[] {
     return [
         "kolla-host.yml", // bootstrap-servers

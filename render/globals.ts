@@ -41,6 +41,14 @@ export function globalsValues(settings: Settings): Record<string, unknown> {
         enable_octavia: settings.services.octavia,
     });
     if (settings.services.octavia) g.octavia_network_type = settings.octaviaNetworkType;
+    // Octavia's jobboard is on by default with Octavia where the release has one (group_vars: enable_octavia_jobboard
+    // "{{ enable_octavia | bool and 'amphora' in octavia_provider_drivers }}"), and octavia's precheck then asks for
+    // its store (enable_valkey, or enable_redis on 2024.1): deploy the store, or turn the jobboard off.
+    const jobboard = settings.pins.octaviaJobboard;
+    if (settings.services.octavia && jobboard) {
+        if (settings.octaviaJobboard) g[jobboard.store] = true;
+        else g.enable_octavia_jobboard = false;
+    }
     if (settings.enableTls) {
         Object.assign(g, {
             kolla_enable_tls_internal: true,

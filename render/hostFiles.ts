@@ -46,7 +46,7 @@ export function hostScripts(settings: Settings): Script[] {
     return [
         dockerInstallScript(settings.deployHost),
         ...mirror,
-        waitReadyScript(),
+        waitReadyScript(settings),
         ...settings.hosts.map((h) => targetPrepareScript(settings, h, PUBLIC_KEY_PLACEHOLDER)),
         deployKeyScript(settings),
         deployPrepareScript(settings),

@@ -1,17 +1,52 @@
 // What runs on every host at first contact, and what each target is checked and prepared with.
 import { Host, Settings } from "../config/settings";
 import { qualified } from "../config/keys";
+import { releaseOf, SUPPORTED_RELEASES } from "../config/releases";
 import { KNOWN_HOSTS_FILE, LOCK_VARS } from "./paths";
 import { renderScript, Script, scriptBody } from "./script";
 
-/** First contact with any host: cloud-init done, passwordless sudo, python3; prints the host key last. */
-export function waitReadyScript(): Script {
-    // sshd's own ed25519 key (openssh-server makes it on Ubuntu 22.04; ssh-keygen -A otherwise).
+/**
+ * First contact with any host: cloud-init done, passwordless sudo, python3; prints the OS and, last, the host key.
+ * The release is in the script, so a release change contacts every host again and checks its OS as it is then.
+ */
+export function waitReadyScript(settings: Settings): Script {
+    // sshd's own ed25519 key (openssh-server makes it on Ubuntu; ssh-keygen -A otherwise).
     return renderScript(
         "wait-ready.sh",
-        { HOST_KEY_FILE: "/etc/ssh/ssh_host_ed25519_key.pub" },
+        {
+            HOST_KEY_FILE: "/etc/ssh/ssh_host_ed25519_key.pub",
+            OS_RELEASE: "/etc/os-release",
+            RELEASE: settings.release,
+        },
         scriptBody("wait-ready.sh"),
     );
+}
+
+const OS_LINE = /^os: (\S*) (\S*)$/m;
+
+/**
+ * Why a host whose first contact printed `stdout` cannot run the stack's release, or undefined: kolla supports a
+ * release on the Ubuntu releases its prechecks list (config/releases hostOs), and its prechecks would say so only
+ * after bootstrap-servers has changed every host. `host` names the host for the message.
+ */
+export function hostOsProblem(
+    stdout: string,
+    host: string,
+    settings: Settings,
+): string | undefined {
+    const m = OS_LINE.exec(stdout);
+    const [id, codename] = m ? [m[1], m[2]] : ["an unknown OS", ""];
+    const supported = settings.pins.hostOs;
+    if (id === "ubuntu" && (supported as readonly string[]).includes(codename)) return undefined;
+    const runs = id === "ubuntu" ? `Ubuntu ${codename}` : `${id} ${codename}`.trim();
+    const others = SUPPORTED_RELEASES.filter((r) =>
+        (releaseOf(r)?.hostOs as readonly string[] | undefined)?.includes(codename),
+    );
+    const fix =
+        id === "ubuntu" && others.length
+            ? `reinstall it with Ubuntu ${supported.join(" or ")}, or set ${qualified("release")} to a release that runs on ${codename} (${others.join(", ")})`
+            : `reinstall it with Ubuntu ${supported.join(" or ")}`;
+    return `${host} runs ${runs}; OpenStack ${settings.release} (kolla-ansible) supports Ubuntu ${supported.join(", ")} on its hosts: ${fix}`;
 }
 
 const HOST_KEY_LINE = /^host-key: (ssh-ed25519 [A-Za-z0-9+/]+={0,2})$/m;
@@ -87,9 +122,6 @@ export function targetPrepareScript(
             TUNNEL_IF: host.interfaces.tunnel,
             MGMT_CIDR: settings.networks.management.cidr,
             API_CIDR: settings.networks.api.cidr,
-            RELEASE: settings.release,
-            UBUNTU_CODENAME: settings.pins.ubuntuCodename,
-            OS_RELEASE: "/etc/os-release",
             DEPLOY_PUBKEY: deployPublicKey.trim(),
         },
         scriptBody("target-prepare.sh"),

@@ -1,4 +1,5 @@
-// The exact kolla images the enabled services run (kolla-ansible 2023.1 roles' `*_image` defaults).
+// The exact kolla images the enabled services run: the release's image names (config/releases) for the services
+// the settings enable, at the release's tag.
 import { Settings } from "../config/settings";
 
 export interface KollaImage {
@@ -12,55 +13,19 @@ export interface KollaImage {
     readonly target: string;
 }
 
-// Always on in this program's kolla configuration (core services, haproxy/keepalived, openvswitch, novnc).
-// `base` is a parent image nothing runs, so it is not mirrored (the seed mirrored it).
-const CORE = [
-    "fluentd",
-    "kolla-toolbox",
-    "cron", // common
-    "haproxy",
-    "keepalived", // loadbalancer
-    "mariadb-server",
-    "mariadb-clustercheck",
-    "memcached",
-    "rabbitmq",
-    "keystone",
-    "keystone-ssh",
-    "keystone-fernet",
-    "glance-api",
-    "placement-api",
-    "nova-api",
-    "nova-scheduler",
-    "nova-conductor", // nova
-    "nova-novncproxy",
-    "nova-compute",
-    "nova-libvirt",
-    "nova-ssh", // nova-cell
-    "openvswitch-db-server",
-    "openvswitch-vswitchd",
-    "neutron-server",
-    "neutron-openvswitch-agent",
-    "neutron-dhcp-agent",
-    "neutron-l3-agent",
-    "neutron-metadata-agent",
-];
-
-export const SERVICE_IMAGES: Readonly<Record<"heat" | "horizon" | "octavia", readonly string[]>> = {
-    heat: ["heat-api", "heat-api-cfn", "heat-engine"],
-    horizon: ["horizon"],
-    // octavia-driver-agent runs only with OVN, which this program does not configure.
-    octavia: ["octavia-api", "octavia-health-manager", "octavia-housekeeping", "octavia-worker"],
-};
-
 export function imageTag(settings: Settings): string {
     return `${settings.release}-${settings.baseDistro}-${settings.pins.ubuntuCodename}`;
 }
 
 export function kollaImages(settings: Settings): KollaImage[] {
-    const names = [...CORE];
-    for (const service of Object.keys(SERVICE_IMAGES) as (keyof typeof SERVICE_IMAGES)[]) {
-        if (settings.services[service]) names.push(...SERVICE_IMAGES[service]);
-    }
+    const { images, octaviaJobboard } = settings.pins;
+    const names = [
+        ...images.core,
+        ...(settings.services.heat ? images.heat : []),
+        ...(settings.services.horizon ? images.horizon : []),
+        ...(settings.services.octavia ? images.octavia : []),
+        ...(settings.octaviaJobboard && octaviaJobboard ? octaviaJobboard.images : []),
+    ];
     const tag = imageTag(settings);
     const { source, namespace, address } = settings.registry;
     return [...new Set(names)].sort().map((name) => {

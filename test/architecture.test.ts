@@ -77,6 +77,37 @@ describe("layout: render is pure, config is the only reader, components own one 
         }
     });
 
+    it("no code outside config/releases asks which release it is: what differs is data there", () => {
+        const code = (f: string) =>
+            f.endsWith(".ts")
+                ? read(f)
+                      .replace(/\/\*[\s\S]*?\*\//g, "")
+                      .replace(/^\s*\/\/.*$/gm, "")
+                : read(f).replace(/^\s*#.*$/gm, "");
+        const scripts = fs
+            .readdirSync(path.join(PROJECT_DIR, "render/scripts"))
+            .map((n) => path.join("render/scripts", n));
+        const files = [
+            ...sources("render"),
+            ...sources("components"),
+            ...sources("config").filter((f) => !f.startsWith(path.join("config", "releases"))),
+            ...scripts,
+            "deployment.ts",
+            "index.ts",
+        ];
+        // A comparison with a release, in TypeScript or in a script: `release === "2026.1"`, `"2023.1" !== x`,
+        // `[ "$RELEASE" = 2023.1 ]`, `case $RELEASE in 2023.1)`.
+        const branching =
+            /\b(release|series)\s*[!=]==?\s*["'`]|["'`]20\d\d\.\d["'`]\s*[!=]==?|\$\{?RELEASE\}?"?\s*!?==?\s*"?20\d\d|case\s+"?\$\{?RELEASE/;
+        for (const f of files) assert.doesNotMatch(code(f), branching, f);
+        assert.match(
+            'if (settings.release === "2026.1")',
+            branching,
+            "the pattern itself catches one",
+        );
+        assert.match('[ "$RELEASE" = 2023.1 ]', branching);
+    });
+
     it("the README's Layout names every source file, and every file it names exists", () => {
         const readme = read("README.md");
         const section = /## Layout\n[\s\S]*?```\n([\s\S]*?)```/.exec(readme);
@@ -103,6 +134,7 @@ describe("layout: render is pure, config is the only reader, components own one 
             assert.ok(
                 fs.existsSync(path.join(PROJECT_DIR, dir)) ||
                     fs.existsSync(path.join(PROJECT_DIR, "components", dir)) ||
+                    fs.existsSync(path.join(PROJECT_DIR, "config", dir)) ||
                     fs.existsSync(path.join(PROJECT_DIR, "render", dir)),
                 `README Layout names ${dir}/, which does not exist`,
             );

@@ -466,12 +466,15 @@ describe("config checks: checkSources", () => {
         assert.deepEqual(checkSources({}), []);
     });
 
-    it("supports only the verified release and distro", () => {
+    it("supports only the releases config/releases describes, and the ubuntu distro", () => {
         one(
-            checkSources({ ...aio, release: "2024.1" }),
+            checkSources({ ...aio, release: "2027.1" }),
             "release",
-            /"2024\.1" is not supported; use one of 2023\.1/,
+            /^"2027\.1" is not a release this program deploys; use one of 2023\.1, 2024\.1, 2025\.1, 2026\.1 \(2026\.1 for a new cloud\)$/,
         );
+        for (const release of ["2023.1", "2024.1", "2025.1", "2026.1"]) {
+            assert.deepEqual(checkSources({ ...aio, release }), [], release);
+        }
         one(checkSources({ ...aio, baseDistro: "rocky" }), "baseDistro", /use ubuntu/);
     });
 

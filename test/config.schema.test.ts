@@ -141,7 +141,7 @@ describe("config schema: the checks see what parsed", () => {
             vip: "10.10.10.99",
             hosts: [{ ...aio.hosts[0], name: "nova" }],
             smokeTest: true,
-            release: "2024.1",
+            release: "2027.1",
         });
         for (const key of ["enableTls", "vip", "hosts[0].name", "keypairPublicKey", "release"]) {
             assert.ok(

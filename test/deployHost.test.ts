@@ -185,8 +185,9 @@ describe("DeployHost: what it installs and writes", () => {
         );
         assert.match(
             s,
-            /install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git\n/,
+            /readonly -a APT_PACKAGES=\('python3-dev' 'python3-venv' 'python3-pip' 'libffi-dev' 'gcc' 'libssl-dev' 'git'\)\n/,
         );
+        assert.match(s, /install -y "\$\{APT_PACKAGES\[@\]\}"\n/);
         assert.match(
             s,
             /\[ -x "\$VENV\/bin\/python" \] \|\| python3 -m venv "\$VENV"/,

@@ -5,10 +5,11 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Settings } from "../config/settings";
-import { waitReadyScript } from "../render/hosts";
+import { hostOsProblem, waitReadyScript } from "../render/hosts";
 import { TargetHosts } from "../components/hosts/targetHosts";
 import { targetPrepareScript } from "../render/hosts";
-import { Graph, runProgram } from "./support/harness";
+import { Graph, mockHostKey, OutputsFor, runProgram, settled } from "./support/harness";
+import { FirstContact, firstContact } from "../components/hosts/firstContact";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
 import { tempDir } from "./support/tools";
 import {
@@ -132,6 +133,107 @@ describe("TargetHosts: graph", () => {
     it("keeps the private key secret and out of every plain input", async () => {
         assertNoLeaks(await targets(multiHost()), [PRIVATE_KEY_BODY]);
     });
+    it("runs nothing on a host whose OS the release does not support: the key every later command connects with fails", async () => {
+        // A 2026.1 stack whose aio host answers first contact as Ubuntu 22.04.
+        const settings = stackSettings("aio", { release: "2026.1" });
+        const jammy: OutputsFor = (args) =>
+            args.name.endsWith("-reachable")
+                ? { stdout: `ready: aio\nos: ubuntu jammy\nhost-key: ${mockHostKey(args.name)}\n` }
+                : undefined;
+        let contact: FirstContact | undefined;
+        await runProgram(
+            () => {
+                contact = firstContact(
+                    "aio-reachable",
+                    settings.hosts[0],
+                    settings,
+                    "openstack-aio:hosts[0] (aio)",
+                    pulumi.secret(TEST_PRIVATE_KEY),
+                    {},
+                );
+            },
+            { outputs: jammy },
+        );
+        await assert.rejects(
+            settled(contact!.hostKey),
+            /^Error: openstack-aio:hosts\[0\] \(aio\) runs Ubuntu jammy; OpenStack 2026\.1 \(kolla-ansible\) supports Ubuntu noble on its hosts/,
+        );
+        // The connection of every later command carries that key: none can be made.
+        await assert.rejects(
+            settled(pulumi.output(contact!.connection.hostKey!)),
+            /runs Ubuntu jammy/,
+        );
+    });
+});
+
+describe("first contact: the host's OS against the release (config/releases hostOs)", () => {
+    const problem = (release: string, os: string) =>
+        hostOsProblem(
+            `ready: h\nos: ${os}\nhost-key: x\n`,
+            "host h",
+            stackSettings("aio", { release }),
+        );
+
+    it("accepts the Ubuntu releases kolla's prechecks accept (host_os_distributions of each release)", () => {
+        // kolla-ansible 2023.1-eol, unmaintained/2024.1, 20.5.0, 22.1.0 ansible/roles/prechecks/vars/main.yml.
+        assert.equal(problem("2023.1", "ubuntu jammy"), undefined);
+        assert.equal(problem("2024.1", "ubuntu jammy"), undefined);
+        assert.equal(problem("2024.1", "ubuntu noble"), undefined);
+        assert.equal(problem("2025.1", "ubuntu noble"), undefined);
+        assert.equal(problem("2026.1", "ubuntu noble"), undefined);
+    });
+
+    it("refuses any other, naming the host, its OS, the release's list and the releases that run on it", () => {
+        assert.equal(
+            problem("2026.1", "ubuntu jammy"),
+            "host h runs Ubuntu jammy; OpenStack 2026.1 (kolla-ansible) supports Ubuntu noble on its hosts: reinstall it with Ubuntu noble, or set openstack-aio:release to a release that runs on jammy (2023.1, 2024.1)",
+        );
+        assert.match(
+            problem("2023.1", "ubuntu noble") ?? "",
+            /supports Ubuntu jammy on its hosts: .*\(2024\.1, 2025\.1, 2026\.1\)/,
+        );
+        assert.match(
+            problem("2026.1", "debian trixie") ?? "",
+            /runs debian trixie; .*reinstall it with Ubuntu noble$/,
+        );
+        assert.match(
+            problem("2026.1", "ubuntu focal") ?? "",
+            /runs Ubuntu focal; .*reinstall it with Ubuntu noble$/,
+        );
+        // A first contact that printed no OS line (an older script, or os-release unreadable).
+        assert.match(
+            hostOsProblem("ready: h\n", "host h", stackSettings("aio")) ?? "",
+            /runs an unknown OS/,
+        );
+    });
+
+    it("wait-ready.sh, run for real, prints the OS from os-release as ID and codename, before the host key", () => {
+        const dir = tempDir("os-");
+        const keyFile = path.join(dir, "key.pub");
+        fs.writeFileSync(keyFile, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Q root@aio\n");
+        // Ubuntu 24.04's /etc/os-release (quoted values, as base-files writes them).
+        const osRelease = path.join(dir, "os-release");
+        fs.writeFileSync(
+            osRelease,
+            'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\nUBUNTU_CODENAME=noble\n',
+        );
+        const bin = fakeBin({ sudo: "exit 0", "cloud-init": "exit 0" });
+        const script = withVars(waitReadyScript(stackSettings("aio", { release: "2026.1" })), {
+            HOST_KEY_FILE: keyFile,
+            OS_RELEASE: osRelease,
+        });
+        const r = runScript(script, [], { PATH: `${bin}:${process.env.PATH}` });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^ready: \S+ Ubuntu 24\.04\.1 LTS \(for OpenStack 2026\.1\)$/m);
+        assert.deepEqual(r.stdout.trim().split("\n").slice(-2), [
+            "os: ubuntu noble",
+            "host-key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Q",
+        ]);
+        assert.equal(
+            hostOsProblem(r.stdout, "aio", stackSettings("aio", { release: "2026.1" })),
+            undefined,
+        );
+    });
 });
 
 describe("TargetHosts: scripts", () => {
@@ -149,7 +251,6 @@ describe("TargetHosts: scripts", () => {
             "API_CIDR='10.10.30.0/24'",
             "API_ADDRESS='10.10.30.50'",
             "HOST_ADDRESS='10.10.10.51'",
-            "UBUNTU_CODENAME='jammy'",
             "HOST_KEY='openstack-aio:hosts[0]'",
         ]) {
             assert.ok(s.includes(`readonly ${line}\n`), line);
@@ -164,7 +265,7 @@ describe("TargetHosts: scripts", () => {
     });
 
     it("checks sudo and python3 on first contact", () => {
-        const s = waitReadyScript().text;
+        const s = waitReadyScript(stackSettings("aio")).text;
         assert.match(s, /sudo -n true/);
         assert.match(s, /command -v python3/);
         assert.match(s, /timeout 900 cloud-init status --wait/);
@@ -179,7 +280,7 @@ describe("TargetHosts: scripts", () => {
             });
         const keyFile = path.join(path.dirname(calls), "ssh_host_ed25519_key.pub");
         fs.writeFileSync(keyFile, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Q root@aio\n");
-        const script = withVars(waitReadyScript(), { HOST_KEY_FILE: keyFile });
+        const script = withVars(waitReadyScript(stackSettings("aio")), { HOST_KEY_FILE: keyFile });
         const ok = runScript(script, [], { PATH: `${bin(true)}:${process.env.PATH}` });
         assert.equal(ok.status, 0, ok.stderr);
         assert.match(ok.stdout, /^ready: \S+ /);
@@ -218,14 +319,9 @@ describe("TargetHosts: scripts", () => {
             key = DEPLOY_PUB,
         ) {
             const home = tempDir("home-"),
-                net = tempDir("net-"),
-                etc = tempDir("etc-");
+                net = tempDir("net-");
             for (const [name, addrs] of Object.entries(links))
                 fs.writeFileSync(path.join(net, name), addrs.map((a) => `${a}\n`).join(""));
-            fs.writeFileSync(
-                path.join(etc, "os-release"),
-                'NAME="Ubuntu"\nVERSION_CODENAME=jammy\n',
-            );
             const bin = fakeBin({
                 ip: `args="$*"
 case "$args" in
@@ -236,17 +332,14 @@ case "$args" in
     *) echo "fake ip: unexpected: $args" >&2; exit 2 ;;
 esac`,
             });
-            const text = withVars(targetPrepareScript(settings, host, key), {
-                OS_RELEASE: path.join(etc, "os-release"),
-                ...vars,
-            });
+            const text = withVars(targetPrepareScript(settings, host, key), vars);
             const exec = () =>
                 runScript(text, [], {
                     HOME: home,
                     FAKE_NET: net,
                     PATH: `${bin}:${process.env.PATH}`,
                 });
-            return { exec, home, etc };
+            return { exec, home };
         }
         const seed = {
             eth1: ["10.10.10.51/24"],
@@ -353,14 +446,6 @@ esac`,
             // Without apiAddress, any address inside the API network will do.
             r = run({ ...seed, eth2: ["10.10.30.77/24"] }, { API_ADDRESS: "" }).exec();
             assert.equal(r.status, 0, r.stderr);
-        });
-
-        it("fails on another Ubuntu release than kolla-ansible 2023.1 supports", () => {
-            const { exec, etc } = run(seed);
-            fs.writeFileSync(path.join(etc, "os-release"), "VERSION_CODENAME=noble\n");
-            const r = exec();
-            assert.equal(r.status, 1);
-            assert.match(r.stderr, /runs 'noble' .*kolla-ansible 2023\.1 needs Ubuntu jammy/);
         });
 
         it("refuses to authorize something that is not an ed25519 public key", () => {

@@ -6,7 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { hostScripts } from "../render/hostFiles";
 import { AMPHORA_HOST_PACKAGES, amphoraBuildScript, imageServerScript } from "../render/amphora";
-import { REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
+import { kollaImages, REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
+import { globalsValues } from "../render/globals";
+import { stageScript } from "../render/kolla";
 import { runIndex } from "./support/harness";
 import {
     collectionsFile,
@@ -17,7 +19,7 @@ import {
 } from "../render/deployHost";
 import { Script } from "../render/script";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
-import { stackRunOptions, stackSettings } from "./support/stack";
+import { stackRunOptions, stackSettings, stackValues } from "./support/stack";
 import { tempDir } from "./support/tools";
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -48,6 +50,24 @@ describe("upstream facts: kolla-ansible 2023.1 on the deploy host", () => {
             amphoraBuildScript(aio).text,
             /export VIRTUAL_ENV="\$DIB_VENV" PATH="\$DIB_VENV\/bin:\$PATH"/,
         );
+    });
+
+    it("every script that runs Ansible keeps the collections in the release's own venv (a venv built beside it changes nothing it runs)", () => {
+        for (const stack of ["aio", "aio-2026.1"]) {
+            for (const s of hostScripts(stackSettings(stack, { allowDestroy: true }))) {
+                if (
+                    !/run_kolla "|ansible-playbook |ansible-galaxy |timeout \d+ ansible /.test(
+                        code(s),
+                    )
+                )
+                    continue;
+                assert.match(
+                    s.text,
+                    /export VIRTUAL_ENV="\$VENV" PATH="\$VENV\/bin:\$PATH" ANSIBLE_COLLECTIONS_PATH="\$VENV\/share\/ansible\/collections"\n/,
+                    `${stack}: ${s.name}`,
+                );
+            }
+        }
     });
 
     it("no script runs `kolla-ansible install-deps` (2023.1-eol's requirements.yml names the deleted unmaintained/2023.1)", () => {
@@ -261,7 +281,10 @@ describe("the deploy host's self-check (before any target is touched)", () => {
             r.stderr,
             /self-check: kolla-host\.yml failed: couldn't resolve module\/action 'sysctl'/,
         );
-        assert.match(r.stderr, /config\/releases\.ts \(deployHostPackages, kollaCollection\)/);
+        assert.match(
+            r.stderr,
+            /config\/releases \(deployHostPackages, kollaCollection, galaxyCollections\)/,
+        );
         assert.match(log, /sysctl/);
     });
 
@@ -275,5 +298,203 @@ describe("the deploy host's self-check (before any target is touched)", () => {
             r.stderr,
             /self-check: templating kolla's variables for aio failed: No filter named 'ansible\.utils\.ipaddr'/,
         );
+    });
+});
+
+describe("upstream facts: kolla-ansible 22.1.0 (2026.1) on Ubuntu 24.04", () => {
+    const s26 = stackSettings("aio-2026.1");
+    const packages = s26.pins.deployHostPackages;
+
+    it("runs the cliff CLI with the action first (kolla_ansible/cli/commands.py; `-i INV deploy` is not a command there)", () => {
+        // A stand-in kolla-ansible records its argv; the rendered stage script builds it through run_kolla.
+        const run = (settings: typeof s26) => {
+            const root = tempDir("cli-");
+            const calls = path.join(root, "calls");
+            const venv = path.join(root, "venv");
+            fs.mkdirSync(path.join(venv, "bin"), { recursive: true });
+            fs.writeFileSync(
+                path.join(venv, "bin", "kolla-ansible"),
+                `#!/usr/bin/env bash\necho "$*" >> ${JSON.stringify(calls)}\n`,
+                { mode: 0o755 },
+            );
+            fs.symlinkSync("/usr/bin/python3", path.join(venv, "bin", "python3"));
+            const filter = path.join(root, "filter.py");
+            fs.writeFileSync(filter, "import sys\nfor l in sys.stdin: sys.stdout.write(l)\n");
+            const text = withVars(stageScript(settings, "pull", "hash"), {
+                VENV: venv,
+                LOG_DIR: path.join(root, "log"),
+                INVENTORY: "/etc/kolla/inventory",
+                PASSWORDS: path.join(root, "passwords.yml"),
+                LOCK_FILE: path.join(root, "deploy.lock"),
+                PROGRESS_FILTER: filter,
+                DEPLOYED_MARKER: path.join(root, "deployed-release"),
+            });
+            const r = runScript(text, ["create"], {});
+            assert.equal(r.status, 0, r.stderr);
+            return fs.readFileSync(calls, "utf8").trim();
+        };
+        assert.equal(run(s26), "pull -i /etc/kolla/inventory");
+        // The bash CLI of 2023.1 (tools/kolla-ansible): options first; getopt also takes them after the action.
+        assert.equal(run(stackSettings("aio")), "-i /etc/kolla/inventory pull");
+    });
+
+    it("installs ansible-core inside kolla's range and no `ansible` bundle (requirements.txt: ansible-core>=2.19,!=2.19.0,<2.21)", () => {
+        const core = packages.find((p) => p.startsWith("ansible-core=="));
+        assert.ok(core, "an exact ansible-core");
+        const [major, minor, patch] = core.slice("ansible-core==".length).split(".").map(Number);
+        assert.ok(major === 2 && (minor === 19 || minor === 20), core);
+        assert.ok(!(minor === 19 && patch === 0), "2.19.0 is excluded");
+        assert.ok(
+            !packages.some((p) => /^ansible[=<>]/.test(p)),
+            "22.1.0 takes its collections from Galaxy",
+        );
+        assert.ok(packages.includes("kolla-ansible==22.1.0"), "the 2026.1 release");
+    });
+
+    it("installs the collection from tag 9.1.0 and the seven Galaxy collections of requirements-core.yml at exact versions inside its caps", () => {
+        // requirements-core.yml at 22.1.0.
+        const caps: Record<string, number> = {
+            "ansible.netcommon": 9,
+            "ansible.posix": 3,
+            "ansible.utils": 7,
+            "community.crypto": 4,
+            "community.general": 12,
+            "community.docker": 5,
+            "containers.podman": 2,
+        };
+        const file = collectionsFile(s26);
+        // requirements.yml names the moving branch stable/2026.1; tag 9.1.0 is its head at the release.
+        assert.match(
+            file,
+            /^ {2}- name: https:\/\/opendev\.org\/openstack\/ansible-collection-kolla\n {4}type: git\n {4}version: 9\.1\.0\n/m,
+        );
+        assert.doesNotMatch(file, /stable\//);
+        const galaxy = s26.pins.galaxyCollections;
+        assert.deepEqual(galaxy.map((c) => c.name).sort(), Object.keys(caps).sort());
+        for (const c of galaxy) {
+            assert.match(c.version, /^\d+\.\d+\.\d+$/, `${c.name}: an exact version`);
+            assert.ok(
+                Number(c.version.split(".")[0]) < caps[c.name],
+                `${c.name} ${c.version} < ${caps[c.name]}`,
+            );
+            assert.ok(
+                file.includes(
+                    `  - name: ${c.name}\n    source: https://galaxy.ansible.com\n    version: ${c.version}\n`,
+                ),
+                c.name,
+            );
+        }
+        assert.doesNotMatch(code(deployPrepareScript(s26)), /install-deps/);
+    });
+
+    it("builds the venv on noble's Python with pip only inside it (setup.cfg python_requires>=3.11; PEP 668)", () => {
+        assert.deepEqual(s26.pins.hostOs, ["noble"]);
+        const apt = s26.pins.deployHostAptPackages;
+        // quickstart.rst at 22.1.0: libdbus-glib-1-dev was added for noble; python3-venv for the venv.
+        for (const p of [
+            "git",
+            "python3-dev",
+            "libffi-dev",
+            "gcc",
+            "libssl-dev",
+            "libdbus-glib-1-dev",
+            "python3-venv",
+        ])
+            assert.ok(apt.includes(p), p);
+        assert.ok(!apt.includes("python3-pip"), "pip comes with the venv");
+        const text = code(deployPrepareScript(s26));
+        for (const line of text.split("\n").filter((l) => /\bpip3? install\b/.test(l)))
+            assert.doesNotMatch(line, /sudo|python3 -m pip|--break-system-packages/, line);
+        assert.match(
+            text,
+            /export VIRTUAL_ENV="\$VENV" PATH="\$VENV\/bin:\$PATH" ANSIBLE_COLLECTIONS_PATH="[^"]+"\n\s*timeout 1200 pip install/,
+        );
+        assert.match(deployPrepareScript(s26).text, /readonly VENV='\/opt\/venv\/2026\.1'/);
+        // openstack/requirements stable/2026.1 by commit: no tag exists for a maintained series.
+        assert.equal(
+            s26.pins.upperConstraints,
+            "https://opendev.org/openstack/requirements/raw/commit/0190a07f0add94372d529cbddae77bdc22f3c96c/upper-constraints.txt",
+        );
+    });
+
+    it("mirrors the 2026.1-ubuntu-noble images: ProxySQL instead of clustercheck, valkey with Octavia's jobboard", () => {
+        // group_vars/all/common.yml openstack_tag; proxysql.yml enable_proxysql "{{ enable_mariadb }}"; octavia.yml
+        // enable_octavia_jobboard; roles/octavia/tasks/precheck.yml asserts enable_valkey.
+        const names = (o: Record<string, unknown> = {}) =>
+            kollaImages(stackSettings("aio-2026.1", o)).map((i) => i.name);
+        const all = kollaImages(s26);
+        assert.ok(all.every((i) => i.tag === "2026.1-ubuntu-noble"));
+        assert.ok(names().includes("proxysql"));
+        assert.ok(!names().includes("mariadb-clustercheck"));
+        assert.ok(names().includes("valkey-server") && names().includes("valkey-sentinel"));
+        assert.ok(!names({ octaviaJobboard: false }).some((n) => n.startsWith("valkey")));
+        assert.ok(
+            !names({ enableOctavia: false }).some(
+                (n) => n.startsWith("valkey") || n.startsWith("octavia"),
+            ),
+        );
+        const g = globalsValues(s26);
+        assert.equal(g.enable_valkey, true);
+        assert.equal(g.enable_octavia_jobboard, undefined, "on by default");
+        const off = globalsValues(stackSettings("aio-2026.1", { octaviaJobboard: false }));
+        assert.equal(off.enable_octavia_jobboard, false);
+        assert.equal(off.enable_valkey, undefined);
+        // 2023.1 has no jobboard: nothing of it is written there.
+        const old = globalsValues(stackSettings("aio"));
+        for (const k of ["enable_valkey", "enable_redis", "enable_octavia_jobboard"])
+            assert.equal(old[k], undefined, k);
+    });
+
+    it("writes none of the globals 2026.1 removed, and pulls from the local registry (its new precheck refuses quay.io/openstack.kolla)", () => {
+        const g = globalsValues(s26);
+        for (const k of [
+            "om_enable_rabbitmq_quorum_queues",
+            "om_enable_rabbitmq_high_availability",
+            "enable_redis",
+            "distro_python_version",
+        ])
+            assert.equal(g[k], undefined, k);
+        assert.equal(g.docker_registry, "10.10.10.50:5000");
+        assert.equal(g.openstack_release, "2026.1");
+    });
+
+    it("keeps hosts off the 2026.1 inventory's group names (kolla_toolbox, kolla_logs, valkey, nova-metadata, ...)", () => {
+        const groups = s26.pins.inventoryGroups;
+        for (const g of [
+            "kolla_toolbox",
+            "kolla_logs",
+            "valkey",
+            "nova-metadata",
+            "neutron-rpc-server",
+            "neutron-periodic-worker",
+        ])
+            assert.ok(groups.includes(g), g);
+        for (const g of ["kolla-toolbox", "kolla-logs", "swift", "zun", "monasca"])
+            assert.ok(!groups.includes(g), g);
+        assert.equal(groups.length, 177);
+        const hosts = stackValues("aio-2026.1").hosts as Record<string, unknown>[];
+        assert.throws(
+            () => stackSettings("aio-2026.1", { hosts: [{ ...hosts[0], name: "kolla_toolbox" }] }),
+            /hosts\[0\]\.name: .*("kolla_toolbox" is not a host name|also the name of a group)/,
+        );
+        assert.throws(
+            () => stackSettings("aio-2026.1", { hosts: [{ ...hosts[0], name: "valkey" }] }),
+            /hosts\[0\]\.name: "valkey" is also the name of a group in kolla's inventory/,
+        );
+    });
+
+    it("builds the amphora with octavia 18.0.0's diskimage-create on noble, the elements pinned off master", () => {
+        const a = amphoraBuildScript(s26).text;
+        assert.match(a, /readonly OCTAVIA_REF='18\.0\.0'/);
+        // At 18.0.0 the elements' repositories have no ref (master): the agent from stable/2026.1, octavia-lib 3.11.0.
+        assert.match(a, /readonly AMPHORA_AGENT_COMMIT='0fcbbac527e528ad454b4a9d56980f1bc925b2f8'/);
+        assert.match(a, /readonly OCTAVIA_LIB_COMMIT='f0ef6d08240723de5c81e67dc6d933f59c20494a'/);
+        // upper-constraints at that commit pins diskimage-builder===3.40.2 and octavia-lib===3.11.0.
+        assert.match(
+            a,
+            /readonly UPPER_CONSTRAINTS='https:\/\/opendev\.org\/openstack\/requirements\/raw\/commit\/0190a07f0add94372d529cbddae77bdc22f3c96c\/upper-constraints\.txt'/,
+        );
+        assert.match(a, /readonly UBUNTU_RELEASE='noble'/);
+        assert.match(a, /readonly DIB_VENV='\/opt\/openstack-aio\/dib-venv-2026\.1'/);
     });
 });

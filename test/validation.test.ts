@@ -11,7 +11,7 @@ import {
     OWNED_GLOBAL_SETTINGS,
     refusedGlobal,
 } from "../config/globalsKeys";
-import { KOLLA_INVENTORY_GROUPS } from "../config/inventoryGroups";
+import { RELEASES } from "../config/releases";
 import { KEYS } from "../config/keys";
 import {
     AMPHORA_IMAGE_SERVER_PORT,
@@ -23,10 +23,11 @@ import {
 import { stackSettings, stackValues } from "./support/stack";
 import { python } from "./support/ansiblePython";
 
-const KNOWN = fs
-    .readFileSync(path.join(__dirname, "fixtures/kolla-16.7.0-known-variables.txt"), "utf8")
-    .split("\n")
-    .filter(Boolean);
+const known = (file: string) =>
+    fs.readFileSync(path.join(__dirname, "fixtures", file), "utf8").split("\n").filter(Boolean);
+// Every variable name of kolla-ansible 16.7.0 (2023.1) and 22.1.0 (2026.1): group_vars and roles' defaults.
+const KNOWN = known("kolla-16.7.0-known-variables.txt");
+const KNOWN_2026_1 = known("kolla-22.1.0-known-variables.txt");
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");
 
 describe("validation: the facts behind it", () => {
@@ -96,8 +97,9 @@ describe("validation: the facts behind it", () => {
 
     it("refuses host names equal to every group of kolla's inventory (the shipped fixture's groups among them)", () => {
         const shipped = [...SHIPPED.matchAll(/^\[([^\]:]+)(?::children)?\]/gm)].map((m) => m[1]);
-        for (const g of shipped) assert.ok(KOLLA_INVENTORY_GROUPS.includes(g), g);
-        assert.equal(KOLLA_INVENTORY_GROUPS.length, 222);
+        const groups = RELEASES["2023.1"].inventoryGroups;
+        for (const g of shipped) assert.ok(groups.includes(g), g);
+        assert.equal(groups.length, 222);
         for (const g of ["nova", "mariadb", "ovn-nb-db"]) {
             const values = stackValues("aio");
             (values.hosts as { name: string }[])[0].name = g;
@@ -125,18 +127,36 @@ describe("validation: the facts behind it", () => {
 
     it("every globals.yml key the typed settings write is owned, names a real setting, and is a kolla variable", () => {
         const written = new Set<string>();
-        for (const s of [stackSettings("aio"), stackSettings("aio", { enableTls: true })])
-            Object.keys(globalsValues(s)).forEach((k) => written.add(k));
+        const variants = [
+            stackSettings("aio"),
+            stackSettings("aio", { enableTls: true }),
+            stackSettings("aio-2026.1"),
+            stackSettings("aio-2026.1", { enableTls: true, octaviaJobboard: false }),
+        ];
+        for (const s of variants) {
+            const keys = Object.keys(globalsValues(s));
+            keys.forEach((k) => written.add(k));
+            const releaseKnows = s.release === "2026.1" ? KNOWN_2026_1 : KNOWN;
+            for (const k of keys) {
+                assert.ok(
+                    releaseKnows.includes(k) || k === "docker_apt_package_pin",
+                    `${s.release} writes ${k}, which its kolla does not know`,
+                );
+            }
+        }
         for (const k of written)
             assert.ok(
                 k in OWNED_GLOBAL_SETTINGS,
                 `${k} is written from the settings but extraGlobals could override it`,
             );
         for (const [k, setting] of Object.entries(OWNED_GLOBAL_SETTINGS)) {
-            // docker_apt_package_pin is ansible-collection-kolla's (2023.1-eol roles/docker/defaults/main.yml).
+            // docker_apt_package_pin is ansible-collection-kolla's (2023.1-eol roles/docker/defaults/main.yml);
+            // enable_redis is 2024.1's (unmaintained/2024.1 ansible/group_vars/all.yml), gone in 22.1.0.
             assert.ok(
-                KNOWN.includes(k) || k === "docker_apt_package_pin",
-                `${k} is not a kolla-ansible 16.7.0 variable`,
+                KNOWN.includes(k) ||
+                    KNOWN_2026_1.includes(k) ||
+                    ["docker_apt_package_pin", "enable_redis"].includes(k),
+                `${k} is not a kolla-ansible 16.7.0 or 22.1.0 variable`,
             );
             const key = setting.match(/^openstack-aio:([A-Za-z]+)/)![1];
             assert.ok(key in KEYS, `${k} names ${setting}, which is no config key`);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { Settings } from "../../config/settings";
 
-/** init-runonce's flavors (kolla-ansible 2023.1): id, vCPUs, RAM MB, disk GB. */
+/** init-runonce's flavors (kolla-ansible 2023.1-eol and 22.1.0 alike): id, vCPUs, RAM MB, disk GB. */
 export const INIT_RUNONCE_FLAVORS: readonly {
     name: string;
     id: string;

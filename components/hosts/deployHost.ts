@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";
 import type * as commandInputs from "@pulumi/command/types/input";
+import { qualified } from "../../config/keys";
 import { Settings } from "../../config/settings";
 import {
     configHash,
@@ -48,9 +49,14 @@ export class DeployHost extends pulumi.ComponentResource {
         const prepare = deployPrepareScript(settings);
         const hash = configHash(settings);
         // Every command of the deploy host (and of the components it hands `connection` to) checks its host key.
-        const contact = firstContact(`${name}-reachable`, settings.deployHost, args.privateKey, {
-            parent: this,
-        });
+        const contact = firstContact(
+            `${name}-reachable`,
+            settings.deployHost,
+            settings,
+            `the deploy host ${settings.deployHost.name} (${qualified("deployHost")})`,
+            args.privateKey,
+            { parent: this },
+        );
         const { connection, reachable } = contact;
         this.connection = connection;
         this.hostKey = contact.hostKey;

@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type * as commandInputs from "@pulumi/command/types/input";
-import { hostKeyFromFirstContact, waitReadyScript } from "../../render/hosts";
+import { Settings } from "../../config/settings";
+import { hostKeyFromFirstContact, hostOsProblem, waitReadyScript } from "../../render/hosts";
 import { remoteCommand, runScriptCommand, SshEndpoint, sshConnection } from "../remote";
 
 export interface FirstContact {
@@ -19,6 +20,10 @@ export interface FirstContact {
 export function firstContact(
     name: string,
     host: SshEndpoint & { readonly hostKey?: string },
+    /** The release the host must be able to run (its OS is checked against it). */
+    settings: Settings,
+    /** The host as messages name it, e.g. `openstack-aio:hosts[0] (aio1)`. */
+    label: string,
     privateKey: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
 ): FirstContact {
@@ -28,15 +33,16 @@ export function firstContact(
             // A configured key is checked from the very first dial.
             connection: sshConnection(host, privateKey, host.hostKey),
             create: runScriptCommand(),
-            stdin: waitReadyScript().text,
+            stdin: waitReadyScript(settings).text,
         },
         { customTimeouts: { create: "20m", update: "20m" }, ...opts },
     );
-    const hostKey =
-        host.hostKey !== undefined
-            ? pulumi.output(host.hostKey)
-            : reachable.stdout.apply((out) =>
-                  hostKeyFromFirstContact(out, `${host.address}:${host.sshPort}`),
-              );
+    // Every later command of this host connects with this key, so each waits for the OS check and none runs on a
+    // host whose OS the release does not support.
+    const hostKey = reachable.stdout.apply((out) => {
+        const problem = hostOsProblem(out, label, settings);
+        if (problem) throw new Error(problem);
+        return host.hostKey ?? hostKeyFromFirstContact(out, `${host.address}:${host.sshPort}`);
+    });
     return { reachable, connection: sshConnection(host, privateKey, hostKey), hostKey };
 }

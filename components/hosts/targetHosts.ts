@@ -1,6 +1,7 @@
 // Stage 4: each target host reachable, checked early, and the deploy host's key authorized on it.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
+import { qualified } from "../../config/keys";
 import { Settings } from "../../config/settings";
 import { KnownHost, targetPrepareScript } from "../../render/hosts";
 import { remoteCommand, runScriptCommand } from "../remote";
@@ -23,9 +24,16 @@ export class TargetHosts extends pulumi.ComponentResource {
     constructor(name: string, args: TargetHostsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:hosts:TargetHosts", name, {}, opts);
         const { settings } = args;
-        const contacts = settings.hosts.map((host) =>
+        const contacts = settings.hosts.map((host, i) =>
             // Its own step so a host that is still booting shows up as "waiting", not as a failed check.
-            firstContact(`${name}-${host.name}-reachable`, host, args.privateKey, { parent: this }),
+            firstContact(
+                `${name}-${host.name}-reachable`,
+                host,
+                settings,
+                `${qualified(`hosts[${i}]`)} (${host.name})`,
+                args.privateKey,
+                { parent: this },
+            ),
         );
         this.hostKeys = pulumi.all(contacts.map((c) => c.hostKey)).apply((keys) =>
             settings.hosts.map((h, i) => ({

@@ -24,9 +24,9 @@ else
     # diskimage-builder prints megabytes, which Pulumi would keep in the stack's state: they go to a log on this
     # host, and only its tail comes back when the build fails.
     echo "amphora: building $IMAGE_FILE with octavia $OCTAVIA_REF (up to 90 minutes; progress: $LOG_DIR/amphora-build.log)" >&2
-    # The elements at 2023.1-eom fetch the deleted stable/2023.1 branches of octavia and octavia-lib, and the
-    # upper constraints from a moving URL: pin all three (diskimage-builder 3.25.0, source-repositories/98-source-repositories: reads
-    # DIB_REPOREF_<name> / DIB_REPOLOCATION_<name>; a commit works as a ref, a tag name does not).
+    # The elements fetch octavia and octavia-lib from a branch (deleted for ended series, master at 18.0.0) and the
+    # upper constraints from a moving URL: pin all three (diskimage-builder source-repositories/98-source-repositories
+    # reads DIB_REPOREF_<name> / DIB_REPOLOCATION_<name>; a commit works as a ref, a tag name does not).
     if ! (cd "$CACHE_DIR/octavia-$OCTAVIA_REF/diskimage-create" && export VIRTUAL_ENV="$DIB_VENV" PATH="$DIB_VENV/bin:$PATH" \
         DIB_REPOREF_amphora_agent="$AMPHORA_AGENT_COMMIT" DIB_REPOREF_octavia_lib="$OCTAVIA_LIB_COMMIT" \
         DIB_REPOLOCATION_upper_constraints="$UPPER_CONSTRAINTS" && \

@@ -1,7 +1,9 @@
 # Deploy host: packages, a venv per release holding kolla-ansible, Ansible and the OpenStack clients from ONE pip
-# resolution under immutable upper constraints (as kolla 2023.1's CI installs them), and the openstack.kolla
-# collection from an immutable git ref. Re-runnable: apt and pip settle on the same state, the venv is created only
-# when absent, the collection is reinstalled from the same ref.
+# resolution under immutable upper constraints (as kolla's CI installs them), and the Ansible collections kolla's
+# playbooks use: openstack.kolla from an immutable git ref and, where the release takes them from Galaxy, exact
+# versions. Re-runnable: apt and pip settle on the same state, the venv is created only when absent, the collections
+# are reinstalled at the same versions. pip runs only inside the venv (Ubuntu 24.04's Python is externally managed,
+# PEP 668).
 local user
 user=$(id -un)
 sudo install -d -o "$user" -m 0755 "$STATE_DIR" "$CONFIG_DIR" "$VENV"
@@ -11,16 +13,20 @@ hold_deploy_lock deploy-prepare
 # Wait for apt locks (unattended-upgrades on fresh hosts) instead of failing.
 local apt=(sudo DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get -o DPkg::Lock::Timeout=600 -q)
 "${apt[@]}" update
-"${apt[@]}" install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git
+"${apt[@]}" install -y "${APT_PACKAGES[@]}"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 # kolla-ansible's CLI finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir`: without it, it
 # takes the venv for a source checkout and looks for $VENV/ansible/site.yml).
-export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+# The collections go into the venv too (ANSIBLE_COLLECTIONS_PATH replaces ~/.ansible/collections, which every release
+# would share): a new release's venv, built beside the old one, changes nothing the old one runs.
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$VENV/share/ansible/collections"
 timeout 1200 pip install -q "${PIP_TOOLS[@]}"
-# One resolution: ansible-core, the ansible bundle, kolla-ansible and the clients, all under the same constraints.
+# One resolution: ansible-core (and the ansible bundle where the release needs it), kolla-ansible and the clients,
+# all under the same constraints.
 timeout 2400 pip install -q -c "$UPPER_CONSTRAINTS" "${PACKAGES[@]}"
-# The openstack.kolla collection from an immutable ref (not `kolla-ansible install-deps`: its requirements.yml
-# names a deleted branch). --force: the same ref is reinstalled, so a re-run converges on exactly that tree.
+# The collections at immutable refs and versions (not `kolla-ansible install-deps`: its requirements.yml names a
+# branch, deleted or moving, and requirements-core.yml only caps versions). --force: the same refs are reinstalled, so
+# a re-run converges on exactly those trees.
 printf '%s' "$COLLECTIONS" > "$STATE_DIR/collections.yml.new"
 mv -f "$STATE_DIR/collections.yml.new" "$STATE_DIR/collections.yml"
 timeout 1200 ansible-galaxy collection install --force -r "$STATE_DIR/collections.yml"

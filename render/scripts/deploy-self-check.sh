@@ -2,7 +2,7 @@
 # with this host's Ansible, the rendered inventory, globals and passwords (every role, module and filter resolved),
 # and kolla's group_vars must template for a target. A missing collection or filter fails here in seconds, naming
 # what is missing, instead of in bootstrap-servers or deploy. Read-only: safe to run any number of times.
-export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$VENV/share/ansible/collections"
 local share="$VENV/share/kolla-ansible/ansible" log="$LOG_DIR/self-check.log" playbook
 install -d -m 0700 "$LOG_DIR"
 hold_deploy_lock self-check "$log"
@@ -14,7 +14,7 @@ explain() {
     missing=$(grep -oE "couldn't resolve module/action '[^']+'|[Nn]o filter named '[^']+'|[Nn]o test named '[^']+'|[Uu]nable to locate collection [^ ]+|requires the [a-z_.]+ (python )?(module|library)" "$log" | tail -n 1 || true)
     echo "self-check: $what failed${missing:+: $missing}" >&2
     grep -E '^ERROR|[Ee]rror was|original message' "$log" | tail -n 3 | cut -c1-800 >&2 || true
-    echo "self-check: this deploy host's Ansible cannot run kolla-ansible's playbooks; the Python packages and the collection it installs are pinned in config/releases.ts (deployHostPackages, kollaCollection). Full output: $log on $(hostname)" >&2
+    echo "self-check: this deploy host's Ansible cannot run kolla-ansible's playbooks; the Python packages and the collections it installs are pinned in config/releases (deployHostPackages, kollaCollection, galaxyCollections). Full output: $log on $(hostname)" >&2
     exit 1
 }
 for playbook in "${PLAYBOOKS[@]}"; do

@@ -51,7 +51,7 @@ if [ ! -x "$VENV/bin/kolla-ansible" ] || [ ! -f "$INVENTORY" ]; then
 fi
 digest_output_to "$LOG_DIR/destroy.log"
 # kolla-ansible finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir` at 2023.1-eol).
-export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$VENV/share/ansible/collections"
 echo "== $(date -Is) kolla-ansible destroy (allowDestroy=true, the last guard)"
 run_kolla "$DESTROY_TIMEOUT" destroy --yes-i-really-really-mean-it
 rm -f "$DEPLOYED_MARKER" "$GUARDS_FILE"

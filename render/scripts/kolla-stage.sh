@@ -7,7 +7,7 @@ hold_deploy_lock "kolla-ansible $STAGE" "$LOG_DIR/$STAGE.log"
 # Progress (plays, failures, the recap) streams to Pulumi; the full output stays in the stage's log on this host.
 digest_output_to "$LOG_DIR/$STAGE.log"
 # kolla-ansible finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir` at 2023.1-eol).
-export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$VENV/share/ansible/collections"
 if [ "$STAGE" = deploy ]; then
     deployed=$(cat "$DEPLOYED_MARKER" 2>/dev/null || true)
     if [ -z "$deployed" ]; then

@@ -3,11 +3,6 @@
 # also after the deployment (br-ex keeps EXT_IF as a port, keepalived only adds the VIP to API_IF).
 fail() { echo "target-prepare($HOST_NAME): $*" >&2; exit 1; }
 
-# kolla-ansible 2023.1 supports this Ubuntu release only; its prechecks would fail much later.
-local codename
-codename=$(sed -n 's/^VERSION_CODENAME=//p' "$OS_RELEASE" | tr -d '"')
-[ "$codename" = "$UBUNTU_CODENAME" ] || fail "runs '${codename:-an unknown release}' ($OS_RELEASE); kolla-ansible $RELEASE needs Ubuntu $UBUNTU_CODENAME: reinstall the host or remove it from $HOST_KEY"
-
 # The interfaces the config names must exist (kolla-ansible looks them up by name on the host).
 local role iface key
 for role in management api external tunnel; do

@@ -5,6 +5,7 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import * as state from "@pulumi/pulumi/runtime/state";
+import { releaseOf } from "../../config/releases";
 
 export interface Registration {
     readonly urn: string;
@@ -63,9 +64,16 @@ export function mockHostKey(reachableName: string): string {
 export const defaultOutputs: OutputsFor = (args) => {
     switch (args.type) {
         case "command:remote:Command":
-            // First contact prints the host's SSH key last (wait-ready.sh): a stable fake one per host.
+            // First contact prints the host's OS (one its script's release supports) and its SSH key last
+            // (wait-ready.sh): a stable fake key per host.
             if (args.name.endsWith("-reachable")) {
-                return { stdout: `ready: host\nhost-key: ${mockHostKey(args.name)}\n`, stderr: "" };
+                const stdin = typeof args.inputs.stdin === "string" ? args.inputs.stdin : "";
+                const release = /^readonly RELEASE='([^']*)'$/m.exec(stdin)?.[1] ?? "";
+                const os = releaseOf(release)?.hostOs[0] ?? "jammy";
+                return {
+                    stdout: `ready: host\nos: ubuntu ${os}\nhost-key: ${mockHostKey(args.name)}\n`,
+                    stderr: "",
+                };
             }
             return { stdout: "", stderr: "" };
         case "command:local:Command":
