@@ -63,6 +63,30 @@ describe("npm run render", () => {
             );
     });
 
+    it("--overrides renders a variant no stack file holds, validated like the rest", () => {
+        const out = tempDir();
+        const r = cli(
+            "aio-2026.1",
+            "--out",
+            out,
+            "--overrides",
+            '{"enableTls": true, "enableOctavia": false}',
+        );
+        assert.equal(r.status, 0, r.stderr);
+        const globals = YAML.parse(fs.readFileSync(path.join(out, "globals.yml"), "utf8"));
+        assert.equal(globals.kolla_enable_tls_external, true);
+        assert.equal(globals.enable_octavia, false);
+        assert.ok(fs.existsSync(path.join(out, "scripts/kolla-certificates.sh")));
+        assert.ok(!fs.existsSync(path.join(out, "scripts/amphora-build.sh")));
+        const bad = cli("aio-2026.1", "--out", tempDir(), "--overrides", '{"release": "2027.1"}');
+        assert.equal(bad.status, 1);
+        assert.match(
+            bad.stderr,
+            /openstack-aio:release: "2027\.1" is not a release this program deploys/,
+        );
+        assert.equal(cli("aio", "--overrides", "{nope").status, 2);
+    });
+
     it("an unknown stack prints the stacks it knows and exits non-zero", () => {
         const r = cli("nosuch", "--out", tempDir());
         assert.equal(r.status, 1);

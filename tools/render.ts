@@ -1,5 +1,6 @@
-// `npm run render -- <stack> [--out DIR]`: every file that would land on a host, for review without any host or
-// the Pulumi CLI. Reads Pulumi.yaml defaults + Pulumi.<stack>.yaml, validates with the same config/ code.
+// `npm run render -- <stack> [--out DIR] [--overrides JSON]`: every file that would land on a host, for review without
+// any host or the Pulumi CLI. Reads Pulumi.yaml defaults + Pulumi.<stack>.yaml, validates with the same config/ code.
+// --overrides replaces top-level settings, e.g. '{"enableTls": true}', to review a variant no stack file holds.
 import * as fs from "fs";
 import * as path from "path";
 import { hostFiles } from "../render/hostFiles";
@@ -7,9 +8,14 @@ import { SettingsError, parseSettings } from "../config/settings";
 import { readStackConfig, StackFileError } from "../config/stackFile";
 import { topologySvg } from "./topology";
 
-export function render(stack: string, outDir: string, projectDir: string): string[] {
+export function render(
+    stack: string,
+    outDir: string,
+    projectDir: string,
+    overrides: Record<string, unknown> = {},
+): string[] {
     const { values } = readStackConfig(stack, projectDir);
-    const settings = parseSettings(values);
+    const settings = parseSettings({ ...values, ...overrides });
     const out = hostFiles(settings);
     // Stale scripts of services switched off would mislead a reviewer; nothing else in DIR is touched.
     fs.rmSync(path.join(outDir, "scripts"), { recursive: true, force: true });
@@ -26,8 +32,9 @@ export async function renderTopology(
     stack: string,
     outDir: string,
     projectDir: string,
+    overrides: Record<string, unknown> = {},
 ): Promise<string> {
-    const settings = parseSettings(readStackConfig(stack, projectDir).values);
+    const settings = parseSettings({ ...readStackConfig(stack, projectDir).values, ...overrides });
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, "topology.svg"), await topologySvg(settings));
     return "topology.svg";
@@ -35,23 +42,31 @@ export async function renderTopology(
 
 async function main(argv: string[]): Promise<number> {
     const args = [...argv];
-    let out: string | undefined;
-    const i = args.indexOf("--out");
-    if (i >= 0) {
-        out = args[i + 1];
-        args.splice(i, 2);
-    }
+    const option = (flag: string): string | undefined | null => {
+        const i = args.indexOf(flag);
+        if (i < 0) return undefined;
+        return args.splice(i, 2)[1] ?? null;
+    };
+    const out = option("--out");
+    const overridesText = option("--overrides");
     const [stack] = args;
-    if (!stack || args.length !== 1 || (i >= 0 && !out)) {
-        console.error("usage: npm run render -- <stack> [--out DIR]");
+    let overrides: Record<string, unknown> = {};
+    try {
+        if (overridesText) overrides = JSON.parse(overridesText) as Record<string, unknown>;
+    } catch {
+        console.error(`--overrides must be a JSON object, e.g. '{"enableTls": true}'`);
+        return 2;
+    }
+    if (!stack || args.length !== 1 || out === null || overridesText === null) {
+        console.error("usage: npm run render -- <stack> [--out DIR] [--overrides JSON]");
         return 2;
     }
     const projectDir = path.resolve(__dirname, "..");
     const outDir = path.resolve(out ?? path.join(projectDir, "build", stack));
     try {
         const written = [
-            ...render(stack, outDir, projectDir),
-            await renderTopology(stack, outDir, projectDir),
+            ...render(stack, outDir, projectDir, overrides),
+            await renderTopology(stack, outDir, projectDir, overrides),
         ].sort();
         console.log(`rendered ${written.length} files for stack ${stack} into ${outDir}:`);
         for (const f of written) console.log(`  ${f}`);
