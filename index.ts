@@ -1,4 +1,5 @@
-// openstack-aio: bare Ubuntu hosts → OpenStack 2023.1 (kolla-ansible) → first networks and images.
+// openstack-aio: bare Ubuntu hosts → OpenStack (kolla-ansible, the release config/releases describes) → first
+// networks and images.
 // Load the stack's configuration (every problem reported before anything is registered), build the stages in
 // order (deployment.ts), export what other stacks consume (README "Stack outputs").
 import * as pulumi from "@pulumi/pulumi";
@@ -23,5 +24,9 @@ export const keypairName = cloud.keypairName;
 export const smokeTestAddress = cloud.smokeTestAddress;
 export const registryAddress = registry.address;
 export const mirroredImageCount = mirror.count;
+/** Image name → the manifest digest mirrored (kolla's tags on quay are rebuilt: this is what the cloud runs). */
+export const mirroredImageDigests = mirror.digests;
+/** The OpenStack release this stack deploys. */
+export const release = settings.release;
 export const adminOpenrcPath = kolla.adminOpenrcPath;
 export const adminPassword = pulumi.secret(kolla.access.adminPassword);

@@ -20,6 +20,8 @@ const OUTPUTS = [
     "smokeTestAddress",
     "registryAddress",
     "mirroredImageCount",
+    "mirroredImageDigests",
+    "release",
     "adminOpenrcPath",
     "adminPassword",
 ];
@@ -38,6 +40,8 @@ describe("the whole stack (index.ts on Pulumi.aio.yaml)", () => {
         assert.equal(g.exports.horizonUrl, "http://10.10.30.55");
         assert.equal(g.exports.registryAddress, "10.10.10.50:5000");
         assert.equal(g.exports.mirroredImageCount, 36);
+        assert.equal(Object.keys(g.exports.mirroredImageDigests as object).length, 36);
+        assert.equal(g.exports.release, "2023.1");
         assert.equal(g.exports.keypairName, "mykey");
         assert.deepEqual(Object.keys(g.exports.flavorIds as object), [
             "m1.tiny",
