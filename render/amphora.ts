@@ -45,7 +45,7 @@ export function amphoraBuildScript(settings: Settings): Script {
             OCTAVIA_LIB_COMMIT: settings.pins.amphora.octaviaLibCommit,
             HOST_PACKAGES: AMPHORA_HOST_PACKAGES,
             UPPER_CONSTRAINTS: settings.pins.upperConstraints,
-            UBUNTU_RELEASE: settings.pins.ubuntuCodename,
+            UBUNTU_RELEASE: settings.pins.amphora.ubuntuRelease,
             IMAGE_FILE: amphoraImageFile(settings),
             IMAGES_DIR: kollaPaths(settings.release).imagesDir,
             LOG_DIR,

@@ -321,5 +321,6 @@ export const RELEASE_2023_1: Release = {
         // deleted stable/2023.1 branches.
         amphoraAgentCommit: "97603dde566364c63e381c9bb557e8a430656dbc",
         octaviaLibCommit: "5ec74a4dbeda9b65fbe3cdae078fca713a1dad74",
+        ubuntuRelease: "jammy",
     },
 };

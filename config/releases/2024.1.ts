@@ -289,5 +289,6 @@ export const RELEASE_2024_1: Release = {
         octaviaRef: "2024.1-eom",
         amphoraAgentCommit: "f6b6c41f2d234b6496c5adead881bd2dc4931ff2",
         octaviaLibCommit: "43e8ef9d5567ed84f9db0ebf5e1850d7f40c3965",
+        ubuntuRelease: "jammy",
     },
 };

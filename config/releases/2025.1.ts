@@ -273,14 +273,18 @@ export const RELEASE_2025_1: Release = {
             "octavia-worker",
         ],
     },
-    // roles/octavia/tasks/precheck.yml at 20.5.0 accepts enable_redis or enable_valkey; valkey is what 2026.1 keeps.
-    octaviaJobboard: { store: "enable_valkey", images: ["valkey-server", "valkey-sentinel"] },
+    // roles/octavia/tasks/precheck.yml at 20.5.0 accepts enable_redis or enable_valkey. Redis: 20.5.0's
+    // roles/valkey/tasks/upgrade.yml is empty, so the upgrade from 2024.1 (redis) would point octavia at a valkey it
+    // never starts; kolla's 2026.1 SLURP job deploys its previous release with enable_redis too
+    // (tests/templates/globals-default.j2 at 22.1.0), and 2026.1's upgrade moves redis to valkey.
+    octaviaJobboard: { store: "enable_redis", images: ["redis", "redis-sentinel"] },
     // octavia 16.0.1 is the newest 2025.1 release; its elements default to the stable/2025.1 branches: the agent is
-    // pinned to that branch's head (fa4fc311, what kolla's 2025.1 octavia images are built from) and octavia-lib to
-    // 3.8.0 (e473f6f4, = upper-constraints 2025.1).
+    // pinned to the commit behind 16.0.1 (dbec3511) and octavia-lib to 3.8.0 (e473f6f4, = upper-constraints 2025.1).
+    // Its diskimage-create builds jammy (DIB_RELEASE default; noble came to stable/2025.1 after the tag).
     amphora: {
         octaviaRef: "16.0.1",
-        amphoraAgentCommit: "fa4fc311e34d96269969a3d68aaa1d4c71deb0a2",
+        amphoraAgentCommit: "dbec3511b2c49dbf41693bc5ebda4e49657f2ad0",
         octaviaLibCommit: "e473f6f4b368cdb97c725f29fa070a05d283848d",
+        ubuntuRelease: "jammy",
     },
 };

@@ -291,5 +291,6 @@ export const RELEASE_2026_1: Release = {
         octaviaRef: "18.0.0",
         amphoraAgentCommit: "0fcbbac527e528ad454b4a9d56980f1bc925b2f8",
         octaviaLibCommit: "f0ef6d08240723de5c81e67dc6d933f59c20494a",
+        ubuntuRelease: "noble",
     },
 };

@@ -45,6 +45,9 @@ export interface AmphoraPins {
      *  diskimage-builder's source-repositories takes a commit there, not a tag name. */
     readonly amphoraAgentCommit: string;
     readonly octaviaLibCommit: string;
+    /** The Ubuntu the amphora runs (diskimage-create -d): the one octavia's diskimage-create builds at that tag,
+     *  whatever the hosts run. */
+    readonly ubuntuRelease: UbuntuCodename;
 }
 
 export interface Release {
@@ -62,7 +65,7 @@ export interface Release {
     /** Ubuntu releases kolla supports for the hosts (roles/prechecks/vars/main.yml host_os_distributions). The deploy
      *  host runs the same: its Python must suit the release's ansible-core. */
     readonly hostOs: readonly UbuntuCodename[];
-    /** Ubuntu codename of kolla's images (image tag `<series>-ubuntu-<codename>`); the amphora is built on it too. */
+    /** Ubuntu codename of kolla's images (image tag `<series>-ubuntu-<codename>`). */
     readonly ubuntuCodename: UbuntuCodename;
     /** How kolla-ansible's CLI takes its arguments (render/scripts/kolla-cli.sh): `bash`, tools/kolla-ansible up to
      *  2024.1 (`kolla-ansible -i INV ACTION`); `cliff`, the Python application from 2024.2 on (`kolla-ansible ACTION
