@@ -4,7 +4,13 @@
 import * as ipaddr from "ipaddr.js";
 import { OWNED_GLOBAL_SETTINGS, refusedGlobal } from "./globalsKeys";
 import { qualified } from "./keys";
-import { RECOMMENDED_RELEASE, releaseOf, SLURP_PATH, SUPPORTED_RELEASES } from "./releases";
+import {
+    RECOMMENDED_RELEASE,
+    releaseOf,
+    SLURP_PATH,
+    SUPPORTED_RELEASES,
+    UBUNTU_VERSIONS,
+} from "./releases";
 import { Config, inheritSsh, ROLES, show } from "./schema";
 
 /** What a check reads: the keys that parsed. A check says nothing about a key that is absent. */
@@ -504,6 +510,17 @@ export function checkSources(c: ParsedConfig): Problem[] {
         add(
             "release",
             `"${c.release}" is not a release this program deploys; use one of ${SUPPORTED_RELEASES.join(", ")} (${RECOMMENDED_RELEASE} for a new cloud)`,
+        );
+    }
+    const release = c.release !== undefined ? releaseOf(c.release) : undefined;
+    if (release && c.hostOs !== undefined && !release.hostOs.includes(c.hostOs)) {
+        const runsIt = SUPPORTED_RELEASES.filter((r) =>
+            (releaseOf(r)?.hostOs as readonly string[]).includes(c.hostOs ?? ""),
+        );
+        add(
+            "hostOs",
+            `${c.hostOs} is not an Ubuntu release OpenStack ${release.series} supports on its hosts (${release.hostOs.join(", ")}); ` +
+                `move the hosts to Ubuntu ${release.hostOs.map((os) => UBUNTU_VERSIONS[os]).join(" or ")} and set hostOs accordingly, or keep openstack-aio:release at one that runs on ${c.hostOs} (${runsIt.join(", ")})`,
         );
     }
     if (c.baseDistro !== undefined && c.baseDistro !== "ubuntu") {

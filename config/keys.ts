@@ -22,6 +22,11 @@ export const KEYS = {
         description:
             "OpenStack release deployed by kolla-ansible: 2026.1 for a new cloud; 2023.1, 2024.1, 2025.1 for a cloud on its way there (one SLURP hop at a time).",
     },
+    hostOs: {
+        kind: "string",
+        description:
+            "The Ubuntu release every host runs, by codename (jammy, noble); default: the release's first (jammy on 2023.1 and 2024.1, noble from 2025.1). On 2024.1 set it to noble once every host runs Ubuntu 24.04.",
+    },
     baseDistro: {
         kind: "string",
         default: "ubuntu",

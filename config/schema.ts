@@ -6,7 +6,7 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { ConfigKey, isConfigKey, KeyKind, KEYS, keySpec } from "./keys";
-import { Release, RELEASES } from "./releases";
+import { Release, RELEASES, UBUNTU_CODENAMES } from "./releases";
 
 export const ROLES = ["control", "network", "compute", "monitoring", "storage"] as const;
 export type Role = (typeof ROLES)[number];
@@ -209,6 +209,8 @@ type PlainKey = {
 const configShape = z
     .object({
         release: text,
+        // The release's first when unset (toSettings); checkSources checks it against the release.
+        hostOs: z.enum(UBUNTU_CODENAMES).optional(),
         baseDistro: text.default(KEYS.baseDistro.default),
         vip: text,
         deployHost: deployHostShape,
@@ -407,6 +409,8 @@ export const settingsShape = z
         release: z.string(),
         /** Everything the release brings: pins, host OS, CLI, images, inventory groups (config/releases). */
         pins: z.custom<Release>(),
+        /** The Ubuntu release every host runs (first contact checks each). */
+        hostOs: z.enum(UBUNTU_CODENAMES),
         baseDistro: z.literal("ubuntu"),
         vip: z.string(),
         deployHost: deployHostOut,
@@ -480,6 +484,7 @@ export function toSettings(c: Config): z.input<typeof settingsShape> {
     return {
         release: c.release,
         pins: RELEASES[c.release],
+        hostOs: c.hostOs ?? RELEASES[c.release].hostOs[0],
         baseDistro: "ubuntu",
         vip: c.vip,
         deployHost: {

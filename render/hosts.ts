@@ -1,13 +1,14 @@
 // What runs on every host at first contact, and what each target is checked and prepared with.
 import { Host, Settings } from "../config/settings";
 import { qualified } from "../config/keys";
-import { releaseOf, SUPPORTED_RELEASES } from "../config/releases";
+import { UBUNTU_VERSIONS } from "../config/releases";
 import { KNOWN_HOSTS_FILE, LOCK_VARS } from "./paths";
 import { renderScript, Script, scriptBody } from "./script";
 
 /**
  * First contact with any host: cloud-init done, passwordless sudo, python3; prints the OS and, last, the host key.
- * The release is in the script, so a release change contacts every host again and checks its OS as it is then.
+ * The release and hostOs are in the script, so a change of either contacts every host again and checks its OS as it is
+ * then (after the hosts moved from jammy to noble, `hostOs: noble` is that change).
  */
 export function waitReadyScript(settings: Settings): Script {
     // sshd's own ed25519 key (openssh-server makes it on Ubuntu; ssh-keygen -A otherwise).
@@ -17,6 +18,7 @@ export function waitReadyScript(settings: Settings): Script {
             HOST_KEY_FILE: "/etc/ssh/ssh_host_ed25519_key.pub",
             OS_RELEASE: "/etc/os-release",
             RELEASE: settings.release,
+            HOST_OS: settings.hostOs,
         },
         scriptBody("wait-ready.sh"),
     );
@@ -25,9 +27,9 @@ export function waitReadyScript(settings: Settings): Script {
 const OS_LINE = /^os: (\S*) (\S*)$/m;
 
 /**
- * Why a host whose first contact printed `stdout` cannot run the stack's release, or undefined: kolla supports a
- * release on the Ubuntu releases its prechecks list (config/releases hostOs), and its prechecks would say so only
- * after bootstrap-servers has changed every host. `host` names the host for the message.
+ * Why a host whose first contact printed `stdout` cannot be used, or undefined: it must run the Ubuntu release the
+ * stack says its hosts run (hostOs), which the release supports (config/checks.ts); kolla's own prechecks would say so
+ * only after bootstrap-servers has changed every host. `host` names the host for the message.
  */
 export function hostOsProblem(
     stdout: string,
@@ -35,18 +37,20 @@ export function hostOsProblem(
     settings: Settings,
 ): string | undefined {
     const m = OS_LINE.exec(stdout);
-    const [id, codename] = m ? [m[1], m[2]] : ["an unknown OS", ""];
+    const [id, codename] = m ? [m[1], m[2]] : ["", ""];
+    if (id === "ubuntu" && codename === settings.hostOs) return undefined;
+    const runs = !m
+        ? "an OS it did not name"
+        : id === "ubuntu"
+          ? `Ubuntu ${codename}`
+          : `${id} ${codename}`.trim();
+    const want = `Ubuntu ${UBUNTU_VERSIONS[settings.hostOs]} (${settings.hostOs})`;
     const supported = settings.pins.hostOs;
-    if (id === "ubuntu" && (supported as readonly string[]).includes(codename)) return undefined;
-    const runs = id === "ubuntu" ? `Ubuntu ${codename}` : `${id} ${codename}`.trim();
-    const others = SUPPORTED_RELEASES.filter((r) =>
-        (releaseOf(r)?.hostOs as readonly string[] | undefined)?.includes(codename),
-    );
     const fix =
-        id === "ubuntu" && others.length
-            ? `reinstall it with Ubuntu ${supported.join(" or ")}, or set ${qualified("release")} to a release that runs on ${codename} (${others.join(", ")})`
-            : `reinstall it with Ubuntu ${supported.join(" or ")}`;
-    return `${host} runs ${runs}; OpenStack ${settings.release} (kolla-ansible) supports Ubuntu ${supported.join(", ")} on its hosts: ${fix}`;
+        id === "ubuntu" && (supported as readonly string[]).includes(codename)
+            ? `set ${qualified("hostOs")} to ${codename} once every host runs it, or finish moving this host to ${settings.hostOs}`
+            : `reinstall it with ${want}`;
+    return `${host} runs ${runs}; ${qualified("hostOs")} says its hosts run ${want}, one OpenStack ${settings.release} supports (${supported.join(", ")}): ${fix}`;
 }
 
 const HOST_KEY_LINE = /^host-key: (ssh-ed25519 [A-Za-z0-9+/]+={0,2})$/m;

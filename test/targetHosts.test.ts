@@ -156,7 +156,7 @@ describe("TargetHosts: graph", () => {
         );
         await assert.rejects(
             settled(contact!.hostKey),
-            /^Error: openstack-aio:hosts\[0\] \(aio\) runs Ubuntu jammy; OpenStack 2026\.1 \(kolla-ansible\) supports Ubuntu noble on its hosts/,
+            /^Error: openstack-aio:hosts\[0\] \(aio\) runs Ubuntu jammy; openstack-aio:hostOs says its hosts run Ubuntu 24\.04 \(noble\), one OpenStack 2026\.1 supports \(noble\): reinstall it with Ubuntu 24\.04 \(noble\)$/,
         );
         // The connection of every later command carries that key: none can be made.
         await assert.rejects(
@@ -166,45 +166,60 @@ describe("TargetHosts: graph", () => {
     });
 });
 
-describe("first contact: the host's OS against the release (config/releases hostOs)", () => {
-    const problem = (release: string, os: string) =>
+describe("first contact: the host's OS against hostOs and the release (config/releases hostOs)", () => {
+    const problem = (overrides: Record<string, unknown>, os: string) =>
         hostOsProblem(
             `ready: h\nos: ${os}\nhost-key: x\n`,
             "host h",
-            stackSettings("aio", { release }),
+            stackSettings("aio", overrides),
         );
 
-    it("accepts the Ubuntu releases kolla's prechecks accept (host_os_distributions of each release)", () => {
+    it("accepts a host that runs the Ubuntu hostOs names, by default the release's first (host_os_distributions)", () => {
         // kolla-ansible 2023.1-eol, unmaintained/2024.1, 20.5.0, 22.1.0 ansible/roles/prechecks/vars/main.yml.
-        assert.equal(problem("2023.1", "ubuntu jammy"), undefined);
-        assert.equal(problem("2024.1", "ubuntu jammy"), undefined);
-        assert.equal(problem("2024.1", "ubuntu noble"), undefined);
-        assert.equal(problem("2025.1", "ubuntu noble"), undefined);
-        assert.equal(problem("2026.1", "ubuntu noble"), undefined);
+        assert.equal(problem({ release: "2023.1" }, "ubuntu jammy"), undefined);
+        assert.equal(problem({ release: "2024.1" }, "ubuntu jammy"), undefined);
+        assert.equal(problem({ release: "2024.1", hostOs: "noble" }, "ubuntu noble"), undefined);
+        assert.equal(problem({ release: "2025.1" }, "ubuntu noble"), undefined);
+        assert.equal(problem({ release: "2026.1" }, "ubuntu noble"), undefined);
     });
 
-    it("refuses any other, naming the host, its OS, the release's list and the releases that run on it", () => {
+    it("refuses any other, naming the host, its OS, what hostOs says and the fix", () => {
         assert.equal(
-            problem("2026.1", "ubuntu jammy"),
-            "host h runs Ubuntu jammy; OpenStack 2026.1 (kolla-ansible) supports Ubuntu noble on its hosts: reinstall it with Ubuntu noble, or set openstack-aio:release to a release that runs on jammy (2023.1, 2024.1)",
+            problem({ release: "2026.1" }, "ubuntu jammy"),
+            "host h runs Ubuntu jammy; openstack-aio:hostOs says its hosts run Ubuntu 24.04 (noble), one OpenStack 2026.1 supports (noble): reinstall it with Ubuntu 24.04 (noble)",
+        );
+        // On 2024.1 a host half-way through the move to noble: the fix is hostOs, or finishing the move.
+        assert.equal(
+            problem({ release: "2024.1" }, "ubuntu noble"),
+            "host h runs Ubuntu noble; openstack-aio:hostOs says its hosts run Ubuntu 22.04 (jammy), one OpenStack 2024.1 supports (jammy, noble): set openstack-aio:hostOs to noble once every host runs it, or finish moving this host to jammy",
         );
         assert.match(
-            problem("2023.1", "ubuntu noble") ?? "",
-            /supports Ubuntu jammy on its hosts: .*\(2024\.1, 2025\.1, 2026\.1\)/,
+            problem({ release: "2026.1" }, "debian trixie") ?? "",
+            /runs debian trixie; .*reinstall it with Ubuntu 24\.04 \(noble\)$/,
         );
         assert.match(
-            problem("2026.1", "debian trixie") ?? "",
-            /runs debian trixie; .*reinstall it with Ubuntu noble$/,
-        );
-        assert.match(
-            problem("2026.1", "ubuntu focal") ?? "",
-            /runs Ubuntu focal; .*reinstall it with Ubuntu noble$/,
+            problem({ release: "2026.1" }, "ubuntu focal") ?? "",
+            /runs Ubuntu focal; .*reinstall it/,
         );
         // A first contact that printed no OS line (an older script, or os-release unreadable).
         assert.match(
             hostOsProblem("ready: h\n", "host h", stackSettings("aio")) ?? "",
-            /runs an unknown OS/,
+            /runs an OS it did not name/,
         );
+    });
+
+    it("refuses a hostOs the release does not support before any resource, naming the key and the supported values", () => {
+        assert.throws(
+            () => stackSettings("aio-2026.1", { hostOs: "jammy" }),
+            /openstack-aio:hostOs: jammy is not an Ubuntu release OpenStack 2026\.1 supports on its hosts \(noble\); move the hosts to Ubuntu 24\.04 and set hostOs accordingly, or keep openstack-aio:release at one that runs on jammy \(2023\.1, 2024\.1\)/,
+        );
+        assert.throws(
+            () => stackSettings("aio", { hostOs: "focal" }),
+            /openstack-aio:hostOs: .*"jammy"\|"noble"|openstack-aio:hostOs: /,
+        );
+        assert.equal(stackSettings("aio").hostOs, "jammy");
+        assert.equal(stackSettings("aio-2026.1").hostOs, "noble");
+        assert.equal(stackSettings("aio", { release: "2024.1", hostOs: "noble" }).hostOs, "noble");
     });
 
     it("wait-ready.sh, run for real, prints the OS from os-release as ID and codename, before the host key", () => {
@@ -224,7 +239,10 @@ describe("first contact: the host's OS against the release (config/releases host
         });
         const r = runScript(script, [], { PATH: `${bin}:${process.env.PATH}` });
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /^ready: \S+ Ubuntu 24\.04\.1 LTS \(for OpenStack 2026\.1\)$/m);
+        assert.match(
+            r.stdout,
+            /^ready: \S+ Ubuntu 24\.04\.1 LTS \(for OpenStack 2026\.1 on Ubuntu noble\)$/m,
+        );
         assert.deepEqual(r.stdout.trim().split("\n").slice(-2), [
             "os: ubuntu noble",
             "host-key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Q",

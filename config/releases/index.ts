@@ -9,8 +9,14 @@ import { RELEASE_2024_1 } from "./2024.1";
 import { RELEASE_2025_1 } from "./2025.1";
 import { RELEASE_2026_1 } from "./2026.1";
 
-/** The Ubuntu releases a kolla release supports on its hosts, by codename. */
-export type UbuntuCodename = "jammy" | "noble";
+/** The Ubuntu releases a kolla release may support on its hosts, by codename. */
+export const UBUNTU_CODENAMES = ["jammy", "noble"] as const;
+export type UbuntuCodename = (typeof UBUNTU_CODENAMES)[number];
+/** Ubuntu's version of each codename, for messages. */
+export const UBUNTU_VERSIONS: Readonly<Record<UbuntuCodename, string>> = {
+    jammy: "22.04",
+    noble: "24.04",
+};
 
 /** A Galaxy collection at an exact version (Galaxy never lets a published version change). */
 export interface GalaxyCollection {
