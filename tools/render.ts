@@ -1,6 +1,7 @@
 // `npm run render -- <stack> [--out DIR] [--overrides JSON]`: every file that would land on a host, for review without
 // any host or the Pulumi CLI. Reads Pulumi.yaml defaults + Pulumi.<stack>.yaml, validates with the same config/ code.
-// --overrides replaces top-level settings, e.g. '{"enableTls": true}', to review a variant no stack file holds.
+// --overrides replaces top-level settings, e.g. '{"enableTls": true}', to review a variant no stack file holds;
+// --deployed <release> renders as for a cloud that last deployed that release (a hop adds its own steps).
 import * as fs from "fs";
 import * as path from "path";
 import { hostFiles } from "../render/hostFiles";
@@ -13,10 +14,11 @@ export function render(
     outDir: string,
     projectDir: string,
     overrides: Record<string, unknown> = {},
+    deployed?: string,
 ): string[] {
     const { values } = readStackConfig(stack, projectDir);
     const settings = parseSettings({ ...values, ...overrides });
-    const out = hostFiles(settings);
+    const out = hostFiles(settings, deployed);
     // Stale scripts of services switched off would mislead a reviewer; nothing else in DIR is touched.
     fs.rmSync(path.join(outDir, "scripts"), { recursive: true, force: true });
     for (const [name, text] of Object.entries(out)) {
@@ -49,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     };
     const out = option("--out");
     const overridesText = option("--overrides");
+    const deployed = option("--deployed");
     const [stack] = args;
     let overrides: Record<string, unknown> = {};
     try {
@@ -57,15 +60,23 @@ async function main(argv: string[]): Promise<number> {
         console.error(`--overrides must be a JSON object, e.g. '{"enableTls": true}'`);
         return 2;
     }
-    if (!stack || args.length !== 1 || out === null || overridesText === null) {
-        console.error("usage: npm run render -- <stack> [--out DIR] [--overrides JSON]");
+    if (
+        !stack ||
+        args.length !== 1 ||
+        out === null ||
+        overridesText === null ||
+        deployed === null
+    ) {
+        console.error(
+            "usage: npm run render -- <stack> [--out DIR] [--overrides JSON] [--deployed RELEASE]",
+        );
         return 2;
     }
     const projectDir = path.resolve(__dirname, "..");
     const outDir = path.resolve(out ?? path.join(projectDir, "build", stack));
     try {
         const written = [
-            ...render(stack, outDir, projectDir, overrides),
+            ...render(stack, outDir, projectDir, overrides, deployed),
             await renderTopology(stack, outDir, projectDir, overrides),
         ].sort();
         console.log(`rendered ${written.length} files for stack ${stack} into ${outDir}:`);

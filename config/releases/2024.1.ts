@@ -291,4 +291,15 @@ export const RELEASE_2024_1: Release = {
         octaviaLibCommit: "43e8ef9d5567ed84f9db0ebf5e1850d7f40c3965",
         ubuntuRelease: "jammy",
     },
+    // kolla-ansible unmaintained/2024.1 tests/upgrade.sh (IS_SLURP), run after tests/rabbitmq-version-upgrade.sh on the
+    // 2023.1 side: 2023.1 runs RabbitMQ 3.11, 2024.1's version check allows one minor step (3.13 from 3.12), and
+    // om_enable_rabbitmq_quorum_queues turns true here (group_vars/all.yml), so the queues are reset before `upgrade`
+    // and kolla's queue precheck is skipped until then and run after it.
+    upgrade: {
+        from: "2023.1",
+        rabbitmqSteps: ["3.12", "3.13"],
+        queueMigration: { stopArgs: [], prechecksAfter: false },
+        prechecksArgs: ["--skip-tags", "rabbitmq-ha-precheck"],
+        verify: [["prechecks", "--tags", "rabbitmq-ha-precheck"], ["validate-config"]],
+    },
 };

@@ -287,4 +287,14 @@ export const RELEASE_2025_1: Release = {
         octaviaLibCommit: "e473f6f4b368cdb97c725f29fa070a05d283848d",
         ubuntuRelease: "jammy",
     },
+    // kolla-ansible 20.5.0 tests/upgrade.sh: 2025.1 makes every queue durable (transient quorum queues, stream
+    // fanout), so the queues are reset inside the hop, then the full prechecks run; stop takes --ignore-missing
+    // (kolla_ansible/cli/commands.py Stop).
+    upgrade: {
+        from: "2024.1",
+        rabbitmqSteps: [],
+        queueMigration: { stopArgs: ["--ignore-missing"], prechecksAfter: true },
+        prechecksArgs: ["--skip-tags", "rabbitmq-ha-precheck"],
+        verify: [["validate-config"]],
+    },
 };

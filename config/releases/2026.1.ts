@@ -293,4 +293,13 @@ export const RELEASE_2026_1: Release = {
         octaviaLibCommit: "f0ef6d08240723de5c81e67dc6d933f59c20494a",
         ubuntuRelease: "noble",
     },
+    // kolla-ansible 22.1.0 roles/kolla-ansible-upgrade: certificates, bootstrap-servers, prechecks, pull, upgrade,
+    // post-deploy, validate-config. RabbitMQ 4.0 → 4.2 is an allowed jump (roles/rabbitmq/defaults rabbitmq_allowed_
+    // upgrades); `upgrade` moves the jobboard from redis to valkey (roles/valkey/tasks/upgrade.yml).
+    upgrade: {
+        from: "2025.1",
+        rabbitmqSteps: [],
+        prechecksArgs: [],
+        verify: [["validate-config"]],
+    },
 };

@@ -56,6 +56,31 @@ export interface AmphoraPins {
     readonly ubuntuRelease: UbuntuCodename;
 }
 
+/**
+ * How a cloud on the SLURP release before this one moves to it: kolla's procedure (doc/source/user/operating-kolla.rst)
+ * as its CI's upgrade job runs it (tests/upgrade.sh, roles/kolla-ansible-upgrade), and the prerequisites it names.
+ */
+export interface UpgradeFrom {
+    /** The SLURP release before this one. */
+    readonly from: string;
+    /** On the old release, before anything else: its own `rabbitmq-upgrade` through these RabbitMQ versions, one
+     *  at a time, with the images rabbitmq-<X-Y> at the old tag (the new release's upgrade refuses a jump of more than
+     *  one minor version: roles/rabbitmq/tasks/version-check.yml). */
+    readonly rabbitmqSteps: readonly string[];
+    /** Inside the hop, with the new CLI, before `upgrade`: stop the services that use RabbitMQ, genconfig,
+     *  rabbitmq-reset-state, so every queue comes back as the new release declares it (quorum, durable). */
+    readonly queueMigration?: {
+        /** `stop`'s arguments after --tags (e.g. --ignore-missing, which 2025.1's cliff CLI has). */
+        readonly stopArgs: readonly string[];
+        /** Run kolla's full prechecks once the queues moved (2025.1's CI does). */
+        readonly prechecksAfter: boolean;
+    };
+    /** prechecks' arguments while the hop runs (the queue precheck fails until the queues moved). */
+    readonly prechecksArgs: readonly string[];
+    /** kolla-ansible commands (action and arguments) that check the cloud after `upgrade`, as kolla's CI does. */
+    readonly verify: readonly (readonly string[])[];
+}
+
 export interface Release {
     /** The series, as `openstack_release` and the image tags name it. */
     readonly series: string;
@@ -104,6 +129,8 @@ export interface Release {
     /** Octavia's jobboard, where the release has one (on by default with Octavia there). */
     readonly octaviaJobboard?: OctaviaJobboard;
     readonly amphora: AmphoraPins;
+    /** The hop from the SLURP release before this one; absent on the first release of the path. */
+    readonly upgrade?: UpgradeFrom;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -124,9 +151,25 @@ export const SUPPORTED_RELEASES: readonly string[] = Object.keys(RELEASES);
 
 /**
  * kolla's SLURP upgrade path, one hop at a time (each branch's `kolla-ansible-*-slurp-upgrade` CI job upgrades from
- * the SLURP release before it): a stack moves to the next entry only.
+ * the SLURP release before it): the releases in the order their `upgrade.from` chains them. A stack moves to the next
+ * entry only.
  */
-export const SLURP_PATH: readonly string[] = ["2023.1", "2024.1", "2025.1", "2026.1"];
+export const SLURP_PATH: readonly string[] = (() => {
+    const all = Object.values(RELEASES);
+    const path = all.filter((r) => !r.upgrade).map((r) => r.series);
+    for (let next = all.find((r) => r.upgrade?.from === path[path.length - 1]); next;) {
+        path.push(next.series);
+        const last = next.series;
+        next = all.find((r) => r.upgrade?.from === last);
+    }
+    return Object.freeze(path);
+})();
+
+/** The release a cloud on `series` upgrades to next, if any. */
+export function nextRelease(series: string): string | undefined {
+    const i = SLURP_PATH.indexOf(series);
+    return i >= 0 ? SLURP_PATH[i + 1] : undefined;
+}
 
 /** The release recommended for new clouds: the newest maintained SLURP release. */
 export const RECOMMENDED_RELEASE = "2026.1";
