@@ -433,7 +433,7 @@ export const settingsShape = z
                 horizon: z.boolean(),
             })
             .readonly(),
-        /** Octavia's jobboard is deployed: Octavia on, the release has one, octaviaJobboard not false. */
+        /** Octavia's jobboard wanted where the release has one (render/images.ts jobboardStore decides). */
         octaviaJobboard: z.boolean(),
         octaviaNetworkType: z.enum(OCTAVIA_NETWORK_TYPES),
         novaVirtType: z.enum(NOVA_VIRT_TYPES),
@@ -523,10 +523,7 @@ export function toSettings(c: Config): z.input<typeof settingsShape> {
             address: `${deployManagementAddress}:${c.registryPort}`,
         },
         services: { octavia: c.enableOctavia, heat: c.enableHeat, horizon: c.enableHorizon },
-        octaviaJobboard:
-            c.enableOctavia &&
-            c.octaviaJobboard &&
-            RELEASES[c.release]?.octaviaJobboard !== undefined,
+        octaviaJobboard: c.octaviaJobboard,
         octaviaNetworkType: c.octaviaNetworkType,
         novaVirtType: c.novaVirtType,
         enableTls: c.enableTls,

@@ -2,6 +2,7 @@
 // inventory host vars: an interface that differs between hosts must therefore stay out of globals and go on the
 // host lines of the inventory instead (see inventory.ts).
 import { HostInterfaces, Settings } from "../config/settings";
+import { jobboardStore } from "./images";
 
 /** globals.yml key → the host interface it names. */
 export const INTERFACE_VARS: Readonly<Record<string, keyof HostInterfaces>> = {
@@ -44,11 +45,10 @@ export function globalsValues(settings: Settings): Record<string, unknown> {
     // Octavia's jobboard is on by default with Octavia where the release has one (group_vars: enable_octavia_jobboard
     // "{{ enable_octavia | bool and 'amphora' in octavia_provider_drivers }}"), and octavia's precheck then asks for
     // its store (enable_valkey, or enable_redis on 2024.1): deploy the store, or turn the jobboard off.
-    const jobboard = settings.pins.octaviaJobboard;
-    if (settings.services.octavia && jobboard) {
-        if (settings.octaviaJobboard) g[jobboard.store] = true;
-        else g.enable_octavia_jobboard = false;
-    }
+    const store = jobboardStore(settings);
+    if (store) g[store.store] = true;
+    else if (settings.services.octavia && settings.pins.octaviaJobboard)
+        g.enable_octavia_jobboard = false;
     if (settings.enableTls) {
         Object.assign(g, {
             kolla_enable_tls_internal: true,

@@ -1,5 +1,6 @@
 // The exact kolla images the enabled services run: the release's image names (config/releases) for the services
 // the settings enable, at the release's tag.
+import { OctaviaJobboard } from "../config/releases";
 import { Settings } from "../config/settings";
 
 export interface KollaImage {
@@ -13,18 +14,24 @@ export interface KollaImage {
     readonly target: string;
 }
 
+/** The store of Octavia's jobboard this stack deploys: Octavia on, the release has a jobboard, octaviaJobboard on. */
+export function jobboardStore(settings: Settings): OctaviaJobboard | undefined {
+    const jobboard = settings.pins.octaviaJobboard;
+    return settings.services.octavia && settings.octaviaJobboard ? jobboard : undefined;
+}
+
 export function imageTag(settings: Settings): string {
     return `${settings.release}-${settings.baseDistro}-${settings.pins.ubuntuCodename}`;
 }
 
 export function kollaImages(settings: Settings): KollaImage[] {
-    const { images, octaviaJobboard } = settings.pins;
+    const { images } = settings.pins;
     const names = [
         ...images.core,
         ...(settings.services.heat ? images.heat : []),
         ...(settings.services.horizon ? images.horizon : []),
         ...(settings.services.octavia ? images.octavia : []),
-        ...(settings.octaviaJobboard && octaviaJobboard ? octaviaJobboard.images : []),
+        ...(jobboardStore(settings)?.images ?? []),
     ];
     const tag = imageTag(settings);
     const { source, namespace, address } = settings.registry;

@@ -2,9 +2,9 @@
 // run it (config/releases UpgradeFrom). What every script shares (the guard that refuses a skip, a downgrade or going
 // back once a hop began) and the hop's own steps around the stages: RabbitMQ's version steps on the old release, the
 // queue migration before `upgrade`, the checks after it.
-import { releaseOf, SLURP_PATH, UpgradeFrom } from "../config/releases";
+import { nextRelease, releaseOf, SLURP_PATH, UpgradeFrom } from "../config/releases";
 import { Settings } from "../config/settings";
-import { KollaImage, imageTag } from "./images";
+import { KollaImage, imageTag, kollaImages } from "./images";
 import { DEPLOYED_MARKER } from "./kolla";
 import { kollaPaths, LOCK_VARS, LOG_DIR, PROGRESS_FILTER_FILE, STATE_DIR, venvPath } from "./paths";
 import { renderScript, Script, scriptBody } from "./script";
@@ -68,6 +68,19 @@ export function hopImages(settings: Settings, hop: Hop): KollaImage[] {
         const path = `${namespace}/${name}:${tag}`;
         return { name, tag, source: `${source}/${path}`, path, target: `${address}/${path}` };
     });
+}
+
+/**
+ * Ahead of the next hop, while still on this release: the next release's images for the same services, and the hop's
+ * own images (RabbitMQ's steps at this release's tag), so the hop's pull does not wait on a source registry that may
+ * have dropped a frozen series by then. Empty on the last release of the path.
+ */
+export function nextHopImages(settings: Settings): KollaImage[] {
+    const next = releaseOf(nextRelease(settings.release) ?? "");
+    if (!next?.upgrade) return [];
+    const then: Settings = { ...settings, release: next.series, pins: next };
+    const hop: Hop = { from: settings.release, to: next.series, steps: next.upgrade };
+    return [...kollaImages(then), ...hopImages(then, hop)];
 }
 
 const HOP_STEP_TIMEOUT = "110m";

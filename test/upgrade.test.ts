@@ -12,6 +12,7 @@ import {
     hopQueuesScript,
     hopRabbitmqScript,
     hopVerifyScript,
+    nextHopImages,
     rabbitmqServices,
 } from "../render/upgrade";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
@@ -330,6 +331,24 @@ describe("upgrade: the hop's own steps (kolla's CI upgrade jobs)", () => {
                     `${script.name}: ${line}`,
                 );
         }
+    });
+
+    it("ahead of a hop, mirrors the next release's images and the hop's own (mirrorNextRelease)", () => {
+        const next = nextHopImages(settingsOf("2023.1"));
+        assert.equal(
+            next.filter((i) => i.tag === "2024.1-ubuntu-jammy").length,
+            38,
+            "2024.1's images, with redis",
+        );
+        assert.deepEqual(
+            next.filter((i) => i.tag === "2023.1-ubuntu-jammy").map((i) => i.name),
+            ["rabbitmq-3-12", "rabbitmq-3-13"],
+        );
+        assert.ok(
+            nextHopImages(settingsOf("2025.1")).every((i) => i.tag === "2026.1-ubuntu-noble"),
+        );
+        assert.ok(nextHopImages(settingsOf("2025.1")).some((i) => i.name === "valkey-server"));
+        assert.deepEqual(nextHopImages(settingsOf("2026.1")), [], "the last release of the path");
     });
 
     it("mirrors RabbitMQ's step images at the old release's tag before the hop (only 2023.1 ships them)", () => {
