@@ -165,7 +165,7 @@ export const KEYS = {
         kind: "boolean",
         default: false,
         description:
-            "Let `pulumi destroy` run `kolla-ansible destroy` on the hosts. Off: destroying the stack leaves the cloud running.",
+            "Install the teardown command (/opt/openstack-aio/kolla-teardown.sh) on the deploy host; `pulumi destroy` itself never runs `kolla-ansible destroy`.",
     },
 } as const satisfies Record<string, KeySpec>;
 

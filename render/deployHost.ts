@@ -41,7 +41,7 @@ export function stagePlaybooks(settings: Settings): string[] {
         ...(settings.services.octavia ? ["octavia-certificates.yml"] : []), // octavia-certificates
         "site.yml", // prechecks, pull, deploy, reconfigure, upgrade
         "post-deploy.yml", // post-deploy
-        ...(settings.allowDestroy ? ["destroy.yml"] : []), // the guard's delete
+        ...(settings.allowDestroy ? ["destroy.yml"] : []), // kolla-teardown.sh
     ];
 }
 

@@ -22,7 +22,7 @@ import {
 } from "./hosts";
 import { kollaImages, SKOPEO_IMAGE } from "./images";
 import { inventorySpliceScript } from "./inventory";
-import { destroyScript, stageNames, stageScript } from "./kolla";
+import { destroyScript, stageNames, stageScript, teardownScript } from "./kolla";
 import { mirrorScript } from "./mirror";
 import { passwordsMergeScript, renderPasswordOverrides } from "./passwords";
 import { Script } from "./script";
@@ -57,6 +57,8 @@ export function hostScripts(settings: Settings): Script[] {
         knownHostsScript(configuredKnownHosts(settings)),
         ...stageNames(settings).map((s) => stageScript(settings, s, hash)),
         destroyScript(settings),
+        // Installed on the deploy host by the guard, run by an operator (README "Tearing down").
+        ...(settings.allowDestroy ? [teardownScript(settings)] : []),
         ...(buildsAmphora(settings)
             ? [
                   amphoraBuildScript(settings),

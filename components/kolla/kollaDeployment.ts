@@ -58,7 +58,7 @@ export interface KollaDeploymentArgs {
 export class KollaDeployment extends pulumi.ComponentResource {
     readonly stages: Partial<Record<StageName, command.remote.Command>>;
     readonly postDeploy: command.remote.Command;
-    /** The one resource whose delete may run `kolla-ansible destroy`. */
+    /** Installs (allowDestroy) or removes the teardown command; its delete never runs `kolla-ansible destroy`. */
     readonly destroyGuard: command.remote.Command;
     readonly access: CloudAccess;
     readonly adminOpenrcPath: string;
