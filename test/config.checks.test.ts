@@ -117,6 +117,42 @@ describe("config checks: checkNetworks", () => {
         );
     });
 
+    it("refuses addresses and networks in ranges no machine of the cloud can use (ipaddr.js range()), at both ends of a CIDR", () => {
+        for (const [dns, range] of [
+            ["0.0.0.0", /unspecified/],
+            ["255.255.255.255", /limited broadcast/],
+            ["239.1.1.1", /multicast/],
+            ["127.0.0.53", /loopback/],
+            ["169.254.169.254", /link-local/],
+            ["250.1.1.1", /reserved range 240\.0\.0\.0\/4/],
+        ] as const) {
+            one(
+                checkNetworks(withNetworks({ tenant: { dnsServers: [dns] } })),
+                "networks.tenant.dnsServers[0]",
+                range,
+            );
+        }
+        // 64.0.0.0/2 starts at a unicast address and ends at 127.255.255.255 (loopback).
+        some(
+            checkNetworks(withNetworks({ management: { cidr: "64.0.0.0/2" } })),
+            "networks.management.cidr",
+            /reaches into the loopback range/,
+        );
+        // The documentation and benchmarking ranges (ipaddr.js `reserved`) and carrier-grade NAT stay usable.
+        assert.deepEqual(
+            checkNetworks(
+                withNetworks({
+                    tenant: {
+                        cidr: "198.18.0.0/24",
+                        gateway: "198.18.0.1",
+                        dnsServers: ["100.64.0.53"],
+                    },
+                }),
+            ),
+            [],
+        );
+    });
+
     it("keeps the external gateway and pool inside the external network, off its edges and apart", () => {
         one(
             checkNetworks(withNetworks({ external: { gateway: "192.168.101.1" } })),
@@ -527,7 +563,7 @@ describe("config checks: checkSources", () => {
                 extraGlobals: {
                     nova_console: "novnc",
                     openstack_logging_debug: true,
-                    x: [1, 2.5, { a: null }],
+                    horizon_custom_themes: [1, 2.5, { a: null }],
                 },
             }),
             [],
@@ -568,13 +604,13 @@ describe("config checks: checkSources", () => {
             /line break/,
         );
         one(
-            checkSources({ ...aio, extraGlobals: { some_limit: 1e21 } }),
-            "extraGlobals.some_limit",
+            checkSources({ ...aio, extraGlobals: { openstack_service_workers: 1e21 } }),
+            "extraGlobals.openstack_service_workers",
             /not a plain number/,
         );
         one(
-            checkSources({ ...aio, extraGlobals: { some_map: { "{{ x }}": 1 } } }),
-            "extraGlobals.some_map",
+            checkSources({ ...aio, extraGlobals: { docker_custom_config: { "{{ x }}": 1 } } }),
+            "extraGlobals.docker_custom_config",
             /Jinja marker/,
         );
     });
