@@ -65,10 +65,14 @@ export function selfCheckScript(settings: Settings): Script {
     );
 }
 
-export function deployKeyScript(settings: Settings): Script {
+/** Which stack a deploy host serves (deploy-key.sh): `<project>/<stack>`. */
+export const OWNER_FILE = `${STATE_DIR}/stack`;
+
+/** `stack`: `<project>/<stack>`, recorded on the deploy host, which then refuses any other stack. */
+export function deployKeyScript(settings: Settings, stack: string): Script {
     return renderScript(
         "deploy-key.sh",
-        { STATE_DIR, KEY: kollaPaths(settings.release).deployKey },
+        { STATE_DIR, KEY: kollaPaths(settings.release).deployKey, OWNER_FILE, STACK: stack },
         scriptBody("deploy-key.sh"),
     );
 }

@@ -9,12 +9,14 @@ import * as path from "path";
 import { dockerSshOpts } from "../render/dockerHost";
 import { hostKeyFromFirstContact, knownHostsLines } from "../render/hosts";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
+import { shellQuote } from "../render/script";
 import { KNOWN_HOSTS_FILE } from "../render/paths";
 import { Graph, mockHostKey, runIndex } from "./support/harness";
 import { stackRunOptions, stackSettings, stackValues, TEST_PUBLIC_KEY } from "./support/stack";
 import { tempDir } from "./support/tools";
 
-const CONFIGURED = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGNvbmZpZ3VyZWQtZGVwbG95LWhvc3Qta2V5LTMyYnl0";
+const CONFIGURED =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGNvbmZpZ3VyZWQtZGVwbG95LWhvc3Qta2V5LTMyYnl0";
 
 describe("host keys: pinned after first contact, everywhere", () => {
     let g: Graph;
@@ -207,6 +209,37 @@ describe("host keys: OpenSSH enforces them (a real sshd on 127.0.0.1)", function
         const wrong = ssh(dockerSshOpts(deployHost(), CONFIGURED));
         assert.notEqual(wrong.status, 0);
         assert.match(wrong.stderr, /Host key verification failed/);
+    });
+
+    it("the docker CLI's ssh never prompts: a key it cannot use fails at once, not on the operator's terminal", async () => {
+        // The authorized key, passphrase-protected, and no agent: without BatchMode, ssh asks for the passphrase on the
+        // controlling terminal, which `pulumi up` has, and the provider waits there for good. `script` gives ssh a
+        // terminal whose input stays open, as the operator's does.
+        const encrypted = path.join(dir, "user-encrypted");
+        fs.copyFileSync(path.join(dir, "user"), encrypted);
+        fs.chmodSync(encrypted, 0o600);
+        spawnSync("ssh-keygen", ["-q", "-p", "-P", "", "-N", "a passphrase", "-f", encrypted]);
+        const opts = dockerSshOpts({ ...deployHost(), dockerSshKeyPath: encrypted }, hostKey);
+        const cmd = ["ssh", ...opts, "-p", String(port), "root@127.0.0.1", "echo", "reached"]
+            .map(shellQuote)
+            .join(" ");
+        const env = { ...process.env };
+        delete env.SSH_AUTH_SOCK;
+        const run = spawn("script", ["-qec", cmd, "/dev/null"], { env });
+        let out = "";
+        run.stdout.on("data", (d) => (out += String(d)));
+        const status = await new Promise<number | "waiting">((resolve) => {
+            const timer = setTimeout(() => resolve("waiting"), 6000);
+            run.on("exit", (code) => {
+                clearTimeout(timer);
+                resolve(code ?? -1);
+            });
+        });
+        run.kill("SIGKILL");
+        assert.notEqual(status, "waiting", `ssh is waiting on the terminal: ${out}`);
+        assert.notEqual(status, 0);
+        assert.doesNotMatch(out, /Enter passphrase/);
+        assert.match(out, /Permission denied/);
     });
 
     it("Ansible's ssh_args with the known_hosts file the deploy host gets: its target gets in, an unknown key is refused", () => {

@@ -4,13 +4,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { hostFiles } from "../render/hostFiles";
 import { SettingsError, parseSettings } from "../config/settings";
+import { PROJECT } from "../config/keys";
 import { readStackConfig, StackFileError } from "../config/stackFile";
 import { topologySvg } from "./topology";
 
 export function render(stack: string, outDir: string, projectDir: string): string[] {
     const { values } = readStackConfig(stack, projectDir);
     const settings = parseSettings(values);
-    const out = hostFiles(settings);
+    const out = hostFiles(settings, `${PROJECT}/${stack}`);
     // Stale scripts of services switched off would mislead a reviewer; nothing else in DIR is touched.
     fs.rmSync(path.join(outDir, "scripts"), { recursive: true, force: true });
     for (const [name, text] of Object.entries(out)) {

@@ -80,7 +80,9 @@ export class DeployHost extends pulumi.ComponentResource {
             {
                 connection,
                 create: runScriptCommand(),
-                stdin: deployKeyScript(settings).text,
+                // The deploy host serves this stack only (deploy-key.sh records it, and refuses any other).
+                stdin: deployKeyScript(settings, `${pulumi.getProject()}/${pulumi.getStack()}`)
+                    .text,
             },
             child({ dependsOn: [reachable], customTimeouts: { create: "5m", update: "5m" } }),
         );
@@ -94,7 +96,11 @@ export class DeployHost extends pulumi.ComponentResource {
                 stdin: prepare.text,
                 // Above the sum of the script's own `timeout`s (apt 2×20m, pip 20m + 2×30m, install-deps 20m).
             },
-            child({ dependsOn: [reachable], customTimeouts: { create: "150m", update: "150m" } }),
+            // After deploy-key, which refuses a deploy host that serves another stack.
+            child({
+                dependsOn: [reachable, deployKey],
+                customTimeouts: { create: "150m", update: "150m" },
+            }),
         );
 
         const config = remoteCommand(

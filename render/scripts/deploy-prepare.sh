@@ -12,7 +12,11 @@ hold_deploy_lock deploy-prepare
 local apt=(sudo DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get -o DPkg::Lock::Timeout=600 -q)
 "${apt[@]}" update
 "${apt[@]}" install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# A venv whose creation was cut off has python but no pip yet (ensurepip runs last): made again, since `pip` would
+# otherwise be the system's and install into ~/.local.
+if [ ! -x "$VENV/bin/python" ] || [ ! -x "$VENV/bin/pip" ] || [ ! -f "$VENV/pyvenv.cfg" ]; then
+    python3 -m venv --clear "$VENV"
+fi
 # kolla-ansible's CLI finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir`: without it, it
 # takes the venv for a source checkout and looks for $VENV/ansible/site.yml).
 export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
