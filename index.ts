@@ -6,7 +6,7 @@ import { loadConfig } from "./config";
 import { deployOpenstack } from "./deployment";
 
 const { settings, secrets } = loadConfig();
-const { registry, mirror, kolla, cloud } = deployOpenstack(settings, secrets);
+const { deployHost, registry, mirror, kolla, cloud } = deployOpenstack(settings, secrets);
 
 export const authUrl = cloud.authUrl;
 export const horizonUrl = cloud.horizonUrl;
@@ -25,3 +25,5 @@ export const registryAddress = registry.address;
 export const mirroredImageCount = mirror.count;
 export const adminOpenrcPath = kolla.adminOpenrcPath;
 export const adminPassword = pulumi.secret(kolla.access.adminPassword);
+/** /etc/kolla/passwords.yml, encrypted in the stack: restore it to a deploy host that lost it (README "Passwords"). */
+export const kollaPasswords = pulumi.secret(deployHost.kollaPasswords);

@@ -17,8 +17,8 @@ import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { renderGlobals } from "../render/globals";
 import { renderInventory } from "../render/inventory";
 import { kollaPaths } from "../render/paths";
-import { Graph, runProgram } from "./support/harness";
-import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+import { Graph, runIndex, runProgram } from "./support/harness";
+import { stackRunOptions, stackSettings, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY } from "./support/stack";
 import { tempDir } from "./support/tools";
 import {
     ADMIN_PW,
@@ -26,6 +26,7 @@ import {
     DEPLOY_PUB,
     FAKE_SUDO,
     fakeBin,
+    KOLLA_PASSWORDS,
     lifecycleOutputs,
     mode,
     OCTAVIA_PW,
@@ -46,6 +47,7 @@ function deployHost(overrides: Record<string, unknown> = {}): Promise<Graph> {
                 publicKey: d.publicKey,
                 adminPassword: d.adminPassword,
                 octaviaPassword: d.octaviaPassword,
+                kollaPasswords: d.kollaPasswords,
                 configHash: d.configHash,
                 ready: d.ready.urn,
                 toolsReady: d.toolsReady.urn,
@@ -160,6 +162,20 @@ describe("DeployHost: graph", () => {
             "the re-merge trigger (a password hash) stays secret",
         );
         assert.doesNotMatch(JSON.stringify(merge.inputs.stdin), /mock-password/);
+    });
+
+    it("keeps passwords.yml as the merge printed it, a secret never logged; the stack exports it to restore from", async () => {
+        const merge = g.get("deploy-host-passwords");
+        assert.equal(merge.inputs.create, "bash -s -- create");
+        assert.equal(merge.inputs.update, "bash -s -- update", "an update never generates anew");
+        assert.equal(merge.inputs.logging, "stderr", "stdout (passwords.yml) is not streamed");
+        assert.ok(merge.additionalSecretOutputs.includes("stdout"));
+        assert.equal(g.exports.kollaPasswords, KOLLA_PASSWORDS);
+        assert.ok(g.secretExports.includes("kollaPasswords"));
+        const stack = await runIndex(
+            stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY } }),
+        );
+        assert.ok(stack.secretExports.includes("kollaPasswords"), "a secret stack output");
     });
 
     it("never puts the private key or a password into a command or a plain input", () => {

@@ -38,6 +38,8 @@ export class DeployHost extends pulumi.ComponentResource {
     /** `<type> <base64>` of the deploy host's SSH key (configured or recorded on first contact). */
     readonly hostKey: pulumi.Output<string>;
     readonly adminPassword: pulumi.Output<string>;
+    /** /etc/kolla/passwords.yml as the last merge left it (a secret): the copy to restore from. */
+    readonly kollaPasswords: pulumi.Output<string>;
     /** Only with Octavia. */
     readonly octaviaPassword?: pulumi.Output<string>;
 
@@ -145,17 +147,25 @@ export class DeployHost extends pulumi.ComponentResource {
             },
             child({ dependsOn: [this.toolsReady], additionalSecretOutputs: ["stdout", "stderr"] }),
         );
+        // Its stdout is passwords.yml itself: the stack's encrypted copy, restorable when the deploy host loses it
+        // (README "Passwords"). An update (the command ran before) never generates passwords anew.
         const passwords = remoteCommand(
             `${name}-passwords`,
             {
                 connection,
-                create: runScriptCommand(),
+                create: runScriptCommand("create"),
+                update: runScriptCommand("update"),
                 stdin: passwordsMergeScript(settings).text,
                 // Re-merge when the owned passwords change (a hash of a secret stays a secret).
                 triggers: [pulumi.secret(overrides.apply((o) => sha256(o)))],
+                logging: "stderr",
             },
-            child({ dependsOn: [passwordsFile, inventory] }),
+            child({
+                dependsOn: [passwordsFile, inventory],
+                additionalSecretOutputs: ["stdout"],
+            }),
         );
+        this.kollaPasswords = pulumi.secret(passwords.stdout);
         // Before any target is touched: kolla's playbooks parse and its variables template with what was installed.
         this.ready = remoteCommand(
             `${name}-self-check`,
@@ -175,6 +185,7 @@ export class DeployHost extends pulumi.ComponentResource {
             configHash: this.configHash,
             hostKey: this.hostKey,
             adminPassword: this.adminPassword,
+            kollaPasswords: this.kollaPasswords,
             octaviaPassword: this.octaviaPassword,
         });
     }
