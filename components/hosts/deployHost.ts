@@ -13,6 +13,7 @@ import {
     selfCheckScript,
 } from "../../render/deployHost";
 import { inventorySpliceScript } from "../../render/inventory";
+import { unconfirmedHostKeyCommand } from "../../render/hosts";
 import { passwordsMergeScript, renderPasswordOverrides } from "../../render/passwords";
 import { kollaPaths } from "../../render/paths";
 import { sha256 } from "../../render/script";
@@ -38,6 +39,10 @@ export class DeployHost extends pulumi.ComponentResource {
     /** `<type> <base64>` of the deploy host's SSH key (configured or recorded on first contact). */
     readonly hostKey: pulumi.Output<string>;
     readonly adminPassword: pulumi.Output<string>;
+    /** The deploy host's confirmation gate (none when deployHost.hostKey is configured): secrets wait for it. */
+    readonly confirmed: pulumi.Resource[];
+    /** `value`, once the deploy host's key is confirmed: what the targets are to trust from the deploy host. */
+    readonly trusted: <T>(value: pulumi.Input<T>) => pulumi.Output<T>;
     /** /etc/kolla/passwords.yml as the last merge left it (a secret): the copy to restore from. */
     readonly kollaPasswords: pulumi.Output<string>;
     /** Only with Octavia. */
@@ -60,6 +65,24 @@ export class DeployHost extends pulumi.ComponentResource {
             parent: this,
             ...extra,
         });
+        // A key only recorded on first contact could be an impostor's: until deployHost.hostKey confirms it, this
+        // gate fails (showing the key and its fingerprint), and nothing secret or trusted passes it: the stack's
+        // passwords, the deploy key the targets authorize, and what else comes through `trusted`.
+        const gate =
+            settings.deployHost.hostKey === undefined
+                ? new command.local.Command(
+                      `${name}-host-key-unconfirmed`,
+                      {
+                          create: pulumi
+                              .unsecret(contact.hostKey)
+                              .apply((key) => unconfirmedHostKeyCommand(settings.deployHost, key)),
+                      },
+                      child(),
+                  )
+                : undefined;
+        this.confirmed = gate ? [gate] : [];
+        this.trusted = <T>(value: pulumi.Input<T>): pulumi.Output<T> =>
+            pulumi.all([gate?.stdout ?? "", value]).apply(([, v]) => v as T);
 
         const admin = new random.RandomPassword(
             `${name}-keystone-admin-password`,
@@ -88,7 +111,9 @@ export class DeployHost extends pulumi.ComponentResource {
             },
             child({ dependsOn: [reachable], customTimeouts: { create: "5m", update: "5m" } }),
         );
-        this.publicKey = deployKey.stdout.apply((s) => s.trim().split("\n").pop() ?? "");
+        this.publicKey = this.trusted(deployKey.stdout).apply(
+            (s) => s.trim().split("\n").pop() ?? "",
+        );
 
         this.toolsReady = remoteCommand(
             `${name}-prepare`,
@@ -145,7 +170,10 @@ export class DeployHost extends pulumi.ComponentResource {
                 stdin: overrides,
                 logging: "none",
             },
-            child({ dependsOn: [this.toolsReady], additionalSecretOutputs: ["stdout", "stderr"] }),
+            child({
+                dependsOn: [this.toolsReady, ...this.confirmed],
+                additionalSecretOutputs: ["stdout", "stderr"],
+            }),
         );
         // Its stdout is passwords.yml itself: the stack's encrypted copy, restorable when the deploy host loses it
         // (README "Passwords"). An update (the command ran before) never generates passwords anew.
