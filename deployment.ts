@@ -9,7 +9,6 @@ import { AmphoraBuild } from "./components/octavia/amphoraBuild";
 import { DeployHostDocker } from "./components/registry/dockerHost";
 import { KollaImageMirror } from "./components/registry/imageMirror";
 import { LocalRegistry } from "./components/registry/localRegistry";
-import { buildsAmphora } from "./render/amphora";
 import { kollaImages } from "./render/images";
 
 export interface Deployment {
@@ -69,17 +68,21 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
         targetHostKeys: targets.hostKeys,
         imagesMirrored: mirror,
     });
-    const amphora = buildsAmphora(settings)
+    const amphora = settings.services.octavia
         ? new AmphoraBuild("amphora", {
               settings,
               connection,
               toolsReady: deployHost.toolsReady,
-              servesAfter: kolla.postDeploy,
+              uploadsAfter: kolla.postDeploy,
           })
         : undefined;
 
     // 8: the cloud's first resources, through a provider built from post-deploy's outputs.
-    const cloud = new Cloud("cloud", { settings, access: kolla.access, amphora });
+    const cloud = new Cloud("cloud", {
+        settings,
+        access: kolla.access,
+        amphoraImageId: amphora?.imageId,
+    });
 
     return { deployHost, docker, registry, mirror, targets, kolla, amphora, cloud };
 }

@@ -470,7 +470,13 @@ export function checkServices(c: ParsedConfig): Problem[] {
     if (c.amphoraSource === "url" && c.amphoraImageUrl === undefined) {
         add(
             "amphoraImageUrl",
-            "is required when amphoraSource is url; set it to the URL of an amphora qcow2 or set amphoraSource to build",
+            "is required when amphoraSource is url; set it to the https URL of an amphora qcow2 or set amphoraSource to build",
+        );
+    }
+    if (c.amphoraSource === "url" && c.amphoraImageSha256 === undefined) {
+        add(
+            "amphoraImageSha256",
+            "is required when amphoraSource is url: the deploy host uploads the download only if its bytes hash to it; set it to the sha256 the image's publisher gives",
         );
     }
     return problems;
@@ -478,8 +484,7 @@ export function checkServices(c: ParsedConfig): Problem[] {
 
 // ---------- sources ----------
 
-// Ports this program runs on the deploy host next to the registry (render/amphora.ts IMAGE_SERVER_PORT; sshd).
-export const AMPHORA_IMAGE_SERVER_PORT = 8090;
+// sshd's port on the deploy host, next to the registry.
 const SSH_PORT = 22;
 
 /** Why an extraGlobals value cannot be written literally into globals.yml, or undefined. */
@@ -559,7 +564,7 @@ export function checkSources(c: ParsedConfig): Problem[] {
         );
     }
 
-    // The registry binds <management address>:<registryPort> and 127.0.0.1 beside the amphora image server and sshd.
+    // The registry binds <management address>:<registryPort> beside sshd.
     // (The deploy host is never a target: its addresses and name are unique, so kolla's own listeners never share it.)
     if (c.registryPort !== undefined) {
         const clashes: [number | undefined, string][] = [
@@ -567,10 +572,6 @@ export function checkSources(c: ParsedConfig): Problem[] {
             [
                 inheritSsh(c.deployHost, c).sshPort,
                 `the deploy host's SSH port (${c.deployHost?.sshPort !== undefined ? "deployHost.sshPort" : "sshPort"})`,
-            ],
-            [
-                AMPHORA_IMAGE_SERVER_PORT,
-                "the port of the amphora image server this program runs on the deploy host",
             ],
         ];
         const clash = clashes.find(([p]) => p === c.registryPort);

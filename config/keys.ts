@@ -153,7 +153,12 @@ export const KEYS = {
     },
     amphoraImageUrl: {
         kind: "string",
-        description: "URL of a prebuilt amphora qcow2 (with amphoraSource=url).",
+        description: "https URL of a prebuilt amphora qcow2 (with amphoraSource=url).",
+    },
+    amphoraImageSha256: {
+        kind: "string",
+        description:
+            "sha256 of the prebuilt amphora at amphoraImageUrl (with amphoraSource=url): the deploy host keeps the download only if it matches.",
     },
     smokeTest: {
         kind: "boolean",

@@ -300,7 +300,20 @@ const configShape = z
         cirrosUrl: httpUrl.optional(),
         imageWebDownload: flag.default(KEYS.imageWebDownload.default),
         amphoraSource: z.enum(AMPHORA_SOURCES).default(KEYS.amphoraSource.default),
-        amphoraImageUrl: httpUrl.optional(),
+        // The deploy host downloads it and uploads it as Octavia's image: https only, and checked against its sha256.
+        amphoraImageUrl: z
+            .url({
+                protocol: /^https$/,
+                error: "must be an https URL (the amphora runs every load balancer; plain http could be swapped in transit)",
+            })
+            .optional(),
+        amphoraImageSha256: z
+            .string()
+            .regex(
+                /^[0-9a-f]{64}$/,
+                "must be the image's sha256 as sha256sum prints it: 64 lowercase hex digits",
+            )
+            .optional(),
         smokeTest: flag.default(KEYS.smokeTest.default),
         allowDestroy: flag.default(KEYS.allowDestroy.default),
     } satisfies Record<PlainKey, z.ZodType>)
@@ -468,7 +481,11 @@ export const settingsShape = z
         cirros: z.object({ version: z.string(), url: z.string() }).readonly(),
         imageWebDownload: z.boolean(),
         amphora: z
-            .object({ source: z.enum(AMPHORA_SOURCES), url: z.string().optional() })
+            .object({
+                source: z.enum(AMPHORA_SOURCES),
+                url: z.string().optional(),
+                sha256: z.string().optional(),
+            })
             .readonly(),
         smokeTest: z.boolean(),
         allowDestroy: z.boolean(),
@@ -565,6 +582,7 @@ export function toSettings(c: Config): z.input<typeof settingsShape> {
         amphora: {
             source: c.amphoraSource,
             ...(c.amphoraImageUrl ? { url: c.amphoraImageUrl } : {}),
+            ...(c.amphoraImageSha256 ? { sha256: c.amphoraImageSha256 } : {}),
         },
         smokeTest: c.smokeTest,
         allowDestroy: c.allowDestroy,

@@ -3,7 +3,7 @@
 // Values known only at `pulumi up` (the deploy key, recorded host keys, the generated passwords) show as
 // placeholders; everything else is byte for byte what the components send.
 import { Settings } from "../config/settings";
-import { amphoraBuildScript, amphoraImageFile, buildsAmphora, imageServerScript } from "./amphora";
+import { amphoraImageFile, amphoraSourceScript, amphoraUploadScript } from "./amphora";
 import {
     configHash,
     deployConfigScript,
@@ -25,6 +25,7 @@ import { inventorySpliceScript } from "./inventory";
 import { destroyScript, stageNames, stageScript, teardownScript } from "./kolla";
 import { mirrorScript } from "./mirror";
 import { passwordsMergeScript, renderPasswordOverrides } from "./passwords";
+import { kollaPaths } from "./paths";
 import { Script } from "./script";
 
 /** What the review copy shows for the passwords @pulumi/random generates. */
@@ -62,12 +63,12 @@ export function hostScripts(settings: Settings, stack = STACK_PLACEHOLDER): Scri
         destroyScript(settings),
         // Installed on the deploy host by the guard, run by an operator (README "Tearing down").
         ...(settings.allowDestroy ? [teardownScript(settings)] : []),
-        ...(buildsAmphora(settings)
+        ...(settings.services.octavia
             ? [
-                  amphoraBuildScript(settings),
-                  imageServerScript(
+                  amphoraSourceScript(settings),
+                  amphoraUploadScript(
                       settings,
-                      `by-sha256/${BUILD_SHA256_PLACEHOLDER}/${amphoraImageFile(settings)}`,
+                      `${kollaPaths(settings.release).imagesDir}/${amphoraImageFile(settings)}`,
                       BUILD_SHA256_PLACEHOLDER,
                   ),
               ]

@@ -32,11 +32,13 @@ export function kollaPaths(release: string) {
         inventory: "/etc/kolla/inventory",
         ansibleCfg: "/etc/ansible/ansible.cfg",
         adminOpenrc: "/etc/kolla/admin-openrc.sh",
+        /** The octavia service user's credentials, written by post-deploy with Octavia (roles/octavia/tasks/openrc.yml). */
+        octaviaOpenrc: "/etc/kolla/octavia-openrc.sh",
         /** The root CA kolla-ansible's `certificates` makes (kolla_certificates_dir/ca/root.crt). */
         caCertificate: "/etc/kolla/certificates/ca/root.crt",
         /** Private key kolla-ansible uses to reach the targets (generated on the deploy host, never leaves it). */
         deployKey: `${STATE_DIR}/ssh/deploy_key`,
-        /** Built amphora images and other files served to Glance. */
+        /** Built or fetched amphora images, uploaded into Glance from here. */
         imagesDir: `${STATE_DIR}/images`,
     } as const;
 }

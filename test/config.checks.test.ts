@@ -2,7 +2,6 @@
 // reports each problem it knows under the key to change.
 import { strict as assert } from "assert";
 import {
-    AMPHORA_IMAGE_SERVER_PORT,
     checkHosts,
     checkNetworks,
     checkServices,
@@ -472,6 +471,7 @@ describe("config checks: checkServices", () => {
                 ...aio,
                 amphoraSource: "url",
                 amphoraImageUrl: "https://example.com/amphora.qcow2",
+                amphoraImageSha256: "c".repeat(64),
             }),
             [],
         );
@@ -486,11 +486,20 @@ describe("config checks: checkServices", () => {
         );
     });
 
-    it("needs an image URL for an amphora from a URL", () => {
+    it("needs an image URL and its sha256 for an amphora from a URL", () => {
         one(
-            checkServices({ ...aio, amphoraSource: "url" }),
+            checkServices({ ...aio, amphoraSource: "url", amphoraImageSha256: "c".repeat(64) }),
             "amphoraImageUrl",
             /required when amphoraSource is url; .* or set amphoraSource to build/,
+        );
+        one(
+            checkServices({
+                ...aio,
+                amphoraSource: "url",
+                amphoraImageUrl: "https://example.com/amphora.qcow2",
+            }),
+            "amphoraImageSha256",
+            /required when amphoraSource is url: the deploy host uploads the download only if its bytes hash to it/,
         );
     });
 });
@@ -523,11 +532,8 @@ describe("config checks: checkSources", () => {
             "registryPort",
             /SSH's port on the deploy host/,
         );
-        one(
-            checkSources({ ...aio, registryPort: AMPHORA_IMAGE_SERVER_PORT }),
-            "registryPort",
-            /amphora image server/,
-        );
+        // Nothing serves the amphora any more (AmphoraBuild uploads it from the deploy host): 8090 is free.
+        assert.deepEqual(checkSources({ ...aio, registryPort: 8090 }), []);
         one(
             checkSources({
                 ...aio,
