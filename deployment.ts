@@ -39,12 +39,14 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
         registry: settings.registry,
         managementAddress: settings.deployHost.managementAddress,
         provider: docker.provider,
+        tls: deployHost.registryTls,
     });
     const mirror = new KollaImageMirror("kolla-images", {
         mode: settings.registry.mode,
         images: kollaImages(settings),
         connection,
         localEndpoint: registry.localEndpoint,
+        localNetwork: registry.localNetwork,
         registry: registry.container,
         provider: docker.provider,
     });
@@ -67,6 +69,9 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
         targetsReady: targets.ready,
         targetHostKeys: targets.hostKeys,
         imagesMirrored: mirror,
+        ...(settings.registry.mode === "mirror"
+            ? { mirroredDigests: { images: kollaImages(settings), digests: mirror.digests } }
+            : {}),
     });
     const amphora = settings.services.octavia
         ? new AmphoraBuild("amphora", {

@@ -12,6 +12,14 @@ export const LOCK_WAIT_SECONDS = 600;
 /** The variables deploy-lock.sh needs. */
 export const LOCK_VARS = Object.freeze({ LOCK_FILE, LOCK_WAIT: LOCK_WAIT_SECONDS });
 
+/** The registry's TLS (registry-tls.sh): the CA this program owns, and the registry's certificate and key. */
+export const REGISTRY_TLS_DIR = `${STATE_DIR}/registry-tls`;
+export const REGISTRY_CA_DIR = `${REGISTRY_TLS_DIR}/ca`;
+/** The CA the targets trust for the registry (public): bootstrap-servers copies it (docker_registry_ca). */
+export const REGISTRY_CA_FILE = `${REGISTRY_CA_DIR}/ca.crt`;
+/** Mounted read-only into the registry containers: registry.crt and registry.key only, never the CA's key. */
+export const REGISTRY_CERT_DIR = `${REGISTRY_TLS_DIR}/registry`;
+
 export function venvPath(release: string): string {
     return `/opt/venv/${release}`;
 }

@@ -313,8 +313,8 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
     it("evaluating twice with the same settings gives identical inputs and triggers", async () => {
         assert.equal(
             Object.keys(base).length,
-            18,
-            "8 deploy-host, 2 target, 6 stage commands, known_hosts and the guard",
+            20,
+            "9 deploy-host (with registry-tls), 2 target, 6 stage commands, verify-images, known_hosts and the guard",
         );
         assert.deepEqual(lifecycleInputs(await lifecycle()), base);
     });

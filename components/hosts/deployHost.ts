@@ -14,6 +14,7 @@ import {
 } from "../../render/deployHost";
 import { inventorySpliceScript } from "../../render/inventory";
 import { unconfirmedHostKeyCommand } from "../../render/hosts";
+import { registryCertFingerprint, registryTlsScript } from "../../render/registryTls";
 import { passwordsMergeScript, renderPasswordOverrides } from "../../render/passwords";
 import { kollaPaths } from "../../render/paths";
 import { sha256 } from "../../render/script";
@@ -39,6 +40,8 @@ export class DeployHost extends pulumi.ComponentResource {
     /** `<type> <base64>` of the deploy host's SSH key (configured or recorded on first contact). */
     readonly hostKey: pulumi.Output<string>;
     readonly adminPassword: pulumi.Output<string>;
+    /** The sha256 fingerprint of the registry's certificate (made on the deploy host by registry-tls.sh). */
+    readonly registryTls: pulumi.Output<string>;
     /** The deploy host's confirmation gate (none when deployHost.hostKey is configured): secrets wait for it. */
     readonly confirmed: pulumi.Resource[];
     /** `value`, once the deploy host's key is confirmed: what the targets are to trust from the deploy host. */
@@ -114,6 +117,20 @@ export class DeployHost extends pulumi.ComponentResource {
         this.publicKey = this.trusted(deployKey.stdout).apply(
             (s) => s.trim().split("\n").pop() ?? "",
         );
+
+        // The registry's TLS from a CA this program owns, made here (private keys never leave the host). The
+        // registry containers serve the certificate; bootstrap-servers copies the CA to the targets (the inventory's
+        // docker_registry_ca), so /etc/kolla is complete only once it exists.
+        const registryTls = remoteCommand(
+            `${name}-registry-tls`,
+            {
+                connection,
+                create: runScriptCommand(),
+                stdin: registryTlsScript(settings).text,
+            },
+            child({ dependsOn: [deployKey], customTimeouts: { create: "5m", update: "5m" } }),
+        );
+        this.registryTls = registryTls.stdout.apply(registryCertFingerprint);
 
         this.toolsReady = remoteCommand(
             `${name}-prepare`,
@@ -204,7 +221,10 @@ export class DeployHost extends pulumi.ComponentResource {
                 // Checks again whenever what it checks changed: the installed packages or the rendered config.
                 triggers: [prepare.sha256, hash],
             },
-            child({ dependsOn: [passwords], customTimeouts: { create: "15m", update: "15m" } }),
+            child({
+                dependsOn: [passwords, registryTls],
+                customTimeouts: { create: "15m", update: "15m" },
+            }),
         );
 
         this.configHash = pulumi.output(hash);
@@ -214,6 +234,7 @@ export class DeployHost extends pulumi.ComponentResource {
             hostKey: this.hostKey,
             adminPassword: this.adminPassword,
             kollaPasswords: this.kollaPasswords,
+            registryTls: this.registryTls,
             octaviaPassword: this.octaviaPassword,
         });
     }
