@@ -2,6 +2,7 @@
 // against hosts with a local connection, each answering `docker image ls --digests --no-trunc` from a stand-in docker
 // with its own table; and where the check sits in the stage graph (after pull, before deploy).
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { kollaImages } from "../render/images";
@@ -14,8 +15,7 @@ import { lifecycle, runScript, withVars } from "./support/lifecycle";
 const settings = stackSettings("aio");
 const images = kollaImages(settings);
 const digestOf = (name: string, salt = "") =>
-    `sha256:${require("crypto")
-        .createHash("sha256")
+    `sha256:${createHash("sha256")
         .update(name + salt)
         .digest("hex")}`;
 const MIRRORED = Object.fromEntries(images.map((i) => [i.name, digestOf(i.name)]));
@@ -34,7 +34,7 @@ function table(rows: { name: string; digest: string }[]): string {
 }
 
 /** Hosts (name → their docker table, or "unreachable") behind the real `ansible`, and the rendered script to run. */
-function sandbox(hosts: Record<string, string | "unreachable">, digests = MIRRORED) {
+function sandbox(hosts: Record<string, string>, digests = MIRRORED) {
     const root = tempDir("verify-images-");
     const bin = path.join(root, "bin");
     fs.mkdirSync(bin);
@@ -144,7 +144,7 @@ describe("verify-images in the stage graph", () => {
         assert.ok(g.dependsOn(v, g.get("kolla-pull")));
         assert.ok(g.dependsOn(g.get("kolla-deploy"), v), "deploy waits for the check");
         assert.ok(!g.dependsOn(g.get("kolla-pull"), v));
-        assert.equal(v.inputs.connection.host, "10.10.10.50");
+        assert.equal((v.inputs.connection as { host: string }).host, "10.10.10.50");
         assert.ok(
             v.propertyDependencies.triggers?.includes(g.get("kolla-pull").urn),
             "a new pull, a new check",
