@@ -9,7 +9,6 @@ import { AmphoraBuild } from "./components/octavia/amphoraBuild";
 import { DeployHostDocker } from "./components/registry/dockerHost";
 import { KollaImageMirror } from "./components/registry/imageMirror";
 import { LocalRegistry } from "./components/registry/localRegistry";
-import { buildsAmphora } from "./render/amphora";
 import { kollaImages } from "./render/images";
 
 export interface Deployment {
@@ -40,12 +39,14 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
         registry: settings.registry,
         managementAddress: settings.deployHost.managementAddress,
         provider: docker.provider,
+        tls: deployHost.registryTls,
     });
     const mirror = new KollaImageMirror("kolla-images", {
         mode: settings.registry.mode,
         images: kollaImages(settings),
         connection,
         localEndpoint: registry.localEndpoint,
+        localNetwork: registry.localNetwork,
         registry: registry.container,
         provider: docker.provider,
     });
@@ -68,18 +69,25 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
         targetsReady: targets.ready,
         targetHostKeys: targets.hostKeys,
         imagesMirrored: mirror,
+        ...(settings.registry.mode === "mirror"
+            ? { mirroredDigests: { images: kollaImages(settings), digests: mirror.digests } }
+            : {}),
     });
-    const amphora = buildsAmphora(settings)
+    const amphora = settings.services.octavia
         ? new AmphoraBuild("amphora", {
               settings,
               connection,
               toolsReady: deployHost.toolsReady,
-              servesAfter: kolla.postDeploy,
+              uploadsAfter: kolla.postDeploy,
           })
         : undefined;
 
     // 8: the cloud's first resources, through a provider built from post-deploy's outputs.
-    const cloud = new Cloud("cloud", { settings, access: kolla.access, amphora });
+    const cloud = new Cloud("cloud", {
+        settings,
+        access: kolla.access,
+        amphoraImageId: amphora?.imageId,
+    });
 
     return { deployHost, docker, registry, mirror, targets, kolla, amphora, cloud };
 }

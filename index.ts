@@ -7,7 +7,7 @@ import { loadConfig } from "./config";
 import { deployOpenstack } from "./deployment";
 
 const { settings, secrets } = loadConfig();
-const { registry, mirror, kolla, cloud } = deployOpenstack(settings, secrets);
+const { deployHost, targets, registry, mirror, kolla, cloud } = deployOpenstack(settings, secrets);
 
 export const authUrl = cloud.authUrl;
 export const horizonUrl = cloud.horizonUrl;
@@ -29,4 +29,9 @@ export const mirroredImageDigests = mirror.digests;
 /** The OpenStack release this stack deploys. */
 export const release = settings.release;
 export const adminOpenrcPath = kolla.adminOpenrcPath;
+/** The SSH host keys every connection checks (configured, or recorded on first contact): public, for review. */
+export const deployHostKey = pulumi.unsecret(deployHost.hostKey);
+export const targetHostKeys = targets.hostKeysByName;
 export const adminPassword = pulumi.secret(kolla.access.adminPassword);
+/** /etc/kolla/passwords.yml, encrypted in the stack: restore it to a deploy host that lost it (README "Passwords"). */
+export const kollaPasswords = pulumi.secret(deployHost.kollaPasswords);

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { KollaImage, kollaImages } from "../render/images";
-import { imageFamily, mirrorScript, mirrorWaits } from "../render/mirror";
+import { imageFamily, LOCAL_REGISTRY, mirrorScript, mirrorWaits } from "../render/mirror";
 import { SKOPEO_IMAGE } from "../render/images";
 import {
     Blob,
@@ -281,7 +281,7 @@ export async function mirrorBench(argv: string[]): Promise<void> {
                         ? await runScript(
                               mirrorScript(
                                   img,
-                                  endpoint,
+                                  { endpoint, network: LOCAL_REGISTRY.network },
                                   SKOPEO_IMAGE,
                                   kind === "program" ? cache : path.join(work, `fresh-${fresh++}`),
                               ).text,

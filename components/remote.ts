@@ -9,14 +9,20 @@ export interface SshEndpoint {
     readonly sshPort: number;
 }
 
+/** How long a connection keeps dialing: a host may be booting at first contact; after it, a failure is final. */
+export type DialPolicy = "first-contact" | "reached";
+
 /**
- * Strictly typed connection: the private key is always a secret; dialing retries while a host boots; with a host
- * key, only that host is accepted (see firstContact.ts).
+ * Strictly typed connection: the private key is always a secret; with a host key, only that host is accepted (see
+ * firstContact.ts). @pulumi/command 1.2.1 retries every dial error alike, a host key mismatch too (connection.go
+ * dialWithRetry), with a backoff growing to 5 s: first contact keeps dialing for ~10 minutes while a host boots, every
+ * later command of a host that already answered gives up after 3 dials, so a changed host key fails within seconds.
  */
 export function sshConnection(
     host: SshEndpoint,
     privateKey: pulumi.Input<string>,
     hostKey?: pulumi.Input<string>,
+    dial: DialPolicy = "reached",
 ): commandInputs.remote.ConnectionArgs {
     return {
         ...(hostKey !== undefined ? { hostKey } : {}),
@@ -24,8 +30,7 @@ export function sshConnection(
         port: host.sshPort,
         user: host.sshUser,
         privateKey: pulumi.secret(privateKey),
-        // ~10 minutes of retries: hosts may still be booting when `pulumi up` starts.
-        dialErrorLimit: 40,
+        dialErrorLimit: dial === "first-contact" ? 40 : 3,
         perDialTimeout: 15,
     };
 }

@@ -4,6 +4,7 @@
 import * as ipaddr from "ipaddr.js";
 import { OWNED_GLOBAL_SETTINGS, refusedGlobal } from "./globalsKeys";
 import { qualified } from "./keys";
+import { closestVariable, kollaVariables } from "./kollaVariables";
 import {
     RECOMMENDED_RELEASE,
     releaseOf,
@@ -45,7 +46,27 @@ interface Net {
 }
 type Report = (message: string) => void;
 
-/** An IPv4 address in four decimal parts; a problem goes to `report` when given. */
+// ipaddr.js 2.5.0 IPv4 SpecialRanges: what no host, VIP, gateway or network of the cloud can be. A listener on 0.0.0.0
+// binds every interface, 255.255.255.255 and multicast reach many hosts, loopback and link-local never leave the host
+// or its link, and 240.0.0.0/4 (part of `reserved`) is not routed. The documentation and benchmarking ranges in
+// `reserved` stay usable (labs use them).
+const UNUSABLE_RANGES: Readonly<Record<string, string>> = {
+    unspecified: "the unspecified range 0.0.0.0/8 (0.0.0.0 means every interface)",
+    broadcast: "the limited broadcast address",
+    multicast: "the multicast range 224.0.0.0/4",
+    loopback: "the loopback range 127.0.0.0/8, which never leaves a host",
+    linkLocal: "the link-local range 169.254.0.0/16",
+};
+
+/** Why no machine of the cloud can use this address, or undefined. */
+export function unusableAddress(a: ipaddr.IPv4): string | undefined {
+    const range = a.range();
+    if (range in UNUSABLE_RANGES) return UNUSABLE_RANGES[range];
+    if (range === "reserved" && a.octets[0] >= 240) return "the reserved range 240.0.0.0/4";
+    return undefined;
+}
+
+/** An IPv4 address in four decimal parts that a machine can use; a problem goes to `report` when given. */
 function ip(value: string | undefined, report?: Report): V4 | undefined {
     if (value === undefined) return undefined;
     if (!ipaddr.IPv4.isValidFourPartDecimal(value)) {
@@ -54,7 +75,15 @@ function ip(value: string | undefined, report?: Report): V4 | undefined {
         );
         return undefined;
     }
-    return ipaddr.IPv4.parse(value);
+    const a = ipaddr.IPv4.parse(value);
+    const unusable = unusableAddress(a);
+    if (unusable) {
+        report?.(
+            `${value} is in ${unusable}; no host, VIP or gateway can use it: use a unicast address such as 10.10.10.50`,
+        );
+        return undefined;
+    }
+    return a;
 }
 
 /** An IPv4 network address/prefix; a problem goes to `report` when given. */
@@ -81,6 +110,15 @@ function net(value: string | undefined, report?: Report): Net | undefined {
     if (network.toString() !== addr.toString()) {
         report?.(
             `${show(value)} has host bits set; use the network address ${network.toString()}/${len}`,
+        );
+        return undefined;
+    }
+    // Its first and last address: a network reaching into an unusable range (0.0.0.0/0 reaches both ends) is refused.
+    const last = ipaddr.IPv4.broadcastAddressFromCIDR(value);
+    const unusable = unusableAddress(network) ?? unusableAddress(last);
+    if (unusable) {
+        report?.(
+            `${value} reaches into ${unusable}; the cloud's networks hold unicast addresses only: use a private network such as 10.10.10.0/24`,
         );
         return undefined;
     }
@@ -446,7 +484,13 @@ export function checkServices(c: ParsedConfig): Problem[] {
     if (c.amphoraSource === "url" && c.amphoraImageUrl === undefined) {
         add(
             "amphoraImageUrl",
-            "is required when amphoraSource is url; set it to the URL of an amphora qcow2 or set amphoraSource to build",
+            "is required when amphoraSource is url; set it to the https URL of an amphora qcow2 or set amphoraSource to build",
+        );
+    }
+    if (c.amphoraSource === "url" && c.amphoraImageSha256 === undefined) {
+        add(
+            "amphoraImageSha256",
+            "is required when amphoraSource is url: the deploy host uploads the download only if its bytes hash to it; set it to the sha256 the image's publisher gives",
         );
     }
     return problems;
@@ -454,8 +498,7 @@ export function checkServices(c: ParsedConfig): Problem[] {
 
 // ---------- sources ----------
 
-// Ports this program runs on the deploy host next to the registry (render/amphora.ts IMAGE_SERVER_PORT; sshd).
-export const AMPHORA_IMAGE_SERVER_PORT = 8090;
+// sshd's port on the deploy host, next to the registry.
 const SSH_PORT = 22;
 
 /** Why an extraGlobals value cannot be written literally into globals.yml, or undefined. */
@@ -546,7 +589,7 @@ export function checkSources(c: ParsedConfig): Problem[] {
         );
     }
 
-    // The registry binds <management address>:<registryPort> and 127.0.0.1 beside the amphora image server and sshd.
+    // The registry binds <management address>:<registryPort> beside sshd.
     // (The deploy host is never a target: its addresses and name are unique, so kolla's own listeners never share it.)
     if (c.registryPort !== undefined) {
         const clashes: [number | undefined, string][] = [
@@ -554,10 +597,6 @@ export function checkSources(c: ParsedConfig): Problem[] {
             [
                 inheritSsh(c.deployHost, c).sshPort,
                 `the deploy host's SSH port (${c.deployHost?.sshPort !== undefined ? "deployHost.sshPort" : "sshPort"})`,
-            ],
-            [
-                AMPHORA_IMAGE_SERVER_PORT,
-                "the port of the amphora image server this program runs on the deploy host",
             ],
         ];
         const clash = clashes.find(([p]) => p === c.registryPort);
@@ -568,6 +607,12 @@ export function checkSources(c: ParsedConfig): Problem[] {
             );
     }
 
+    // The release's variables (an unsupported release is reported above, and checks no names).
+    const known =
+        c.release !== undefined && SUPPORTED_RELEASES.includes(c.release)
+            ? kollaVariables(c.release)
+            : new Set<string>();
+    const claimed = claimedAddresses(c);
     for (const [key, value] of c.extraGlobals ? Object.entries(c.extraGlobals) : []) {
         const at = `extraGlobals.${/^[A-Za-z0-9_-]+$/.test(key) ? key : show(key)}`;
         if (key in OWNED_GLOBAL_SETTINGS) {
@@ -583,11 +628,39 @@ export function checkSources(c: ParsedConfig): Problem[] {
         } else {
             const refused = refusedGlobal(key);
             if (refused) add(at, refused);
+            else if (known.size > 0 && !known.has(key)) {
+                const near = closestVariable(key, known);
+                add(
+                    at,
+                    `${key} is not a variable kolla-ansible ${c.release} knows (config/kolla-variables/${c.release}.txt), so kolla would ignore it: ${!near ? "check the name against kolla-ansible's documentation of this release" : near in OWNED_GLOBAL_SETTINGS ? `did you mean ${near}? It is set from ${OWNED_GLOBAL_SETTINGS[near]}` : `did you mean ${near}?`}`,
+                );
+            }
         }
-        const problem = globalsValueProblem(value);
+        const problem = globalsValueProblem(value) ?? globalsAddressProblem(key, value, claimed);
         if (problem) add(at, problem);
     }
     return problems;
+}
+
+/** An address kolla takes from extraGlobals (a key ending in `_address`): usable, and a VIP no host already uses. */
+function globalsAddressProblem(
+    key: string,
+    value: unknown,
+    claimed: readonly { key: string; addr: V4 }[],
+): string | undefined {
+    if (!key.endsWith("_address") || typeof value !== "string") return undefined;
+    if (!ipaddr.IPv4.isValidFourPartDecimal(value)) return undefined;
+    const a = ipaddr.IPv4.parse(value);
+    const unusable = unusableAddress(a);
+    if (unusable)
+        return `${value} is in ${unusable}; kolla binds and announces this address: use a unicast address such as 10.10.30.56`;
+    // keepalived moves a VIP between hosts (kolla-ansible roles/loadbalancer): a host's own address cannot be one.
+    const owner = key.endsWith("vip_address")
+        ? claimed.find((x) => x.addr.toString() === a.toString())
+        : undefined;
+    return owner
+        ? `${value} is also ${qualified(owner.key)}; a VIP must be an address no host uses: pick an unused one`
+        : undefined;
 }
 
 /** Every check, in the order their problems are listed. */

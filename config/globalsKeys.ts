@@ -10,7 +10,7 @@ export const OWNED_GLOBAL_SETTINGS: Readonly<Record<string, string>> = {
     tunnel_interface: "openstack-aio:hosts[].interfaces.tunnel",
     docker_registry: "openstack-aio:registryPort and openstack-aio:deployHost.managementAddress",
     docker_registry_insecure:
-        "openstack-aio:registryPort (the local registry is always plain HTTP)",
+        "openstack-aio:registryPort (the local registry always serves TLS from this program's own CA)",
     docker_namespace: "openstack-aio:dockerNamespace",
     docker_apt_package_pin:
         "openstack-aio:release (config/releases pins the Docker version each release runs with)",

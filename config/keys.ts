@@ -165,7 +165,12 @@ export const KEYS = {
     },
     amphoraImageUrl: {
         kind: "string",
-        description: "URL of a prebuilt amphora qcow2 (with amphoraSource=url).",
+        description: "https URL of a prebuilt amphora qcow2 (with amphoraSource=url).",
+    },
+    amphoraImageSha256: {
+        kind: "string",
+        description:
+            "sha256 of the prebuilt amphora at amphoraImageUrl (with amphoraSource=url): the deploy host keeps the download only if it matches.",
     },
     smokeTest: {
         kind: "boolean",
@@ -177,7 +182,7 @@ export const KEYS = {
         kind: "boolean",
         default: false,
         description:
-            "Let `pulumi destroy` run `kolla-ansible destroy` on the hosts. Off: destroying the stack leaves the cloud running.",
+            "Install the teardown command (/opt/openstack-aio/kolla-teardown.sh) on the deploy host; `pulumi destroy` itself never runs `kolla-ansible destroy`.",
     },
 } as const satisfies Record<string, KeySpec>;
 

@@ -113,14 +113,47 @@ const region = z
         }
     });
 
-// The host's own SSH key as `ssh-keyscan` or /etc/ssh/ssh_host_*_key.pub prints it (type and base64, comment
-// optional). golang.org/x/crypto/ssh ParseAuthorizedKey reads it for @pulumi/command's connection.hostKey.
-const hostKey = z
-    .string()
-    .regex(
-        /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+={0,2}( [^\n]*)?$/,
-        "must be the host's public SSH key as /etc/ssh/ssh_host_ed25519_key.pub holds it (ssh-ed25519 AAAA…); leave it out to record it on first contact",
-    );
+// The host's own SSH key as `ssh-keyscan` or /etc/ssh/ssh_host_*_key.pub prints it (type and base64, comment optional),
+// of a type @pulumi/command 1.2.1 can connect with: its connection.go parses connection.hostKey with golang.org/x/crypto/ssh
+// ParseAuthorizedKey and offers the server exactly that key's Type() as its only host key algorithm
+// (ClientConfig.HostKeyAlgorithms; x/crypto v0.48.0 handshake.go sends it as is). For ssh-rsa that is SHA-1 "ssh-rsa",
+// which OpenSSH >= 8.8 refuses by default (release notes 8.8: "disables RSA signatures using the SHA-1 hash algorithm"),
+// so such a key could never connect; ed25519 and ECDSA keys sign with the algorithm of their own name.
+export const HOST_KEY_TYPES = [
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+] as const;
+
+/** Why `line` is not a host key @pulumi/command can pin, or undefined. */
+export function hostKeyProblem(line: string): string | undefined {
+    const fix =
+        "set it to the host's key as /etc/ssh/ssh_host_ed25519_key.pub holds it (ssh-ed25519 AAAA…), or leave it out to record it on first contact";
+    const m = /^(\S+) ([A-Za-z0-9+/]+={0,2})( [^\n]*)?$/.exec(line);
+    if (!m)
+        return `${show(line)} is not an SSH public key line (type, base64, optional comment); ${fix}`;
+    const [, type, blob] = m;
+    if (!(HOST_KEY_TYPES as readonly string[]).includes(type))
+        return `${show(type)} host keys cannot be pinned: @pulumi/command offers the server only the pinned key's own algorithm, and ${type === "ssh-rsa" ? "OpenSSH >= 8.8 refuses SHA-1 ssh-rsa signatures" : "that is not one it can verify"}; use the host's ed25519 or ECDSA key instead (${HOST_KEY_TYPES.join(", ")}): ${fix}`;
+    // The blob begins with its own type as an SSH string (RFC 4253 section 6.6): a key pasted under another type's name
+    // would fail to parse at the first dial.
+    const bytes = Buffer.from(blob, "base64");
+    const len = bytes.length >= 4 ? bytes.readUInt32BE(0) : -1;
+    const inner =
+        len > 0 && bytes.length >= 4 + len ? bytes.subarray(4, 4 + len).toString("latin1") : "";
+    if (inner !== type)
+        return `the key data is ${inner ? `a ${show(inner)} key` : "not an SSH key"}, not ${type}; ${fix}`;
+    // ssh-ed25519: the type, then the 32-byte key as an SSH string (RFC 8709 section 4).
+    if (type === "ssh-ed25519" && bytes.length !== 4 + 11 + 4 + 32)
+        return `the key data is ${bytes.length} bytes, not the 51 of an ssh-ed25519 key: it was cut or altered; ${fix}`;
+    return undefined;
+}
+
+const hostKey = z.string().superRefine((value, ctx) => {
+    const problem = hostKeyProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 // Optional fields without a default here are derived from other values when Settings is built (toSettings below):
 // a host's sshUser/sshPort from the stack's, interfaces.api/tunnel from interfaces.management,
@@ -270,7 +303,20 @@ const configShape = z
         cirrosUrl: httpUrl.optional(),
         imageWebDownload: flag.default(KEYS.imageWebDownload.default),
         amphoraSource: z.enum(AMPHORA_SOURCES).default(KEYS.amphoraSource.default),
-        amphoraImageUrl: httpUrl.optional(),
+        // The deploy host downloads it and uploads it as Octavia's image: https only, and checked against its sha256.
+        amphoraImageUrl: z
+            .url({
+                protocol: /^https$/,
+                error: "must be an https URL (the amphora runs every load balancer; plain http could be swapped in transit)",
+            })
+            .optional(),
+        amphoraImageSha256: z
+            .string()
+            .regex(
+                /^[0-9a-f]{64}$/,
+                "must be the image's sha256 as sha256sum prints it: 64 lowercase hex digits",
+            )
+            .optional(),
         smokeTest: flag.default(KEYS.smokeTest.default),
         allowDestroy: flag.default(KEYS.allowDestroy.default),
     } satisfies Record<PlainKey, z.ZodType>)
@@ -443,7 +489,11 @@ export const settingsShape = z
         cirros: z.object({ version: z.string(), url: z.string() }).readonly(),
         imageWebDownload: z.boolean(),
         amphora: z
-            .object({ source: z.enum(AMPHORA_SOURCES), url: z.string().optional() })
+            .object({
+                source: z.enum(AMPHORA_SOURCES),
+                url: z.string().optional(),
+                sha256: z.string().optional(),
+            })
             .readonly(),
         smokeTest: z.boolean(),
         allowDestroy: z.boolean(),
@@ -542,6 +592,7 @@ export function toSettings(c: Config): z.input<typeof settingsShape> {
         amphora: {
             source: c.amphoraSource,
             ...(c.amphoraImageUrl ? { url: c.amphoraImageUrl } : {}),
+            ...(c.amphoraImageSha256 ? { sha256: c.amphoraImageSha256 } : {}),
         },
         smokeTest: c.smokeTest,
         allowDestroy: c.allowDestroy,

@@ -14,7 +14,6 @@ import {
     toSettings,
 } from "./schema";
 
-export { AMPHORA_IMAGE_SERVER_PORT } from "./checks";
 export { hostKeyOnly, hostNameProblem, ROLES, show } from "./schema";
 export type { Role } from "./schema";
 

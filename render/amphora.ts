@@ -1,12 +1,12 @@
-// The Octavia amphora image, built with octavia's diskimage-create on the deploy host.
+// The Octavia amphora image: built with octavia's diskimage-create on the deploy host (or fetched over https and checked
+// against its sha256), then uploaded into Glance by the deploy host itself and tagged only once Glance holds its bytes.
 import { Settings } from "../config/settings";
 import { kollaPaths, LOG_DIR, STATE_DIR } from "./paths";
 import { renderScript, Script, scriptBody } from "./script";
 
 export const OCTAVIA_REPO = "https://opendev.org/openstack/octavia";
-export const IMAGE_SERVER_PORT = 8090;
-/** The image server stops after this long: it is needed only while Glance's upload reads the image. */
-export const IMAGE_SERVER_LIFETIME_SECONDS = 3 * 3600;
+/** octavia.conf amp_image_tag: kolla-ansible's octavia_amp_image_tag default (roles/octavia/defaults/main.yml). */
+export const AMPHORA_TAG = "amphora";
 
 /** diskimage-create's host tools on Ubuntu: the packages it checks for (diskimage-create.sh, the same at 2023.1-eom and
  *  18.0.0: qemu-utils, git, kpartx, debootstrap) plus diskimage-builder's bindep.txt and the venv it runs from. */
@@ -57,34 +57,51 @@ export function amphoraBuildScript(settings: Settings): Script {
     );
 }
 
-/** The unit names of the image server start with this (one unit per address, per build). */
-export const IMAGE_SERVER_UNIT_PREFIX = "openstack-aio-images";
+/** An amphora prebuilt elsewhere (amphoraSource url): downloaded over https, kept only if it hashes to the sha256 given. */
+export function amphoraFetchScript(settings: Settings): Script {
+    const { url, sha256 } = settings.amphora;
+    if (url === undefined || sha256 === undefined)
+        throw new Error(
+            "amphoraSource is url but amphoraImageUrl or amphoraImageSha256 is not set",
+        );
+    return renderScript(
+        "amphora-fetch.sh",
+        { URL: url, SHA256: sha256, IMAGES_DIR: kollaPaths(settings.release).imagesDir },
+        scriptBody("amphora-fetch.sh"),
+    );
+}
 
-/** Every address the image server listens on: the management address (Glance's side) and the one Pulumi reaches. */
-export function imageServerAddresses(settings: Settings): string[] {
-    return [...new Set([settings.deployHost.managementAddress, settings.deployHost.address])];
+/** The Glance image of one amphora: its name carries the sha256 of its bytes. */
+export function amphoraImageName(sha256: string): string {
+    return `amphora-x64-haproxy-${sha256.slice(0, 12)}`;
 }
 
 /**
- * Serves the built image for a few hours (image-server.sh). `served` is where the build put it under IMAGES_DIR
- * (by-sha256/<sha256>/<file>), `sha256` names the window: a new build is a new unit, the old one stopped.
+ * Uploads `file` (whose sha256 is `sha256`) into Glance from the deploy host as octavia, untagged and private, and tags
+ * it `amphora` only once Glance's own checksums match the file's; deletes it on a mismatch (amphora-upload.sh).
  */
-export function imageServerScript(settings: Settings, served: string, sha256: string): Script {
+export function amphoraUploadScript(settings: Settings, file: string, sha256: string): Script {
+    const p = kollaPaths(settings.release);
     return renderScript(
-        "image-server.sh",
+        "amphora-upload.sh",
         {
-            IMAGES_DIR: kollaPaths(settings.release).imagesDir,
-            SERVED: served,
-            PORT: IMAGE_SERVER_PORT,
-            ADDRESSES: imageServerAddresses(settings),
-            LIFETIME: IMAGE_SERVER_LIFETIME_SECONDS,
-            UNIT_PREFIX: IMAGE_SERVER_UNIT_PREFIX,
-            UNIT: `${IMAGE_SERVER_UNIT_PREFIX}-${sha256.slice(0, 12)}`,
+            VENV: p.venv,
+            OPENRC: p.octaviaOpenrc,
+            CA_CERTIFICATE: settings.enableTls ? p.caCertificate : "",
+            FILE: file,
+            SHA256: sha256,
+            NAME: amphoraImageName(sha256),
+            TAG: AMPHORA_TAG,
         },
-        scriptBody("image-server.sh"),
+        scriptBody("amphora-upload.sh"),
     );
 }
 
 /** Whether this stack builds the amphora itself (Octavia on, amphoraSource build). */
 export const buildsAmphora = (settings: Settings): boolean =>
     settings.services.octavia && settings.amphora.source === "build";
+
+/** The build (or fetch) script of this stack's amphora: it prints "<file> <sha256>" last. */
+export function amphoraSourceScript(settings: Settings): Script {
+    return buildsAmphora(settings) ? amphoraBuildScript(settings) : amphoraFetchScript(settings);
+}

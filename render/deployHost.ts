@@ -18,6 +18,7 @@ export function deployPrepareScript(settings: Settings): Script {
             CONFIG_DIR: p.configDir,
             VENV: p.venv,
             APT_PACKAGES: settings.pins.deployHostAptPackages,
+            HOST_OS: settings.hostOs,
             PIP_TOOLS: settings.pins.pipTools,
             PACKAGES: settings.pins.deployHostPackages,
             UPPER_CONSTRAINTS: settings.pins.upperConstraints,
@@ -55,7 +56,7 @@ export function stagePlaybooks(settings: Settings): string[] {
         ...(settings.services.octavia ? ["octavia-certificates.yml"] : []), // octavia-certificates
         "site.yml", // prechecks, pull, deploy, reconfigure, upgrade
         "post-deploy.yml", // post-deploy
-        ...(settings.allowDestroy ? ["destroy.yml"] : []), // the guard's delete
+        ...(settings.allowDestroy ? ["destroy.yml"] : []), // kolla-teardown.sh
     ];
 }
 
@@ -79,10 +80,14 @@ export function selfCheckScript(settings: Settings): Script {
     );
 }
 
-export function deployKeyScript(settings: Settings): Script {
+/** Which stack a deploy host serves (deploy-key.sh): `<project>/<stack>`. */
+export const OWNER_FILE = `${STATE_DIR}/stack`;
+
+/** `stack`: `<project>/<stack>`, recorded on the deploy host, which then refuses any other stack. */
+export function deployKeyScript(settings: Settings, stack: string): Script {
     return renderScript(
         "deploy-key.sh",
-        { STATE_DIR, KEY: kollaPaths(settings.release).deployKey },
+        { STATE_DIR, KEY: kollaPaths(settings.release).deployKey, OWNER_FILE, STACK: stack },
         scriptBody("deploy-key.sh"),
     );
 }

@@ -18,6 +18,11 @@ export function dockerInstallScript(host: DeployHost): Script {
  */
 export function dockerSshOpts(host: DeployHost, hostKey: string): string[] {
     const opts = [
+        // Never a prompt (a key's passphrase, a password): `pulumi up` has the operator's terminal, and the provider
+        // would wait there for good (ssh_config(5) BatchMode: "user interaction such as password prompts ... will be
+        // disabled"). Load a protected key into ssh-agent instead.
+        "-o",
+        "BatchMode=yes",
         "-o",
         "StrictHostKeyChecking=yes",
         "-o",

@@ -33,8 +33,10 @@ export function globalsValues(settings: Settings): Record<string, unknown> {
     Object.assign(g, {
         docker_registry: settings.registry.address,
         // Switches are YAML booleans: what a plain yes/no in kolla's example globals.yml reads as in PyYAML.
-        // The local registry speaks plain HTTP; bootstrap-servers adds it to docker's insecure-registries.
-        docker_registry_insecure: true,
+        // The registry serves TLS from the program's own CA (registry-tls.sh; docker_registry_ca on the host lines):
+        // never in Docker's insecure-registries (ansible-collection-kolla roles/docker/tasks/config.yml adds it there
+        // only when this is true, in 2023.1-eol and 9.1.0 alike).
+        docker_registry_insecure: false,
         docker_namespace: settings.registry.namespace,
         nova_compute_virt_type: settings.novaVirtType,
         enable_heat: settings.services.heat,

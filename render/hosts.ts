@@ -3,7 +3,8 @@ import { Host, Settings } from "../config/settings";
 import { qualified } from "../config/keys";
 import { UBUNTU_VERSIONS } from "../config/releases";
 import { KNOWN_HOSTS_FILE, LOCK_VARS } from "./paths";
-import { renderScript, Script, scriptBody } from "./script";
+import { createHash } from "crypto";
+import { renderScript, Script, scriptBody, shellQuote } from "./script";
 
 /**
  * First contact with any host: cloud-init done, passwordless sudo, python3; prints the OS and, last, the host key.
@@ -63,6 +64,30 @@ export function hostKeyFromFirstContact(stdout: string, host: string): string {
             `first contact with ${host} printed no host key (host-key: ssh-ed25519 …); set its hostKey in the stack config`,
         );
     return m[1];
+}
+
+/** OpenSSH's fingerprint of a key (`ssh-keygen -lf`): SHA256: and the unpadded base64 of the key data's sha256. */
+export function hostKeyFingerprint(key: string): string {
+    const blob = Buffer.from(key.trim().split(/\s+/)[1] ?? "", "base64");
+    return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+}
+
+/**
+ * The command of the deploy host's confirmation gate while its key is only recorded (not configured): it fails, showing
+ * the recorded key and how to confirm it. Nothing secret reaches the deploy host, and no target trusts it, before that.
+ */
+export function unconfirmedHostKeyCommand(host: SshEndpointLike, key: string): string {
+    const message =
+        `the deploy host ${host.address}:${host.sshPort} answered first contact with ${key} (${hostKeyFingerprint(key)}). ` +
+        `Nothing secret is sent to it, and no target trusts it, until you confirm that this is its own key: compare the ` +
+        `fingerprint with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on its console, then run ` +
+        `pulumi config set --path deployHost.hostKey '${key}' and pulumi up again`;
+    return `printf '%s\\n' ${shellQuote(message)} >&2; exit 1`;
+}
+
+interface SshEndpointLike {
+    readonly address: string;
+    readonly sshPort: number;
 }
 
 export interface KnownHost {

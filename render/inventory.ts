@@ -3,7 +3,7 @@
 import { Host, ROLES, Settings } from "../config/settings";
 import { renderScript, Script, scriptBody } from "./script";
 import { INTERFACE_VARS, perHostInterfaceVars } from "./globals";
-import { kollaPaths, LOCK_VARS } from "./paths";
+import { kollaPaths, LOCK_VARS, REGISTRY_CA_FILE } from "./paths";
 
 export const SERVICE_GROUPS_START = "[baremetal:children]";
 
@@ -34,6 +34,10 @@ function hostLine(settings: Settings, host: Host, privateKeyFile: string): strin
         // docker-ce as kolla 2023.1's CI pinned it (config/releases.ts). On the host line, not in globals.yml: the
         // variable is ansible-collection-kolla's (roles/docker/defaults/main.yml), read by bootstrap-servers per target.
         ["docker_apt_package_pin", settings.pins.dockerAptPin],
+        // The CA the registry's certificate chains to (registry-tls.sh), a file on the deploy host: bootstrap-servers
+        // copies it to /etc/docker/certs.d/<docker_registry>/ca.crt (ansible-collection-kolla roles/docker/tasks/
+        // config.yml), so Docker pulls from the registry over verified TLS. The collection's variable: a host var.
+        ["docker_registry_ca", REGISTRY_CA_FILE],
     ];
     for (const key of perHostInterfaceVars(settings))
         vars.push([key, host.interfaces[INTERFACE_VARS[key]]]);

@@ -14,10 +14,11 @@ export type StageName =
 
 /** Release of the last successful deploy/reconfigure/upgrade: decides deploy vs. upgrade. */
 export const DEPLOYED_MARKER = `${STATE_DIR}/deployed-release`;
-/** One line per live destroy guard (kolla-destroy.sh): only the delete that removes the last line may destroy. */
+/** Where guards of earlier versions counted themselves (one line per live guard, and an id file); removed on update. */
 export const GUARDS_FILE = `${STATE_DIR}/destroy-guards`;
-/** Where the guard of earlier versions kept its id; a guard's update replaces it with a GUARDS_FILE line. */
 export const LEGACY_GUARD_ID_FILE = `${STATE_DIR}/destroy-guard.id`;
+/** The explicit tear-down (kolla-teardown.sh): installed by the guard while allowDestroy is true, run by an operator. */
+export const TEARDOWN_FILE = `${STATE_DIR}/kolla-teardown.sh`;
 
 /** Provider timeout, and a shorter one inside the script (the command provider may not enforce its own). */
 export const STAGE_TIMEOUTS: Readonly<Record<StageName, { resource: string; script: string }>> = {
@@ -77,18 +78,32 @@ export function stageScript(settings: Settings, stage: StageName, configHash: st
     );
 }
 
+/** The destroy guard: its delete never destroys; with allowDestroy it installs the teardown command (TEARDOWN_FILE). */
 export function destroyScript(settings: Settings): Script {
-    const p = kollaPaths(settings.release);
     return renderScript(
         "kolla-destroy.sh",
         {
             ALLOW_DESTROY: settings.allowDestroy,
+            GUARDS_FILE,
+            LEGACY_ID_FILE: LEGACY_GUARD_ID_FILE,
+            TEARDOWN_FILE,
+            TEARDOWN: settings.allowDestroy ? teardownScript(settings).text : "",
+            ...LOCK_VARS,
+        },
+        scriptBody("deploy-lock.sh") + scriptBody("kolla-destroy.sh"),
+    );
+}
+
+/** `kolla-ansible destroy`, the one place it lives: a script an operator runs on the deploy host, never a delete. */
+export function teardownScript(settings: Settings): Script {
+    const p = kollaPaths(settings.release);
+    return renderScript(
+        "kolla-teardown.sh",
+        {
             VENV: p.venv,
             INVENTORY: p.inventory,
             LOG_DIR,
             DEPLOYED_MARKER,
-            GUARDS_FILE,
-            LEGACY_ID_FILE: LEGACY_GUARD_ID_FILE,
             DESTROY_TIMEOUT: DESTROY_TIMEOUTS.script,
             KOLLA_CLI: settings.pins.kollaCli,
             ...digestVars(p.passwords),
@@ -97,7 +112,7 @@ export function destroyScript(settings: Settings): Script {
         scriptBody("deploy-lock.sh") +
             scriptBody("output-digest.sh") +
             scriptBody("kolla-cli.sh") +
-            scriptBody("kolla-destroy.sh"),
+            scriptBody("kolla-teardown.sh"),
     );
 }
 

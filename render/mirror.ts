@@ -8,9 +8,25 @@ import { renderScript, Script, scriptBody } from "./script";
  */
 export const BLOB_CACHE_DIR = "/var/cache/openstack-aio/skopeo-blob-info";
 
+/** Where a copy pushes: the writable registry's endpoint, and the network a copy joins to reach it. */
+export interface LocalRegistryEndpoint {
+    /** `127.0.0.1:5000`: the registry listens on the loopback of its own network namespace only. */
+    readonly endpoint: string;
+    /** `container:registry`: `docker run --network` joins that namespace (LocalRegistry.localNetwork). */
+    readonly network: string;
+}
+
+/** The writable registry's container (components/registry/localRegistry.ts). */
+export const REGISTRY_CONTAINER = "registry";
+/** The writable registry as the copies reach it: on the loopback of its own network namespace, which they join. */
+export const LOCAL_REGISTRY: LocalRegistryEndpoint = {
+    endpoint: "127.0.0.1:5000",
+    network: `container:${REGISTRY_CONTAINER}`,
+};
+
 export function mirrorScript(
     image: KollaImage,
-    localEndpoint: string,
+    local: LocalRegistryEndpoint,
     skopeoImage: string,
     blobCache = BLOB_CACHE_DIR,
 ): Script {
@@ -18,7 +34,8 @@ export function mirrorScript(
         `mirror-image-${image.name}.sh`,
         {
             SOURCE: image.source,
-            DEST: `${localEndpoint}/${image.path}`,
+            DEST: `${local.endpoint}/${image.path}`,
+            NETWORK: local.network,
             SKOPEO_IMAGE: skopeoImage,
             BLOB_CACHE: blobCache,
         },

@@ -2,6 +2,7 @@
 import * as YAML from "yaml";
 import { Settings } from "../config/settings";
 import { renderScript, Script, scriptBody } from "./script";
+import { DEPLOYED_MARKER } from "./kolla";
 import { kollaPaths, LOCK_VARS } from "./paths";
 
 export interface OwnedPasswords {
@@ -24,6 +25,7 @@ export function renderPasswordOverrides(p: OwnedPasswords, settings: Settings): 
  * passwords.yml from kolla's example (merged beneath the existing values on later runs), kolla-genpwd (fills only
  * blank keys, so generated passwords stay stable across runs), then kolla-mergepwd with the stack's overrides as the
  * "old" file, whose values win; written beside passwords.yml and renamed over it only if no key or value is lost.
+ * Prints passwords.yml (the stack's copy); refuses to make a new one while the cloud exists.
  */
 export function passwordsMergeScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
@@ -34,6 +36,7 @@ export function passwordsMergeScript(settings: Settings): Script {
             EXAMPLE: p.examplePasswords,
             PASSWORDS: p.passwords,
             OVERRIDES: p.passwordOverrides,
+            DEPLOYED_MARKER,
             ...LOCK_VARS,
         },
         scriptBody("deploy-lock.sh") + scriptBody("passwords-merge.sh"),

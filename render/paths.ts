@@ -12,6 +12,14 @@ export const LOCK_WAIT_SECONDS = 600;
 /** The variables deploy-lock.sh needs. */
 export const LOCK_VARS = Object.freeze({ LOCK_FILE, LOCK_WAIT: LOCK_WAIT_SECONDS });
 
+/** The registry's TLS (registry-tls.sh): the CA this program owns, and the registry's certificate and key. */
+export const REGISTRY_TLS_DIR = `${STATE_DIR}/registry-tls`;
+export const REGISTRY_CA_DIR = `${REGISTRY_TLS_DIR}/ca`;
+/** The CA the targets trust for the registry (public): bootstrap-servers copies it (docker_registry_ca). */
+export const REGISTRY_CA_FILE = `${REGISTRY_CA_DIR}/ca.crt`;
+/** Mounted read-only into the registry containers: registry.crt and registry.key only, never the CA's key. */
+export const REGISTRY_CERT_DIR = `${REGISTRY_TLS_DIR}/registry`;
+
 export function venvPath(release: string): string {
     return `/opt/venv/${release}`;
 }
@@ -32,11 +40,13 @@ export function kollaPaths(release: string) {
         inventory: "/etc/kolla/inventory",
         ansibleCfg: "/etc/ansible/ansible.cfg",
         adminOpenrc: "/etc/kolla/admin-openrc.sh",
+        /** The octavia service user's credentials, written by post-deploy with Octavia (roles/octavia/tasks/openrc.yml). */
+        octaviaOpenrc: "/etc/kolla/octavia-openrc.sh",
         /** The root CA kolla-ansible's `certificates` makes (kolla_certificates_dir/ca/root.crt). */
         caCertificate: "/etc/kolla/certificates/ca/root.crt",
         /** Private key kolla-ansible uses to reach the targets (generated on the deploy host, never leaves it). */
         deployKey: `${STATE_DIR}/ssh/deploy_key`,
-        /** Built amphora images and other files served to Glance. */
+        /** Built or fetched amphora images, uploaded into Glance from here. */
         imagesDir: `${STATE_DIR}/images`,
     } as const;
 }

@@ -29,7 +29,11 @@ function assignment(key: string, value: ScriptValue): string {
     if (!VAR_NAME.test(key)) throw new Error(`script variable ${key} must be UPPER_SNAKE_CASE`);
     if (Array.isArray(value))
         return `readonly -a ${key}=(${value.map((v) => shellQuote(v)).join(" ")})`;
-    return `readonly ${key}=${shellQuote(String(value))}`;
+    const text = String(value);
+    // A value that holds a `$` (e.g. a whole script installed on the host) is data: shellcheck's hint that it does not
+    // expand in single quotes is what is meant.
+    const note = text.includes("$") ? "# shellcheck disable=SC2016 # data, never expanded\n" : "";
+    return `${note}readonly ${key}=${shellQuote(text)}`;
 }
 
 /** Reads a body from render/scripts/. */

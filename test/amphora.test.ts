@@ -1,14 +1,22 @@
-// The Octavia amphora: built on the deploy host (render/amphora.ts, components/octavia/amphoraBuild.ts), uploaded and verified (components/cloud/images.ts).
+// The Octavia amphora (render/amphora.ts, components/octavia/amphoraBuild.ts): built on the deploy host (or fetched there
+// over https against its sha256), uploaded into Glance by the deploy host itself as octavia, and tagged `amphora` only
+// once Glance's own checksums match the file; nothing serves the file to anyone.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
-import { amphoraBuildScript, amphoraImageFile, imageServerScript } from "../render/amphora";
-import * as pulumi from "@pulumi/pulumi";
-import * as openstack from "@pulumi/openstack";
-import { verifiedUpload } from "../components/cloud";
-import { Graph, Registration, runIndex, settled } from "./support/harness";
+import {
+    AMPHORA_TAG,
+    amphoraBuildScript,
+    amphoraFetchScript,
+    amphoraImageFile,
+    amphoraImageName,
+    amphoraUploadScript,
+} from "../render/amphora";
+import { hostScripts } from "../render/hostFiles";
+import { Graph, Registration, runIndex } from "./support/harness";
 import { tempDir } from "./support/tools";
 import { FAKE_SUDO, fakeBin, runScript, withVars } from "./support/lifecycle";
 import { stackRunOptions, stackSettings, TEST_PUBLIC_KEY } from "./support/stack";
@@ -25,7 +33,14 @@ const KOLLA_STAGES = [
     "post-deploy",
 ].map((s) => `kolla-${s}`);
 
-describe("Amphora: built beside the deployment, uploaded as octavia", () => {
+const SHA = "c".repeat(64);
+const URL_SOURCE = {
+    amphoraSource: "url",
+    amphoraImageUrl: "https://example.org/amphora.qcow2",
+    amphoraImageSha256: SHA,
+};
+
+describe("Amphora: built beside the deployment, uploaded from the deploy host, tagged once verified", () => {
     let g: Graph;
     before(async () => {
         g = await stack();
@@ -38,131 +53,66 @@ describe("Amphora: built beside the deployment, uploaded as octavia", () => {
         for (const s of KOLLA_STAGES)
             assert.ok(!g.dependsOn(build, g.get(s)), `build waits for ${s}`);
         assert.match(build.inputs.stdin, /readonly OCTAVIA_REF='2023\.1-eom'/);
-        assert.match(build.inputs.stdin, /if \[ -s "\$out" \] && \[ -s "\$out\.sha256" \]/);
         assert.equal(build.customTimeouts?.create, "100m");
     });
 
-    it("uploads through the octavia provider: tag amphora, private qcow2, Octavia's properties", () => {
-        const img = g.get("cloud-images-amphora");
-        const p = g.providerOf(img)!;
-        assert.equal(p.name, "cloud-octavia");
-        assert.deepEqual([p.inputs.userName, p.inputs.tenantName], ["octavia", "service"]);
-        assert.ok(p.secretPaths.includes("password"));
-        assert.deepEqual(img.inputs.tags, ["amphora"]);
-        assert.deepEqual(
-            [img.inputs.diskFormat, img.inputs.containerFormat, img.inputs.visibility],
-            ["qcow2", "bare", "private"],
-        );
-        assert.deepEqual(img.inputs.properties, {
-            hw_architecture: "x86_64",
-            hw_rng_model: "virtio",
-            openstack_aio_sha256: "",
-        });
-        assert.equal(
-            img.inputs.imageSourceUrl,
-            "http://10.10.10.50:8090/amphora-x64-haproxy-2023.1-eom.qcow2",
-        );
-        assert.ok(g.dependsOn(img, g.get("amphora-build")));
-        assert.ok(g.dependsOn(img, g.get("kolla-post-deploy")), "through the provider");
-    });
-
-    it("serves the built image from the deploy host for a bounded time, no container image involved", () => {
-        const server = g.get("amphora-server", "command:remote:Command");
-        assert.equal(server.inputs.connection.host, "10.10.10.50");
-        assert.deepEqual(
-            [server.inputs.create, server.inputs.delete],
-            ["bash -s -- create", "bash -s -- delete"],
-        );
-        assert.match(
-            server.inputs.stdin,
-            /readonly -a ADDRESSES=\('10\.10\.10\.50'\)/,
-            "the deploy host's own addresses, never 0.0.0.0",
-        );
-        assert.match(server.inputs.stdin, /readonly LIFETIME='10800'/);
-        assert.match(
-            server.inputs.stdin,
-            /\/usr\/bin\/python3 -m http\.server "\$PORT" --bind "\$address" --directory "\$IMAGES_DIR"/,
-        );
-        assert.ok(g.dependsOn(server, g.get("amphora-build")));
-        assert.ok(
-            g.dependsOn(server, g.get("kolla-post-deploy")),
-            "the window opens once Glance can take the upload",
-        );
-        assert.ok(
-            server.propertyDependencies.triggers?.includes(g.get("amphora-build").urn),
-            "a new build, a new serving window",
-        );
-        assert.equal(
-            server.deleteBeforeReplace,
-            true,
-            "a replacement's delete never stops the window it opened",
-        );
-        assert.equal(
-            g
-                .ofType("docker:index/remoteImage:RemoteImage")
-                .filter((r) => r.name.startsWith("amphora")).length,
-            0,
-        );
-    });
-
-    it("checks Glance's checksum of the upload against the build's, naming both on a mismatch", async () => {
-        const built = {
-            stdout: "amphora: building\nby-sha256/abc/amphora.qcow2 abc 0123456789abcdef0123456789abcdef\n",
-            stderr: "",
-        };
-        const run = (glanceMd5: string) =>
-            runIndex({
-                ...stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY } }),
-                outputs: (a) =>
-                    a.name === "amphora-build"
-                        ? built
-                        : a.name === "cloud-images-amphora"
-                          ? { checksum: glanceMd5 }
-                          : undefined,
-            });
-        const ok = await run("0123456789abcdef0123456789abcdef");
-        const img = ok.get("cloud-images-amphora");
-        assert.equal(
-            img.inputs.imageSourceUrl,
-            "http://10.10.10.50:8090/by-sha256/abc/amphora.qcow2",
-        );
-        assert.equal(img.inputs.properties.openstack_aio_sha256, "abc");
-        assert.equal(
-            ok.exports.amphoraImageId,
-            "cloud-images-amphora-id",
-            "handed on once verified",
-        );
-        // The check itself: a mismatch rejects (the real engine then fails `pulumi up` with this message).
-        const upload = (glance: string) =>
-            settled(
-                verifiedUpload(
-                    {
-                        checksum: pulumi.output(glance),
-                        urn: pulumi.output("urn:pulumi:aio::openstack-aio::img"),
-                    } as unknown as openstack.images.Image,
-                    {
-                        md5: pulumi.output("0123456789abcdef0123456789abcdef"),
-                        sha256: pulumi.output("abc"),
-                    },
-                ),
+    it("no image is Octavia's before Glance's checksums match: nothing creates an image tagged amphora; the deploy host uploads it untagged, then tags it", () => {
+        for (const img of g.ofType("openstack:images/image:Image"))
+            assert.ok(
+                !(img.inputs.tags ?? []).includes("amphora"),
+                `${img.name} is tagged at upload`,
             );
-        assert.equal(await upload("0123456789abcdef0123456789abcdef"), true);
-        await assert.rejects(
-            upload("ffffffffffffffffffffffffffffffff"),
-            /the amphora in Glance \(md5 f{32}\) is not the image built on the deploy host \(md5 0123456789abcdef0123456789abcdef, sha256 abc\): upload it again with `pulumi up --replace/,
+        const upload = g.get("amphora-upload", "command:remote:Command");
+        assert.equal(upload.inputs.connection.host, "10.10.10.50");
+        assert.deepEqual(
+            [upload.inputs.create, upload.inputs.update, upload.inputs.delete],
+            ["bash -s -- create", "bash -s -- update", "bash -s -- delete"],
+        );
+        assert.ok(g.dependsOn(upload, g.get("amphora-build")));
+        assert.ok(
+            g.dependsOn(upload, g.get("kolla-post-deploy")),
+            "Glance runs, octavia-openrc.sh exists",
+        );
+        assert.ok(
+            upload.propertyDependencies.triggers?.includes(g.get("amphora-build").urn),
+            "new bytes, a new image (the replacement is created before the old image is deleted)",
+        );
+        assert.notEqual(upload.deleteBeforeReplace, true);
+        const stdin: string = upload.inputs.stdin;
+        assert.match(stdin, /readonly OPENRC='\/etc\/kolla\/octavia-openrc\.sh'/);
+        // The create carries no tag; the tag is set only after `verified` passed.
+        const create = /^id=\$\(os image create[^)]*\)/m.exec(stdin)![0];
+        assert.doesNotMatch(create, /--tag|--public|--shared|--community/);
+        assert.match(create, /--private/);
+        assert.ok(
+            stdin.indexOf('if ! verified "$id"; then') <
+                stdin.lastIndexOf('os image set --tag "$TAG" "$id"'),
+        );
+        assert.equal(
+            g.exports.amphoraImageId,
+            "",
+            "the upload's last stdout line (empty under the mock)",
         );
     });
 
-    it("takes a URL instead of building when amphoraSource is url", async () => {
-        const u = await stack({
-            amphoraSource: "url",
-            amphoraImageUrl: "https://example.org/amphora.qcow2",
-        });
+    it("nothing serves the image: no script of any variant runs a server, and no resource opens a window", async () => {
+        const variants = [{}, { enableTls: true }, URL_SOURCE, { registryMode: "pull-through" }];
+        for (const v of variants) {
+            for (const s of hostScripts(stackSettings("aio", v))) {
+                assert.doesNotMatch(s.text, /http\.server|systemd-run|--bind|nc -l|socat/, s.name);
+            }
+        }
+        assert.equal(g.find("amphora-server"), undefined);
+        for (const r of g.resources) assert.doesNotMatch(r.name, /image-?server/, r.name);
+    });
+
+    it("fetches a prebuilt image over https against its sha256 instead of building, with amphoraSource url", async () => {
+        const u = await stack(URL_SOURCE);
         assert.equal(u.find("amphora-build"), undefined);
-        assert.equal(
-            u.get("cloud-images-amphora").inputs.imageSourceUrl,
-            "https://example.org/amphora.qcow2",
-        );
+        const fetch = u.get("amphora-fetch");
+        assert.match(fetch.inputs.stdin, /readonly URL='https:\/\/example\.org\/amphora\.qcow2'/);
+        assert.match(fetch.inputs.stdin, new RegExp(`readonly SHA256='${SHA}'`));
+        assert.ok(u.dependsOn(u.get("amphora-upload"), fetch));
     });
 
     it("Octavia off: no amphora resources and no octavia provider", async () => {
@@ -172,6 +122,7 @@ describe("Amphora: built beside the deployment, uploaded as octavia", () => {
             names.filter((n) => /amphora|octavia/.test(n)),
             [],
         );
+        assert.equal(off.exports.amphoraImageId, undefined);
     });
 });
 
@@ -218,23 +169,17 @@ chmod +x "$dest/diskimage-create/diskimage-create.sh"`,
         const run = () => runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
         const count = () =>
             fs.existsSync(builds) ? fs.readFileSync(builds, "utf8").trim().split("\n").length : 0;
-        return { run, count, dirs };
+        return { run, count, dirs, bin, text };
     }
 
-    it("builds once: prints '<served path> <sha256> <md5>' last, keeps diskimage-builder's chatter in the log, not in Pulumi's state", () => {
+    it("builds once: prints '<file> <sha256>' last, keeps diskimage-builder's chatter in the log, not in Pulumi's state", () => {
         const sb = sandbox("");
         const r = sb.run();
         assert.equal(r.status, 0, r.stderr);
-        const sha = fs.readFileSync(path.join(sb.dirs.images, `${file}.sha256`), "utf8").trim();
-        const md5 = fs.readFileSync(path.join(sb.dirs.images, `${file}.md5`), "utf8").trim();
-        assert.equal(r.stdout.trim().split("\n").pop(), `by-sha256/${sha}/${file} ${sha} ${md5}`);
-        assert.match(sha, /^[0-9a-f]{64}$/);
-        assert.equal(md5, createHash("md5").update("qcow2 bytes\n").digest("hex"));
-        assert.equal(
-            fs.readFileSync(path.join(sb.dirs.images, "by-sha256", sha, file), "utf8"),
-            "qcow2 bytes\n",
-            "served under its own hash",
-        );
+        const out = path.join(sb.dirs.images, file);
+        const sha = createHash("sha256").update("qcow2 bytes\n").digest("hex");
+        assert.equal(r.stdout.trim().split("\n").pop(), `${out} ${sha}`);
+        assert.equal(fs.readFileSync(`${out}.sha256`, "utf8"), `${sha}\n`);
         assert.ok(r.stdout.length + r.stderr.length < 2000, "stdout and stderr stay small");
         assert.equal(
             fs
@@ -245,7 +190,45 @@ chmod +x "$dest/diskimage-create/diskimage-create.sh"`,
         const again = sb.run();
         assert.equal(again.status, 0, again.stderr);
         assert.equal(sb.count(), 1, "a second run keeps the built image");
-        assert.equal(again.stdout.trim(), `by-sha256/${sha}/${file} ${sha} ${md5}`);
+        assert.equal(again.stdout.trim(), `${out} ${sha}`);
+    });
+
+    it("never pairs an image with another build's hash: a publish cut off after the image moved is built again", () => {
+        const sb = sandbox("");
+        assert.equal(sb.run().status, 0);
+        const out = path.join(sb.dirs.images, file);
+        // What the earlier version left when interrupted between its moves: the new image, the old build's hashes.
+        fs.writeFileSync(out, "bytes of a newer build\n");
+        const r = sb.run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(
+            r.stderr,
+            /does not hash to .*\.sha256 \(an interrupted publish\): building it again/,
+        );
+        assert.equal(sb.count(), 2);
+        const sha = createHash("sha256").update("qcow2 bytes\n").digest("hex");
+        assert.equal(r.stdout.trim().split("\n").pop(), `${out} ${sha}`);
+        assert.equal(fs.readFileSync(out, "utf8"), "qcow2 bytes\n");
+    });
+
+    it("two builds at once: the second waits for the first and keeps its image (one diskimage-create)", async () => {
+        const sb = sandbox("sleep 2");
+        const runs = [0, 1].map(
+            () =>
+                new Promise<{ code: number; out: string }>((resolve) => {
+                    const p = spawn("bash", ["-s"], {
+                        env: { ...process.env, PATH: `${sb.bin}:${process.env.PATH}` },
+                    });
+                    let out = "";
+                    p.stdout.on("data", (d) => (out += String(d)));
+                    p.on("exit", (code) => resolve({ code: code ?? -1, out }));
+                    p.stdin.end(sb.text);
+                }),
+        );
+        const [a, b] = await Promise.all(runs);
+        assert.deepEqual([a.code, b.code], [0, 0]);
+        assert.equal(sb.count(), 1, "one build");
+        assert.equal(a.out.trim().split("\n").pop(), b.out.trim().split("\n").pop());
     });
 
     it("a failed build fails the command with the log's tail and leaves no image behind", () => {
@@ -262,198 +245,276 @@ chmod +x "$dest/diskimage-create/diskimage-create.sh"`,
     });
 });
 
-describe("image-server.sh, run for real: python3's http.server under stand-ins for systemd-run and systemctl", () => {
-    const settings = stackSettings("aio");
-    const file = amphoraImageFile(settings);
-    const started: string[] = [];
-    after(() => {
-        for (const pidFile of started) {
-            if (!fs.existsSync(pidFile)) continue;
-            try {
-                process.kill(Number(fs.readFileSync(pidFile, "utf8")), "SIGKILL");
-            } catch {
-                /* gone already */
-            }
-        }
-    });
-
-    /** A deploy host in a temp dir: the image where the build leaves it, and transient units as background processes. */
-    async function host(sha: string, port?: number) {
-        const dir = tempDir("image-server-");
-        const images = path.join(dir, "images"),
-            units = path.join(dir, "units");
-        fs.mkdirSync(units);
-        /** A build's image where amphora-build.sh leaves it. */
-        const built = (buildSha: string, bytes: string) => {
-            fs.mkdirSync(path.join(images, "by-sha256", buildSha), { recursive: true });
-            fs.writeFileSync(path.join(images, "by-sha256", buildSha, file), bytes);
-        };
-        built(sha, `qcow2 bytes of ${sha}\n`);
+describe("amphora-fetch.sh, run for real: https only, kept only if it hashes to amphoraImageSha256", () => {
+    const BYTES = "prebuilt amphora bytes\n";
+    const sha = createHash("sha256").update(BYTES).digest("hex");
+    function sandbox(urlSha = sha) {
+        const root = tempDir("amphora-fetch-");
+        const images = path.join(root, "images");
+        const source = path.join(root, "published.qcow2");
+        fs.writeFileSync(source, BYTES);
+        const settings = stackSettings("aio", { ...URL_SOURCE, amphoraImageSha256: urlSha });
+        const text = withVars(amphoraFetchScript(settings), { IMAGES_DIR: images });
+        // curl as a stand-in that copies the published file to -o (the real one is checked against http below).
         const bin = fakeBin({
             sudo: FAKE_SUDO,
-            // systemd-run --quiet --collect --unit NAME --property K=V ... CMD...: CMD in the background, its pid kept.
-            "systemd-run": `unit=; props=()
-while [ $# -gt 0 ]; do case $1 in --quiet|--collect) shift;; --unit) unit=$2; shift 2;; --property) props+=("$2"); shift 2;; *) break;; esac; done
-[ ! -e "${units}/$unit.pid" ] || { echo "Unit $unit.service already exists" >&2; exit 1; }
-printf '%s\\n' "\${props[@]}" > "${units}/$unit.props"
-nohup "$@" >"${units}/$unit.log" 2>&1 & echo $! > "${units}/$unit.pid"`,
-            // list-units ... PATTERN: the live units matching it; stop UNIT: kill it and wait, as systemd does.
-            systemctl: `if [ "$1" = list-units ]; then pattern=\${!#}
-  for f in "${units}"/*.pid; do [ -e "$f" ] || continue; u=$(basename "$f" .pid); [[ $u == $pattern ]] && echo "$u.service loaded active running x"; done; exit 0; fi
-if [ "$1" = stop ]; then u=\${2%.service}; [ -e "${units}/$u.pid" ] || exit 5; p=$(cat "${units}/$u.pid"); kill "$p"
-  for _ in $(seq 100); do st=$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null) || break; [ "$st" != Z ] || break; sleep 0.05; done; rm -f "${units}/$u.pid"; fi
-if [ "$1" = is-active ]; then u=\${!#}; if [ -e "${units}/$u.pid" ] && kill -0 "$(cat "${units}/$u.pid")" 2>/dev/null; then s=active; else s=inactive; fi
-  [ "$2" = --quiet ] || echo "$s"; [ "$s" = active ]; fi`,
+            curl: `while [ $# -gt 1 ]; do [ "$1" = -o ] && out=$2; shift; done; cp ${JSON.stringify(source)} "$out"`,
         });
-        const freePort =
-            port ??
-            (await new Promise<number>((resolve) => {
-                const srv = require("net")
-                    .createServer()
-                    .listen(0, "127.0.0.1", () => {
-                        const p = srv.address().port;
-                        srv.close(() => resolve(p));
-                    });
-            }));
-        const script = (forSha: string) =>
-            withVars(imageServerScript(settings, `by-sha256/${forSha}/${file}`, forSha), {
-                IMAGES_DIR: images,
-                PORT: String(freePort),
-            }).replace(/^readonly -a ADDRESSES=.*$/m, "readonly -a ADDRESSES=('127.0.0.1')");
-        const run = (forSha: string, mode: string) => {
-            const r = runScript(script(forSha), [mode], { PATH: `${bin}:${process.env.PATH}` });
-            for (const f of fs.readdirSync(units).filter((n) => n.endsWith(".pid")))
-                started.push(path.join(units, f));
-            return r;
-        };
-        const live = () =>
-            fs
-                .readdirSync(units)
-                .filter((n) => n.endsWith(".pid"))
-                .map((n) => n.slice(0, -4))
-                .sort();
-        const fetch = (forSha: string) =>
-            spawnSync(
-                "curl",
-                ["-fsS", `http://127.0.0.1:${freePort}/by-sha256/${forSha}/${file}`],
-                { encoding: "utf8" },
-            );
-        return { run, live, fetch, built, units, images, bin, port: freePort };
+        const run = () => runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
+        return { run, images, source };
     }
 
-    const SHA_A = "a".repeat(64),
-        SHA_B = "b".repeat(64);
-
-    it("create serves the built file at its by-sha256 path, as a dynamic user, for three hours", async () => {
-        const h = await host(SHA_A);
-        const r = h.run(SHA_A, "create");
+    it("keeps a download that hashes right and prints '<file> <sha256>'; a second run keeps it", () => {
+        const sb = sandbox();
+        const r = sb.run();
         assert.equal(r.status, 0, r.stderr);
-        assert.equal(r.stdout.trim().split("\n").pop(), `by-sha256/${SHA_A}/${file}`);
-        assert.equal(h.fetch(SHA_A).stdout, `qcow2 bytes of ${SHA_A}\n`);
-        assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_A.slice(0, 12)}-1`]);
-        assert.deepEqual(
-            fs
-                .readFileSync(path.join(h.units, `${h.live()[0]}.props`), "utf8")
-                .trim()
-                .split("\n"),
-            ["DynamicUser=yes", "RuntimeMaxSec=10800"],
-        );
-        assert.equal(h.run(SHA_A, "delete").status, 0);
-        assert.deepEqual(h.live(), []);
-        assert.notEqual(h.fetch(SHA_A).status, 0, "stopped");
+        const out = path.join(sb.images, `amphora-${sha}.qcow2`);
+        assert.equal(r.stdout.trim(), `${out} ${sha}`);
+        assert.equal(fs.readFileSync(out, "utf8"), BYTES);
+        fs.writeFileSync(sb.source, "changed upstream\n");
+        assert.equal(sb.run().stdout.trim(), `${out} ${sha}`, "kept: it still hashes right");
     });
 
-    it("running create again (an update, an interrupted run) restarts the window instead of failing on the existing unit", async () => {
-        const h = await host(SHA_A);
-        assert.equal(h.run(SHA_A, "create").status, 0);
-        const again = h.run(SHA_A, "create");
-        assert.equal(again.status, 0, again.stderr);
-        assert.equal(h.live().length, 1);
-        assert.equal(h.fetch(SHA_A).status, 0);
-        h.run(SHA_A, "delete");
-    });
-
-    it("a replacement is delete-first: the old window stops, the new one opens, for a new build and for a --replace", async () => {
-        const h = await host(SHA_A);
-        h.built(SHA_B, "new bytes\n");
-        assert.equal(h.run(SHA_A, "create").status, 0);
-        assert.equal(h.run(SHA_A, "delete").status, 0);
-        assert.equal(h.run(SHA_B, "create").status, 0);
-        assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_B.slice(0, 12)}-1`]);
-        assert.equal(h.fetch(SHA_B).stdout, "new bytes\n");
-        // `pulumi up --replace` of the same build: delete, then create with the same unit names.
-        assert.equal(h.run(SHA_B, "delete").status, 0);
-        assert.equal(h.run(SHA_B, "create").status, 0);
-        assert.equal(h.fetch(SHA_B).stdout, "new bytes\n");
-        h.run(SHA_B, "delete");
-    });
-
-    it("a window another build left open (an interrupted run) is stopped before this one opens", async () => {
-        const h = await host(SHA_A);
-        h.built(SHA_B, "new bytes\n");
-        assert.equal(h.run(SHA_A, "create").status, 0);
-        assert.equal(h.run(SHA_B, "create").status, 0);
-        assert.deepEqual(h.live(), [`openstack-aio-images-${SHA_B.slice(0, 12)}-1`]);
-        h.run(SHA_B, "delete");
-    });
-
-    it("fails before starting anything when something else holds the port, which would answer in its place", async () => {
-        const h = await host(SHA_A);
-        const other = spawnSync(
-            "bash",
-            [
-                "-c",
-                `cd '${h.images}' && (nohup /usr/bin/python3 -m http.server ${h.port} --bind 127.0.0.1 >/dev/null 2>&1 & echo $!)`,
-            ],
-            { encoding: "utf8" },
-        );
-        const pid = Number(other.stdout.trim());
-        try {
-            for (let i = 0; i < 50 && h.fetch(SHA_A).status !== 0; i++) spawnSync("sleep", ["0.1"]);
-            const r = h.run(SHA_A, "create");
-            assert.equal(r.status, 1);
-            assert.match(
-                r.stderr,
-                new RegExp(
-                    `something already listens on 127\\.0\\.0\\.1:${h.port} \\(see: sudo ss -ltnp 'sport = :${h.port}'\\); stop it`,
-                ),
-            );
-            assert.deepEqual(h.live(), [], "nothing started");
-        } finally {
-            process.kill(pid, "SIGKILL");
-        }
-    });
-
-    it("refuses to open a window an active ufw would block, naming the fix", async () => {
-        const h = await host(SHA_A);
-        const ufw = fakeBin({
-            ufw: `echo "Status: active"; echo; echo "To Action From"; echo "22/tcp ALLOW Anywhere"`,
-        });
-        const r = spawnSync("bash", ["-s", "--", "create"], {
-            input: imageServerScript(settings, `by-sha256/${SHA_A}/${file}`, SHA_A)
-                .text.replace(/^readonly IMAGES_DIR=.*$/m, `readonly IMAGES_DIR='${h.images}'`)
-                .replace(/^readonly -a ADDRESSES=.*$/m, "readonly -a ADDRESSES=('127.0.0.1')"),
-            encoding: "utf8",
-            env: { ...process.env, PATH: `${ufw}:${h.bin}:${process.env.PATH}` },
-        });
-        assert.equal(r.status, 1);
-        assert.match(
-            r.stderr,
-            /ufw is active on the deploy host and has no rule for port 8090; .*sudo ufw allow proto tcp from <the machine running Pulumi> to any port 8090/,
-        );
-        assert.deepEqual(h.live(), []);
-    });
-
-    it("refuses to start without the built file, naming it", async () => {
-        const h = await host(SHA_A);
-        const r = h.run(SHA_B, "create");
+    it("refuses a download whose sha256 differs, keeping nothing", () => {
+        const sb = sandbox("d".repeat(64));
+        const r = sb.run();
         assert.equal(r.status, 1);
         assert.match(
             r.stderr,
             new RegExp(
-                `by-sha256/${SHA_B}/${file.replace(/\./g, "\\.")} is missing; the amphora build did not finish`,
+                `has sha256 ${sha}, not d{64} \\(openstack-aio:amphoraImageSha256\\): not this image`,
             ),
         );
-        assert.deepEqual(h.live(), []);
+        assert.deepEqual(
+            fs.readdirSync(sb.images).filter((f) => !f.startsWith(".")),
+            [],
+        );
+    });
+
+    it("the real curl with the script's options refuses plain http", async () => {
+        const dir = tempDir("amphora-http-");
+        fs.writeFileSync(path.join(dir, "a.qcow2"), BYTES);
+        const port = await new Promise<number>((resolve) => {
+            const srv = net.createServer().listen(0, "127.0.0.1", () => {
+                const p = (srv.address() as net.AddressInfo).port;
+                srv.close(() => resolve(p));
+            });
+        });
+        const server: ChildProcess = spawn(
+            "python3",
+            ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir],
+            { stdio: "ignore" },
+        );
+        try {
+            for (let i = 0; i < 50; i++) {
+                const up = await new Promise<boolean>((resolve) =>
+                    net
+                        .connect(port, "127.0.0.1")
+                        .on("connect", function (this: net.Socket) {
+                            this.destroy();
+                            resolve(true);
+                        })
+                        .on("error", () => resolve(false)),
+                );
+                if (up) break;
+                await new Promise((r) => setTimeout(r, 100));
+            }
+            const settings = stackSettings("aio", URL_SOURCE);
+            const text = withVars(amphoraFetchScript(settings), {
+                IMAGES_DIR: path.join(dir, "images"),
+                URL: `http://127.0.0.1:${port}/a.qcow2`,
+                SHA256: sha,
+            });
+            const r = runScript(text, [], {
+                PATH: `${fakeBin({ sudo: FAKE_SUDO })}:${process.env.PATH}`,
+            });
+            assert.equal(r.status, 1, r.stdout);
+            assert.match(
+                r.stderr,
+                /Protocol "http" not supported or disabled|downloading .* failed/,
+            );
+            assert.ok(!fs.existsSync(path.join(dir, "images", `amphora-${sha}.qcow2`)));
+        } finally {
+            server.kill("SIGKILL");
+        }
+    });
+});
+
+// A stand-in for python-openstackclient 6.2.0 against a Glance: images in a JSON file; `image show -f json` in OSC's
+// shape (image/v2/image.py _format_image: os_hash_* and custom properties flattened into "properties"); Glance
+// computes checksum (md5) and os_hash_value (sha512) over the bytes it stored. FAKE_GLANCE_ALTER: the bytes are changed
+// in transit. Every call is logged with the tags each image has at that moment.
+const FAKE_OPENSTACK = `import hashlib, json, os, sys, uuid
+state_file, log = os.environ["FAKE_GLANCE"], os.environ["FAKE_GLANCE"] + ".log"
+state = json.load(open(state_file)) if os.path.exists(state_file) else {}
+args = sys.argv[1:]
+with open(log, "a") as f:
+    f.write(json.dumps({"args": args, "tagged": {i: im["tags"] for i, im in state.items()}}) + "\\n")
+if os.environ.get("FAKE_GLANCE_DOWN"):
+    sys.exit("Failed to discover available identity versions")
+def opt(name, many=False):
+    vals = [args[i + 1] for i, a in enumerate(args) if a == name]
+    return vals if many else (vals[0] if vals else None)
+def save(): json.dump(state, open(state_file, "w"))
+if args[:2] == ["image", "list"]:
+    for i, im in state.items():
+        if im["name"] == opt("--name") and im["visibility"] == "private": print(i)
+elif args[:2] == ["image", "create"]:
+    data = open(opt("--file"), "rb").read()
+    if os.environ.get("FAKE_GLANCE_ALTER"): data += b"substituted"
+    i = str(uuid.uuid4())
+    props = dict(p.split("=", 1) for p in opt("--property", True))
+    state[i] = {"id": i, "name": args[-1], "status": "active", "visibility": "private" if "--private" in args else "shared",
+                "checksum": hashlib.md5(data).hexdigest(), "os_hash_algo": "sha512",
+                "os_hash_value": hashlib.sha512(data).hexdigest(), "tags": [], "props": props}
+    save(); print(i)
+elif args[:2] == ["image", "show"]:
+    im = state[args[2]]
+    props = dict(im["props"], os_hash_algo=im["os_hash_algo"], os_hash_value=im["os_hash_value"])
+    print(json.dumps({k: im[k] for k in ("id", "name", "status", "visibility", "checksum", "tags")} | {"properties": props}))
+elif args[:2] == ["image", "set"]:
+    state[args[-1]]["tags"].append(opt("--tag")); save()
+elif args[:2] == ["image", "delete"]:
+    del state[args[2]]; save()
+else:
+    sys.exit("fake openstack: unknown " + " ".join(args))
+`;
+
+describe("amphora-upload.sh, run for real against a stand-in for the openstack CLI and Glance", () => {
+    const BYTES = "built amphora bytes\n";
+    const sha = createHash("sha256").update(BYTES).digest("hex");
+
+    function sandbox() {
+        const root = tempDir("amphora-upload-");
+        const file = path.join(root, "amphora.qcow2");
+        fs.writeFileSync(file, BYTES);
+        const openrc = path.join(root, "octavia-openrc.sh");
+        fs.writeFileSync(
+            openrc,
+            "export OS_AUTH_URL='http://10.10.30.55:5000' OS_USERNAME='octavia'\n",
+        );
+        const glance = path.join(root, "glance.json");
+        const venv = path.join(root, "venv");
+        fs.mkdirSync(path.join(venv, "bin"), { recursive: true });
+        fs.writeFileSync(path.join(root, "openstack.py"), FAKE_OPENSTACK);
+        fs.writeFileSync(
+            path.join(venv, "bin", "openstack"),
+            `#!/usr/bin/env bash\nexec python3 ${JSON.stringify(path.join(root, "openstack.py"))} "$@"\n`,
+            { mode: 0o755 },
+        );
+        const text = withVars(amphoraUploadScript(stackSettings("aio"), file, sha), {
+            VENV: venv,
+            OPENRC: openrc,
+        });
+        const run = (mode: string, env: Record<string, string> = {}) =>
+            runScript(text, [mode], { FAKE_GLANCE: glance, ...env });
+        const images = (): Record<string, { tags: string[]; name: string; checksum: string }> =>
+            fs.existsSync(glance) ? JSON.parse(fs.readFileSync(glance, "utf8")) : {};
+        const calls = (): { args: string[]; tagged: Record<string, string[]> }[] =>
+            fs
+                .readFileSync(`${glance}.log`, "utf8")
+                .trim()
+                .split("\n")
+                .map((l) => JSON.parse(l));
+        return { run, images, calls, file, openrc, glance };
+    }
+
+    it("uploads private and untagged, compares Glance's checksums with the file's, then tags it amphora and prints its id", () => {
+        const sb = sandbox();
+        const r = sb.run("create");
+        assert.equal(r.status, 0, r.stderr);
+        const [id] = Object.keys(sb.images());
+        assert.equal(r.stdout.trim(), id);
+        const img = sb.images()[id];
+        assert.deepEqual(img.tags, [AMPHORA_TAG]);
+        assert.equal(img.name, amphoraImageName(sha));
+        const steps = sb.calls().map((c) => c.args.slice(0, 2).join(" "));
+        assert.deepEqual(steps, [
+            "image list", // Glance answers
+            "image list", // no earlier image of these bytes
+            "image create",
+            "image show", // its checksums, as Glance computed them
+            "image set", // the tag, last
+        ]);
+        const create = sb.calls()[2].args;
+        assert.ok(create.includes("--private") && !create.includes("--tag"), create.join(" "));
+        assert.ok(
+            create.includes(`openstack_aio_sha256=${sha}`) &&
+                create.includes("hw_architecture=x86_64") &&
+                create.includes("hw_rng_model=virtio"),
+        );
+    });
+
+    it("an image altered in transit is deleted untagged: Octavia never sees it, and the run fails naming the checksums", () => {
+        const sb = sandbox();
+        const r = sb.run("create", { FAKE_GLANCE_ALTER: "1" });
+        assert.equal(r.status, 1);
+        const md5 = createHash("md5").update(BYTES).digest("hex");
+        assert.match(r.stderr, new RegExp(`checksum is [0-9a-f]{32}, the built image's ${md5}`));
+        assert.match(r.stderr, /os_hash_value is [0-9a-f]{128}, the built image's [0-9a-f]{128}/);
+        assert.match(r.stderr, /the image was deleted untagged, so Octavia never saw it/);
+        assert.deepEqual(sb.images(), {}, "deleted");
+        for (const c of sb.calls())
+            for (const tags of Object.values(c.tagged))
+                assert.ok(!tags.includes(AMPHORA_TAG), "never tagged, at no moment");
+    });
+
+    it("a re-run keeps the verified image (no second upload); an earlier image that does not hold the bytes is replaced", () => {
+        const sb = sandbox();
+        const first = sb.run("create").stdout.trim();
+        const again = sb.run("update");
+        assert.equal(again.status, 0, again.stderr);
+        assert.equal(again.stdout.trim(), first);
+        assert.equal(Object.keys(sb.images()).length, 1);
+        // An interrupted earlier run left an altered, untagged image of this name: it is deleted, the bytes uploaded.
+        const altered = sandbox();
+        altered.run("create", { FAKE_GLANCE_ALTER: "1" });
+        const state = {
+            bad: {
+                id: "bad",
+                name: amphoraImageName(sha),
+                status: "active",
+                visibility: "private",
+                checksum: "0".repeat(32),
+                os_hash_algo: "sha512",
+                os_hash_value: "0".repeat(128),
+                tags: [],
+                props: { openstack_aio_sha256: sha },
+            },
+        };
+        fs.writeFileSync(altered.glance, JSON.stringify(state));
+        const r = altered.run("create");
+        assert.equal(r.status, 0, r.stderr);
+        assert.ok(!("bad" in altered.images()));
+        assert.deepEqual(Object.values(altered.images())[0].tags, [AMPHORA_TAG]);
+    });
+
+    it("delete removes this build's image; with the cloud gone it has nothing to do", () => {
+        const sb = sandbox();
+        sb.run("create");
+        const d = sb.run("delete");
+        assert.equal(d.status, 0, d.stderr);
+        assert.deepEqual(sb.images(), {});
+        assert.equal(sb.run("delete", { FAKE_GLANCE_DOWN: "1" }).status, 0);
+        fs.rmSync(sb.openrc);
+        assert.equal(sb.run("delete").status, 0);
+    });
+
+    it("refuses a file changed since the build, and says so when Glance does not answer from the deploy host", () => {
+        const sb = sandbox();
+        const down = sb.run("create", { FAKE_GLANCE_DOWN: "1" });
+        assert.equal(down.status, 1);
+        assert.match(
+            down.stderr,
+            /Glance does not answer .* the deploy host must reach the internal VIP/,
+        );
+        fs.writeFileSync(sb.file, "other bytes\n");
+        const changed = sb.run("create");
+        assert.equal(changed.status, 1);
+        assert.match(
+            changed.stderr,
+            /no longer hashes to [0-9a-f]{64} \(changed on .* since the build\): nothing is uploaded/,
+        );
+        assert.deepEqual(sb.images(), {});
     });
 });

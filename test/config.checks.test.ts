@@ -2,7 +2,6 @@
 // reports each problem it knows under the key to change.
 import { strict as assert } from "assert";
 import {
-    AMPHORA_IMAGE_SERVER_PORT,
     checkHosts,
     checkNetworks,
     checkServices,
@@ -114,6 +113,42 @@ describe("config checks: checkNetworks", () => {
             checkNetworks(withNetworks({ tenant: { dnsServers: ["8.8.8.8", "dns.example"] } })),
             "networks.tenant.dnsServers[1]",
             /not an IPv4 address/,
+        );
+    });
+
+    it("refuses addresses and networks in ranges no machine of the cloud can use (ipaddr.js range()), at both ends of a CIDR", () => {
+        for (const [dns, range] of [
+            ["0.0.0.0", /unspecified/],
+            ["255.255.255.255", /limited broadcast/],
+            ["239.1.1.1", /multicast/],
+            ["127.0.0.53", /loopback/],
+            ["169.254.169.254", /link-local/],
+            ["250.1.1.1", /reserved range 240\.0\.0\.0\/4/],
+        ] as const) {
+            one(
+                checkNetworks(withNetworks({ tenant: { dnsServers: [dns] } })),
+                "networks.tenant.dnsServers[0]",
+                range,
+            );
+        }
+        // 64.0.0.0/2 starts at a unicast address and ends at 127.255.255.255 (loopback).
+        some(
+            checkNetworks(withNetworks({ management: { cidr: "64.0.0.0/2" } })),
+            "networks.management.cidr",
+            /reaches into the loopback range/,
+        );
+        // The documentation and benchmarking ranges (ipaddr.js `reserved`) and carrier-grade NAT stay usable.
+        assert.deepEqual(
+            checkNetworks(
+                withNetworks({
+                    tenant: {
+                        cidr: "198.18.0.0/24",
+                        gateway: "198.18.0.1",
+                        dnsServers: ["100.64.0.53"],
+                    },
+                }),
+            ),
+            [],
         );
     });
 
@@ -436,6 +471,7 @@ describe("config checks: checkServices", () => {
                 ...aio,
                 amphoraSource: "url",
                 amphoraImageUrl: "https://example.com/amphora.qcow2",
+                amphoraImageSha256: "c".repeat(64),
             }),
             [],
         );
@@ -450,11 +486,20 @@ describe("config checks: checkServices", () => {
         );
     });
 
-    it("needs an image URL for an amphora from a URL", () => {
+    it("needs an image URL and its sha256 for an amphora from a URL", () => {
         one(
-            checkServices({ ...aio, amphoraSource: "url" }),
+            checkServices({ ...aio, amphoraSource: "url", amphoraImageSha256: "c".repeat(64) }),
             "amphoraImageUrl",
             /required when amphoraSource is url; .* or set amphoraSource to build/,
+        );
+        one(
+            checkServices({
+                ...aio,
+                amphoraSource: "url",
+                amphoraImageUrl: "https://example.com/amphora.qcow2",
+            }),
+            "amphoraImageSha256",
+            /required when amphoraSource is url: the deploy host uploads the download only if its bytes hash to it/,
         );
     });
 });
@@ -490,11 +535,8 @@ describe("config checks: checkSources", () => {
             "registryPort",
             /SSH's port on the deploy host/,
         );
-        one(
-            checkSources({ ...aio, registryPort: AMPHORA_IMAGE_SERVER_PORT }),
-            "registryPort",
-            /amphora image server/,
-        );
+        // Nothing serves the amphora any more (AmphoraBuild uploads it from the deploy host): 8090 is free.
+        assert.deepEqual(checkSources({ ...aio, registryPort: 8090 }), []);
         one(
             checkSources({
                 ...aio,
@@ -530,7 +572,7 @@ describe("config checks: checkSources", () => {
                 extraGlobals: {
                     nova_console: "novnc",
                     openstack_logging_debug: true,
-                    x: [1, 2.5, { a: null }],
+                    horizon_custom_themes: [1, 2.5, { a: null }],
                 },
             }),
             [],
@@ -571,13 +613,13 @@ describe("config checks: checkSources", () => {
             /line break/,
         );
         one(
-            checkSources({ ...aio, extraGlobals: { some_limit: 1e21 } }),
-            "extraGlobals.some_limit",
+            checkSources({ ...aio, extraGlobals: { openstack_service_workers: 1e21 } }),
+            "extraGlobals.openstack_service_workers",
             /not a plain number/,
         );
         one(
-            checkSources({ ...aio, extraGlobals: { some_map: { "{{ x }}": 1 } } }),
-            "extraGlobals.some_map",
+            checkSources({ ...aio, extraGlobals: { docker_custom_config: { "{{ x }}": 1 } } }),
+            "extraGlobals.docker_custom_config",
             /Jinja marker/,
         );
     });

@@ -111,7 +111,7 @@ describe("config schema: one schema, one type", () => {
 
     it("types Settings readonly all the way down, and freezes it so", () => {
         const s: Settings = stackSettings("aio", {
-            extraGlobals: { nova_console: "novnc", some_map: { a: [1] } },
+            extraGlobals: { nova_console: "novnc", docker_custom_config: { a: [1] } },
         });
         assert.throws(() => {
             // @ts-expect-error readonly
@@ -125,7 +125,7 @@ describe("config schema: one schema, one type", () => {
             // @ts-expect-error readonly
             s.registry.port = 1;
         }, TypeError);
-        const nested = s.extraGlobals.some_map;
+        const nested = s.extraGlobals.docker_custom_config;
         assert.ok(
             Object.isFrozen(nested) && Object.isFrozen(s.pins),
             "values the schema passes through are frozen too",

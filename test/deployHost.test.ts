@@ -17,8 +17,8 @@ import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { renderGlobals } from "../render/globals";
 import { renderInventory } from "../render/inventory";
 import { kollaPaths } from "../render/paths";
-import { Graph, runProgram } from "./support/harness";
-import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+import { Graph, runIndex, runProgram } from "./support/harness";
+import { stackRunOptions, stackSettings, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY } from "./support/stack";
 import { tempDir } from "./support/tools";
 import {
     ADMIN_PW,
@@ -26,6 +26,7 @@ import {
     DEPLOY_PUB,
     FAKE_SUDO,
     fakeBin,
+    KOLLA_PASSWORDS,
     lifecycleOutputs,
     mode,
     OCTAVIA_PW,
@@ -46,6 +47,7 @@ function deployHost(overrides: Record<string, unknown> = {}): Promise<Graph> {
                 publicKey: d.publicKey,
                 adminPassword: d.adminPassword,
                 octaviaPassword: d.octaviaPassword,
+                kollaPasswords: d.kollaPasswords,
                 configHash: d.configHash,
                 ready: d.ready.urn,
                 toolsReady: d.toolsReady.urn,
@@ -106,10 +108,8 @@ describe("DeployHost: graph", () => {
             g.get("deploy-host-prepare").urn,
             "toolsReady = venv and clients",
         );
-        assert.ok(
-            !g.dependsOn(g.get("deploy-host-prepare"), g.get("deploy-host-deploy-key")),
-            "key generation and installs run side by side",
-        );
+        // deploy-key first refuses a deploy host that serves another stack: nothing shared is touched before it.
+        dep("prepare", "deploy-key");
     });
 
     it("returns the public half of the key generated on the host (last stdout line), never the private one", () => {
@@ -164,6 +164,20 @@ describe("DeployHost: graph", () => {
         assert.doesNotMatch(JSON.stringify(merge.inputs.stdin), /mock-password/);
     });
 
+    it("keeps passwords.yml as the merge printed it, a secret never logged; the stack exports it to restore from", async () => {
+        const merge = g.get("deploy-host-passwords");
+        assert.equal(merge.inputs.create, "bash -s -- create");
+        assert.equal(merge.inputs.update, "bash -s -- update", "an update never generates anew");
+        assert.equal(merge.inputs.logging, "stderr", "stdout (passwords.yml) is not streamed");
+        assert.ok(merge.additionalSecretOutputs.includes("stdout"));
+        assert.equal(g.exports.kollaPasswords, KOLLA_PASSWORDS);
+        assert.ok(g.secretExports.includes("kollaPasswords"));
+        const stack = await runIndex(
+            stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY } }),
+        );
+        assert.ok(stack.secretExports.includes("kollaPasswords"), "a secret stack output");
+    });
+
     it("never puts the private key or a password into a command or a plain input", () => {
         assertNoLeaks(g, [PRIVATE_KEY_BODY, ADMIN_PW, OCTAVIA_PW]);
     });
@@ -190,8 +204,8 @@ describe("DeployHost: what it installs and writes", () => {
         assert.match(s, /install -y "\$\{APT_PACKAGES\[@\]\}"\n/);
         assert.match(
             s,
-            /\[ -x "\$VENV\/bin\/python" \] \|\| python3 -m venv "\$VENV"/,
-            "venv created only when absent",
+            /if \[ ! -x "\$VENV\/bin\/python" \] \|\| \[ ! -x "\$VENV\/bin\/pip" \] \|\| \[ "\$venv_python" != "\$system_python" \]; then\n.*\n\s+python3 -m venv --clear "\$VENV"/,
+            "venv created only when absent, incomplete or built by another Python",
         );
         assert.equal(
             (s.match(/pip install -q -c /g) ?? []).length,
@@ -240,7 +254,12 @@ describe("DeployHost: what it installs and writes", () => {
     it("deploy-key.sh, run twice: one key pair, the same public key, private half 0600 in a 0700 dir", () => {
         const state = tempDir("state-");
         const key = path.join(state, "ssh", "deploy_key");
-        const text = withVars(deployKeyScript(settings), { STATE_DIR: state, KEY: key });
+        const owner = path.join(state, "stack");
+        const text = withVars(deployKeyScript(settings, "openstack-aio/aio"), {
+            STATE_DIR: state,
+            KEY: key,
+            OWNER_FILE: owner,
+        });
         const first = runScript(text, [], {});
         assert.equal(first.status, 0, first.stderr);
         const priv = fs.readFileSync(key, "utf8");
@@ -253,6 +272,27 @@ describe("DeployHost: what it installs and writes", () => {
         assert.equal(mode(key), "0600");
         assert.equal(mode(path.dirname(key)), "0700");
         assert.ok(!first.stdout.includes("PRIVATE KEY"));
+    });
+
+    it("deploy-key.sh serves one stack: another stack on the same deploy host is refused, naming both and the fix", () => {
+        const state = tempDir("state-");
+        const vars = {
+            STATE_DIR: state,
+            KEY: path.join(state, "ssh", "deploy_key"),
+            OWNER_FILE: path.join(state, "stack"),
+        };
+        const run = (stack: string) =>
+            runScript(withVars(deployKeyScript(settings, stack), vars), [], {});
+        assert.equal(run("openstack-aio/aio").status, 0);
+        assert.equal(fs.readFileSync(vars.OWNER_FILE, "utf8"), "openstack-aio/aio\n");
+        const other = run("openstack-aio/staging");
+        assert.equal(other.status, 1, other.stdout);
+        assert.match(
+            other.stderr,
+            /is the deploy host of stack openstack-aio\/aio \(\S+\/stack\), so stack openstack-aio\/staging would share its \/etc\/kolla, passwords\.yml, deploy key and lock: give this stack a deploy host of its own \(openstack-aio:deployHost\)/,
+        );
+        assert.equal(other.stdout, "", "no public key handed to the other stack's targets");
+        assert.equal(run("openstack-aio/aio").status, 0, "its own stack goes on");
     });
 
     it("deploy-config.sh, run twice: the same files with the same modes", () => {
@@ -300,12 +340,19 @@ describe("DeployHost: what it installs and writes", () => {
         const bin = fakeBin({
             sudo: FAKE_SUDO,
             "apt-get": record,
-            python3: `${record}
+            // The system's pip (python3-pip), which installs into ~/.local: never the one to run.
+            pip: `echo "system-pip $*" >> ${JSON.stringify(calls)}`,
+            // The system's Python: 3.10 (jammy) unless FAKE_PYTHON says otherwise (a host moved to noble: 3.12).
+            python3: `[ "$1" != -c ] || { echo "\${FAKE_PYTHON:-3.10}"; exit 0; }
+${record}
 [ "$1 $2" = "-m venv" ] || exit 64
-mkdir -p "$3/bin"
-for t in python pip ansible ansible-galaxy openstack; do printf '${venvTool("")}' > "$3/bin/$t"; done
-printf '${venvTool(`[ "$1" != --version ] || echo "kolla-ansible 16.7.1.dev"`)}' > "$3/bin/kolla-ansible"
-chmod +x "$3"/bin/*`,
+d=\${@: -1}
+[ "$3" != --clear ] || rm -rf "$d"
+mkdir -p "$d/bin"
+printf 'home = /usr/bin\\nversion = %s.9\\n' "\${FAKE_PYTHON:-3.10}" > "$d/pyvenv.cfg"
+for t in python pip ansible ansible-galaxy openstack; do printf '${venvTool("")}' > "$d/bin/$t"; done
+printf '${venvTool(`[ "$1" != --version ] || echo "kolla-ansible 16.7.1.dev"`)}' > "$d/bin/kolla-ansible"
+chmod +x "$d"/bin/*`,
         });
         const text = withVars(deployPrepareScript(settings), {
             ...dirs,
@@ -323,7 +370,7 @@ chmod +x "$3"/bin/*`,
         const expected = [
             "apt-get -o DPkg::Lock::Timeout=600 -q update",
             "apt-get -o DPkg::Lock::Timeout=600 -q install -y python3-dev python3-venv python3-pip libffi-dev gcc libssl-dev git",
-            `python3 -m venv ${dirs.VENV}`,
+            `python3 -m venv --clear ${dirs.VENV}`,
             "pip install -q pip==24.0 setuptools==69.5.1 wheel==0.43.0",
             // One resolution under the immutable constraints (requirements tag 2023.1-eom), as kolla's CI installs it.
             "pip install -q -c https://opendev.org/openstack/requirements/raw/tag/2023.1-eom/upper-constraints.txt ansible-core==2.14.18 ansible==7.7.0 kolla-ansible @ git+https://opendev.org/openstack/kolla-ansible@2023.1-eol python-openstackclient python-octaviaclient",
@@ -350,6 +397,29 @@ chmod +x "$3"/bin/*`,
             steps(),
             expected.filter((l) => !l.startsWith("python3 -m venv")),
             "the venv is kept; the rest converges again",
+        );
+        // A venv whose creation was killed before ensurepip: python is there, pip is not. It is made again, and no
+        // pip run falls through to the system's.
+        fs.rmSync(path.join(dirs.VENV, "bin", "pip"));
+        fs.writeFileSync(calls, "");
+        const repaired = runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
+        assert.equal(repaired.status, 0, repaired.stderr);
+        assert.deepEqual(steps(), expected, "the broken venv is made again, then used");
+        // The host moved from Ubuntu 22.04 to 24.04: the venv's Python 3.10 is gone, 3.12 never reads its packages.
+        fs.writeFileSync(calls, "");
+        const moved = runScript(text, [], {
+            PATH: `${bin}:${process.env.PATH}`,
+            FAKE_PYTHON: "3.12",
+        });
+        assert.equal(moved.status, 0, moved.stderr);
+        assert.deepEqual(steps(), expected, "rebuilt for the new Python");
+        assert.match(
+            moved.stdout,
+            /\(re\)building .* for Python 3\.12 .*\(it was built for 3\.10\)/,
+        );
+        assert.match(
+            fs.readFileSync(path.join(dirs.VENV, "pyvenv.cfg"), "utf8"),
+            /version = 3\.12\./,
         );
     });
 

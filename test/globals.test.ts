@@ -26,7 +26,7 @@ describe("globals.yml", () => {
         assert.equal(globals.api_interface, "eth2");
         assert.equal(globals.neutron_external_interface, "eth3");
         assert.equal(globals.docker_registry, "10.10.10.50:5000");
-        assert.equal(globals.docker_registry_insecure, true);
+        assert.equal(globals.docker_registry_insecure, false, "TLS from the program's own CA");
         assert.equal(globals.docker_namespace, "openstack.kolla");
         assert.equal(globals.enable_octavia, true);
         assert.equal(globals.octavia_network_type, "tenant");

@@ -7,14 +7,16 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { dockerSshOpts } from "../render/dockerHost";
-import { hostKeyFromFirstContact, knownHostsLines } from "../render/hosts";
+import { hostKeyFingerprint, hostKeyFromFirstContact, knownHostsLines } from "../render/hosts";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
+import { shellQuote } from "../render/script";
 import { KNOWN_HOSTS_FILE } from "../render/paths";
 import { Graph, mockHostKey, runIndex } from "./support/harness";
 import { stackRunOptions, stackSettings, stackValues, TEST_PUBLIC_KEY } from "./support/stack";
 import { tempDir } from "./support/tools";
 
-const CONFIGURED = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGNvbmZpZ3VyZWQtZGVwbG95LWhvc3Qta2V5";
+const CONFIGURED =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGNvbmZpZ3VyZWQtZGVwbG95LWhvc3Qta2V5LTMyYnl0";
 
 describe("host keys: pinned after first contact, everywhere", () => {
     let g: Graph;
@@ -99,8 +101,64 @@ describe("host keys: pinned after first contact, everywhere", () => {
         assert.throws(
             () =>
                 stackSettings("aio", { deployHost: { ...deployHost, hostKey: "AAAA not a key" } }),
-            /deployHost\.hostKey: must be the host's public SSH key/,
+            /deployHost\.hostKey: "AAAA" host keys cannot be pinned/,
         );
+    });
+
+    it("nothing secret or trusted reaches a deploy host whose key was only recorded: a gate fails, showing it, until it is confirmed", async () => {
+        const gate = g.get("deploy-host-host-key-unconfirmed", "command:local:Command");
+        const key = mockHostKey("deploy-host-reachable");
+        // Behind it: the stack's passwords, the deploy key the targets authorize, and so every kolla stage.
+        for (const n of [
+            "deploy-host-passwords-file",
+            "targets-aio-prepare",
+            "kolla-bootstrap-servers",
+        ])
+            assert.ok(g.dependsOn(g.get(n), gate), `${n} waits for the confirmation`);
+        for (const n of ["deploy-host-prepare", "deploy-docker-install", "deploy-host-deploy-key"])
+            assert.ok(!g.dependsOn(g.get(n), gate), `${n} sends nothing secret`);
+        // The gate's command, run as the command provider runs it (/bin/sh -c): it fails with the key and the fix.
+        const r = spawnSync("/bin/sh", ["-c", gate.inputs.create], { encoding: "utf8" });
+        assert.equal(r.status, 1);
+        assert.ok(r.stderr.includes(key), "the recorded key, to compare and to copy");
+        assert.ok(r.stderr.includes(hostKeyFingerprint(key)), "its fingerprint");
+        assert.ok(
+            r.stderr.includes(
+                `pulumi config set --path deployHost.hostKey '${key}' and pulumi up again`,
+            ),
+            r.stderr,
+        );
+        assert.match(r.stderr, /the deploy host 10\.10\.10\.50:22 answered first contact with/);
+        // Configured, there is nothing to confirm: no gate, nothing waits.
+        const deployHost = { ...(stackValues("aio").deployHost as object), hostKey: CONFIGURED };
+        const c = await runIndex(
+            stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, deployHost } }),
+        );
+        assert.equal(c.find("deploy-host-host-key-unconfirmed"), undefined);
+        assert.equal(c.ofType("command:local:Command").length, 0);
+    });
+
+    it("the gate shows the fingerprint ssh-keygen -lf prints for a real key", () => {
+        const dir = tempDir("fingerprint-");
+        spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "k")]);
+        const line = fs.readFileSync(path.join(dir, "k.pub"), "utf8").trim();
+        const fp = spawnSync("ssh-keygen", ["-lf", path.join(dir, "k.pub")], { encoding: "utf8" });
+        assert.equal(hostKeyFingerprint(line), fp.stdout.split(" ")[1]);
+    });
+
+    it("every recorded host key is a plain stack output", () => {
+        assert.equal(g.exports.deployHostKey, mockHostKey("deploy-host-reachable"));
+        assert.deepEqual(g.exports.targetHostKeys, { aio: mockHostKey("targets-aio-reachable") });
+        assert.ok(!g.secretExports.includes("deployHostKey"));
+        assert.ok(!g.secretExports.includes("targetHostKeys"));
+    });
+
+    it("after first contact a host gets 3 dials, not ~10 minutes of them: a changed key fails within seconds", () => {
+        for (const c of commands()) {
+            const first = c.name.endsWith("-reachable");
+            assert.equal(c.inputs.connection.dialErrorLimit, first ? 40 : 3, c.name);
+            assert.equal(c.inputs.connection.perDialTimeout, 15, c.name);
+        }
     });
 
     it("a first contact that printed no key fails naming the fix; known_hosts uses [addr]:port off port 22", () => {
@@ -207,6 +265,37 @@ describe("host keys: OpenSSH enforces them (a real sshd on 127.0.0.1)", function
         const wrong = ssh(dockerSshOpts(deployHost(), CONFIGURED));
         assert.notEqual(wrong.status, 0);
         assert.match(wrong.stderr, /Host key verification failed/);
+    });
+
+    it("the docker CLI's ssh never prompts: a key it cannot use fails at once, not on the operator's terminal", async () => {
+        // The authorized key, passphrase-protected, and no agent: without BatchMode, ssh asks for the passphrase on the
+        // controlling terminal, which `pulumi up` has, and the provider waits there for good. `script` gives ssh a
+        // terminal whose input stays open, as the operator's does.
+        const encrypted = path.join(dir, "user-encrypted");
+        fs.copyFileSync(path.join(dir, "user"), encrypted);
+        fs.chmodSync(encrypted, 0o600);
+        spawnSync("ssh-keygen", ["-q", "-p", "-P", "", "-N", "a passphrase", "-f", encrypted]);
+        const opts = dockerSshOpts({ ...deployHost(), dockerSshKeyPath: encrypted }, hostKey);
+        const cmd = ["ssh", ...opts, "-p", String(port), "root@127.0.0.1", "echo", "reached"]
+            .map(shellQuote)
+            .join(" ");
+        const env = { ...process.env };
+        delete env.SSH_AUTH_SOCK;
+        const run = spawn("script", ["-qec", cmd, "/dev/null"], { env });
+        let out = "";
+        run.stdout.on("data", (d) => (out += String(d)));
+        const status = await new Promise<number | "waiting">((resolve) => {
+            const timer = setTimeout(() => resolve("waiting"), 6000);
+            run.on("exit", (code) => {
+                clearTimeout(timer);
+                resolve(code ?? -1);
+            });
+        });
+        run.kill("SIGKILL");
+        assert.notEqual(status, "waiting", `ssh is waiting on the terminal: ${out}`);
+        assert.notEqual(status, 0);
+        assert.doesNotMatch(out, /Enter passphrase/);
+        assert.match(out, /Permission denied/);
     });
 
     it("Ansible's ssh_args with the known_hosts file the deploy host gets: its target gets in, an unknown key is refused", () => {

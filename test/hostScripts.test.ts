@@ -15,6 +15,7 @@ const VARIANTS: Record<string, () => ReturnType<typeof stackSettings>> = {
         stackSettings("aio", {
             amphoraSource: "url",
             amphoraImageUrl: "https://example.com/amphora.qcow2",
+            amphoraImageSha256: "c".repeat(64),
         }),
     multinode: () => stackSettings("multinode"),
 };

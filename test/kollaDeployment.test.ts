@@ -5,14 +5,15 @@ import * as path from "path";
 import * as openstack from "@pulumi/openstack";
 import { configHash, deployConfigScript } from "../render/deployHost";
 import { hostScripts } from "../render/hostFiles";
-import { scriptBody } from "../render/script";
+import { scriptBody, shellQuote } from "../render/script";
 import {
     destroyScript,
-    GUARDS_FILE,
     STAGE_TIMEOUTS,
     stageNames,
     stageScript,
     StageName,
+    teardownScript,
+    TEARDOWN_FILE,
 } from "../render/kolla";
 import { Graph, Registration } from "./support/harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
@@ -127,12 +128,12 @@ describe("KollaDeployment: the stage graph", () => {
         assert.deepEqual(stageNames(stackSettings("aio")), ALL);
     });
 
-    it("runs every lifecycle command on the deploy host, with dial retries", () => {
+    it("runs every lifecycle command on the deploy host, which already answered: few dials", () => {
         for (const s of [...ALL, "destroy-guard"]) {
             const c = g.get(`kolla-${s}`).inputs.connection;
             assert.equal(c.host, "10.10.10.50", s);
             assert.equal(c.user, "vagrant", s);
-            assert.equal(c.dialErrorLimit, 40, s);
+            assert.equal(c.dialErrorLimit, 3, s);
         }
     });
 
@@ -169,22 +170,33 @@ describe("KollaDeployment: the stage graph", () => {
         assert.equal(stage("deploy").customTimeouts?.create, "240m");
     });
 
-    it("kolla-ansible destroy lives on one guard resource, created before the first stage so it is deleted after all of them", () => {
-        const withDestroy = g
-            .ofType("command:remote:Command")
-            .filter((r) =>
-                JSON.stringify(r.inputs).includes("destroy --yes-i-really-really-mean-it"),
-            );
-        assert.deepEqual(
-            withDestroy.map((r) => r.name),
-            ["kolla-destroy-guard"],
-        );
-        const guard = withDestroy[0];
+    it("no command's delete can tear the cloud down; the guard is created before the first stage, deleted after all", async () => {
+        const guard = g.get("kolla-destroy-guard");
         assert.equal(guard.inputs.create, "bash -s -- create");
         assert.equal(guard.inputs.update, "bash -s -- update");
         assert.equal(guard.inputs.delete, "bash -s -- delete");
         assert.match(guard.inputs.stdin, /readonly ALLOW_DESTROY='false'/);
-        assert.equal(guard.customTimeouts?.delete, "120m");
+        assert.match(guard.inputs.stdin, /readonly TEARDOWN=''/, "no teardown command to install");
+        // kolla-ansible destroy exists only in the teardown command, carried by the guard when allowDestroy is on.
+        const on = await lifecycle({ allowDestroy: true });
+        const carrying = on
+            .ofType("command:remote:Command")
+            .filter((r) =>
+                String(r.inputs.stdin ?? "").includes('run_kolla "$DESTROY_TIMEOUT" destroy'),
+            );
+        assert.deepEqual(
+            carrying.map((r) => r.name),
+            ["kolla-destroy-guard"],
+        );
+        assert.ok(
+            on
+                .get("kolla-destroy-guard")
+                .inputs.stdin.includes(
+                    `readonly TEARDOWN=${shellQuote(teardownScript(stackSettings("aio", { allowDestroy: true })).text)}`,
+                ),
+        );
+        for (const r of on.ofType("command:remote:Command"))
+            assert.ok(!/destroy/.test(r.inputs.delete ?? ""), `${r.name}: ${r.inputs.delete}`);
         // `pulumi destroy` deletes dependents first: the cloud's resources (via the provider), every stage, then the guard.
         for (const s of ALL)
             assert.ok(g.dependsOn(stage(s), guard), `${s} is deleted before the guard`);
@@ -192,12 +204,11 @@ describe("KollaDeployment: the stage graph", () => {
             g.dependsOn(g.byUrnOf(g.exports.provider as string)!, guard),
             "the OpenStack provider's resources go first",
         );
-        // …and the guard before what its delete needs: the deploy host's kolla-ansible/inventory and the targets' key.
         for (const n of ["deploy-host-passwords", "targets-aio-prepare"])
             assert.ok(g.dependsOn(guard, g.get(n)), n);
     });
 
-    it("bakes allowDestroy into the guard; its commands do not depend on the connection (the host counts live guards)", async () => {
+    it("bakes allowDestroy into the guard; its commands do not depend on the connection", async () => {
         const on = await lifecycle({ allowDestroy: true });
         assert.match(on.get("kolla-destroy-guard").inputs.stdin, /readonly ALLOW_DESTROY='true'/);
         const rotated = await lifecycle(
@@ -213,7 +224,7 @@ describe("KollaDeployment: the stage graph", () => {
         }
         assert.match(
             destroyScript(stackSettings("aio")).text,
-            new RegExp(`readonly GUARDS_FILE='${GUARDS_FILE}'`),
+            new RegExp(`readonly TEARDOWN_FILE='${TEARDOWN_FILE}'`),
         );
         for (const k of ["stdout", "stderr"])
             assert.ok(g.get("kolla-destroy-guard").additionalSecretOutputs?.includes(k), k);
@@ -302,8 +313,8 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
     it("evaluating twice with the same settings gives identical inputs and triggers", async () => {
         assert.equal(
             Object.keys(base).length,
-            18,
-            "8 deploy-host, 2 target, 6 stage commands, known_hosts and the guard",
+            20,
+            "9 deploy-host (with registry-tls), 2 target, 6 stage commands, verify-images, known_hosts and the guard",
         );
         assert.deepEqual(lifecycleInputs(await lifecycle()), base);
     });
@@ -425,22 +436,12 @@ ${fake}
                 {},
             );
         const guards = path.join(state, "destroy-guards"),
-            legacy = path.join(state, "destroy-guard.id");
-        const destroyRun = (allow: boolean, m: string) =>
-            runScript(
-                withVars(destroyScript(stackSettings("aio", { allowDestroy: allow })), {
-                    ...vars,
-                    GUARDS_FILE: guards,
-                    LEGACY_ID_FILE: legacy,
-                }),
-                [m],
-                {},
-            );
+            legacy = path.join(state, "destroy-guard.id"),
+            teardown = path.join(state, "kolla-teardown.sh");
         const calls_ = () =>
             fs.existsSync(calls) ? fs.readFileSync(calls, "utf8").trim().split("\n") : [];
         return {
             stageRun,
-            destroyRun,
             calls: calls_,
             marker: vars.DEPLOYED_MARKER,
             logs,
@@ -449,6 +450,7 @@ ${fake}
             venv,
             guards,
             legacy,
+            teardown,
             lock: vars.LOCK_FILE,
             root,
         };
@@ -619,14 +621,16 @@ ${fake}
     });
 
     // What the provider does on each path (@pulumi/command 1.2.1: only `triggers` replace; a replacement is created
-    // before the old one is deleted, both with the same inputs), run for real: the outcome the README promises.
+    // before the old one is deleted, both with the same inputs; a delete whose result was lost is retried on the next
+    // `up`), run for real: no delete ever destroys, whatever came before it.
     const DESTROY = (sb: { inventory: string }) => [
         `-i ${sb.inventory} destroy --yes-i-really-really-mean-it`,
     ];
     const SCENARIOS: {
         name: string;
         steps: [allow: boolean, mode: string][];
-        destroyed: boolean;
+        /** Whether the deploy host keeps the teardown command afterwards. */
+        teardown: boolean;
     }[] = [
         {
             name: "pulumi destroy, allowDestroy=true",
@@ -634,7 +638,7 @@ ${fake}
                 [true, "create"],
                 [true, "delete"],
             ],
-            destroyed: true,
+            teardown: true,
         },
         {
             name: "pulumi destroy, allowDestroy=false",
@@ -642,7 +646,7 @@ ${fake}
                 [false, "create"],
                 [false, "delete"],
             ],
-            destroyed: false,
+            teardown: false,
         },
         {
             name: "pulumi up --replace (new guard first, then the old one's delete)",
@@ -651,25 +655,7 @@ ${fake}
                 [true, "create"],
                 [true, "delete"],
             ],
-            destroyed: false,
-        },
-        {
-            name: "rename or re-parent without an alias (a new URN: create, then delete the old)",
-            steps: [
-                [true, "create"],
-                [true, "create"],
-                [true, "delete"],
-            ],
-            destroyed: false,
-        },
-        {
-            name: "a trigger change (replacement)",
-            steps: [
-                [true, "create"],
-                [true, "create"],
-                [true, "delete"],
-            ],
-            destroyed: false,
+            teardown: true,
         },
         {
             name: "replacement, then pulumi destroy",
@@ -679,7 +665,26 @@ ${fake}
                 [true, "delete"],
                 [true, "delete"],
             ],
-            destroyed: true,
+            teardown: true,
+        },
+        {
+            name: "a replacement whose old delete is retried (it ran on the host, its result was lost)",
+            steps: [
+                [true, "create"],
+                [true, "create"],
+                [true, "delete"],
+                [true, "delete"],
+            ],
+            teardown: true,
+        },
+        {
+            name: "a delete retried after pulumi destroy already ran it",
+            steps: [
+                [true, "create"],
+                [true, "delete"],
+                [true, "delete"],
+            ],
+            teardown: true,
         },
         {
             name: "a connection change (an update), then pulumi destroy",
@@ -688,109 +693,140 @@ ${fake}
                 [true, "update"],
                 [true, "delete"],
             ],
-            destroyed: true,
+            teardown: true,
         },
         {
-            name: "allowDestroy turned on by pulumi up, then pulumi destroy",
+            name: "allowDestroy turned on by pulumi up",
             steps: [
                 [false, "create"],
                 [true, "update"],
-                [true, "delete"],
             ],
-            destroyed: true,
+            teardown: true,
         },
         {
-            name: "allowDestroy turned off again before pulumi destroy",
+            name: "allowDestroy turned off again by pulumi up, then pulumi destroy",
             steps: [
                 [true, "create"],
                 [false, "update"],
                 [false, "delete"],
             ],
-            destroyed: false,
+            teardown: false,
         },
         {
-            name: "a deployment that failed half-way (only the guard exists), pulumi destroy",
-            steps: [
-                [true, "create"],
-                [true, "delete"],
-            ],
-            destroyed: true,
+            name: "a delete with nothing recorded on the host",
+            steps: [[true, "delete"]],
+            teardown: false,
         },
     ];
+    const guardVars = (sb: ReturnType<typeof sandbox>) => ({
+        GUARDS_FILE: sb.guards,
+        LEGACY_ID_FILE: sb.legacy,
+        TEARDOWN_FILE: sb.teardown,
+        LOCK_FILE: sb.lock,
+    });
+    const guardRun = (sb: ReturnType<typeof sandbox>, allow: boolean, m: string) =>
+        runScript(
+            withVars(destroyScript(stackSettings("aio", { allowDestroy: allow })), guardVars(sb)),
+            [m],
+            {},
+        );
     for (const sc of SCENARIOS) {
-        it(`destroy guard: ${sc.name} → ${sc.destroyed ? "destroys" : "leaves the cloud"}`, () => {
+        it(`destroy guard: ${sc.name} → leaves the cloud${sc.teardown ? ", keeps the teardown command" : ""}`, () => {
             const sb = sandbox();
             fs.writeFileSync(sb.marker, "2023.1\n");
-            let last = { stdout: "" };
             for (const [allow, m] of sc.steps) {
-                const r = sb.destroyRun(allow, m);
+                const r = guardRun(sb, allow, m);
                 assert.equal(r.status, 0, `${m}: ${r.stdout}${r.stderr}`);
-                last = r;
+                if (m === "delete")
+                    assert.match(r.stdout, /the cloud on the hosts was left untouched/);
             }
-            assert.deepEqual(sb.calls(), sc.destroyed ? DESTROY(sb) : []);
-            if (sc.destroyed) assert.ok(!fs.existsSync(sb.marker), "the next deploy starts fresh");
-            if (sc.destroyed)
-                assert.match(
-                    last.stdout,
-                    /pulumi destroy --exclude-protected/,
-                    "tells the operator about the protected volume",
+            assert.deepEqual(sb.calls(), [], "no delete runs kolla-ansible destroy");
+            assert.ok(fs.existsSync(sb.marker), "the deployed release is still recorded");
+            assert.equal(fs.existsSync(sb.teardown), sc.teardown, "the teardown command");
+            if (sc.teardown)
+                assert.equal(
+                    fs.readFileSync(sb.teardown, "utf8"),
+                    teardownScript(stackSettings("aio", { allowDestroy: true })).text,
                 );
         });
     }
 
-    it("destroy guard: says why it left the cloud alone, and what a replacement looked like", () => {
+    it("destroy guard: says where the teardown command is, and how to get one when allowDestroy is false", () => {
         const sb = sandbox();
-        sb.destroyRun(true, "create");
         assert.match(
-            sb.destroyRun(true, "create").stdout,
-            /WILL run kolla-ansible destroy \(2 live guard record/,
+            guardRun(sb, true, "create").stdout,
+            /allowDestroy=true: pulumi destroy leaves the cloud on the hosts running; tear it down afterwards with: bash \S+kolla-teardown\.sh --yes-i-really-really-mean-it/,
         );
-        const r = sb.destroyRun(true, "delete");
+        assert.equal(mode(sb.teardown), "0700");
         assert.match(
-            r.stdout,
-            /a newer guard is live \(1 left in .*destroy-guards\): this was a replacement, the cloud was left untouched/,
+            guardRun(sb, true, "delete").stdout,
+            /once pulumi destroy has finished: bash \S+kolla-teardown\.sh --yes-i-really-really-mean-it/,
         );
-        assert.equal(fs.readFileSync(sb.guards, "utf8").trim().split("\n").length, 1);
         assert.match(
-            sb.destroyRun(false, "delete").stdout,
-            /allowDestroy is false: the cloud on the hosts was left untouched/,
+            guardRun(sb, false, "delete").stdout,
+            /pulumi config set allowDestroy true and pulumi up \(installs \S+kolla-teardown\.sh\), then pulumi destroy/,
         );
     });
 
-    it("destroy guard: a guard of the earlier id-file design is recorded on its update, then destroys on delete", () => {
+    it("destroy guard: the counting files of earlier guards are removed on the next create or update", () => {
         const sb = sandbox();
         fs.writeFileSync(sb.legacy, "0123456789abcdef\n");
-        assert.equal(sb.destroyRun(true, "update").status, 0);
-        assert.ok(!fs.existsSync(sb.legacy));
-        assert.equal(sb.destroyRun(true, "delete").status, 0);
-        assert.deepEqual(sb.calls(), DESTROY(sb));
-    });
-
-    it("destroy guard: with no live guard recorded, a delete refuses to guess and leaves the cloud", () => {
-        const sb = sandbox();
-        const r = sb.destroyRun(true, "delete");
-        assert.equal(r.status, 0);
-        assert.match(r.stdout, /no live guard is recorded .* the cloud was left untouched/);
+        fs.writeFileSync(sb.guards, "a 2024-01-01 create\nb 2024-01-02 create\n");
+        assert.equal(guardRun(sb, true, "update").status, 0);
+        assert.ok(!fs.existsSync(sb.legacy) && !fs.existsSync(sb.guards));
+        assert.equal(guardRun(sb, true, "delete").status, 0);
         assert.deepEqual(sb.calls(), []);
     });
 
-    it("destroy guard: a failed destroy fails the delete (Pulumi keeps the resource to retry)", () => {
-        const sb = sandbox("exit 3");
-        sb.destroyRun(true, "create");
-        assert.equal(sb.destroyRun(true, "delete").status, 3);
+    const teardownRun = (sb: ReturnType<typeof sandbox>, args: string[]) =>
+        runScript(
+            withVars(teardownScript(stackSettings("aio", { allowDestroy: true })), {
+                VENV: sb.venv,
+                LOG_DIR: sb.logs,
+                DEPLOYED_MARKER: sb.marker,
+                INVENTORY: sb.inventory,
+                PASSWORDS: path.join(sb.root, "passwords.yml"),
+                LOCK_FILE: sb.lock,
+                PROGRESS_FILTER: path.join(sb.root, "state", "ansible-progress.py"),
+            }),
+            args,
+            {},
+        );
+
+    it("teardown: the explicit command destroys the cloud (in the release's CLI order) and forgets the deployed release", () => {
+        const sb = sandbox();
+        fs.writeFileSync(sb.marker, "2023.1\n");
+        const r = teardownRun(sb, ["--yes-i-really-really-mean-it"]);
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.deepEqual(sb.calls(), DESTROY(sb));
+        assert.ok(!fs.existsSync(sb.marker), "the next deploy starts fresh");
+        assert.match(fs.readFileSync(path.join(sb.logs, "destroy.log"), "utf8"), /PLAY RECAP/);
     });
 
-    it("destroy guard: two creates at the same moment record two guards (the lock serialises them)", async () => {
+    it("teardown: refuses without its confirmation, and a failed destroy fails it", () => {
         const sb = sandbox();
-        const script = withVars(destroyScript(stackSettings("aio", { allowDestroy: true })), {
-            LOG_DIR: sb.logs,
-            GUARDS_FILE: sb.guards,
-            LEGACY_ID_FILE: sb.legacy,
-            LOCK_FILE: sb.lock,
-            VENV: sb.venv,
-            INVENTORY: sb.inventory,
-            DEPLOYED_MARKER: sb.marker,
-        });
+        fs.writeFileSync(sb.marker, "2023.1\n");
+        for (const args of [[], ["--yes"], ["delete"]]) {
+            const r = teardownRun(sb, args);
+            assert.equal(r.status, 2, args.join(" "));
+            assert.match(
+                r.stderr,
+                /destroys the cloud on every host .* --yes-i-really-really-mean-it/,
+            );
+        }
+        assert.deepEqual(sb.calls(), []);
+        const failing = sandbox("exit 3");
+        fs.writeFileSync(failing.marker, "2023.1\n");
+        assert.equal(teardownRun(failing, ["--yes-i-really-really-mean-it"]).status, 3);
+        assert.ok(fs.existsSync(failing.marker), "still deployed as far as the host knows");
+    });
+
+    it("destroy guard: two creates at the same moment both succeed (the lock serialises them)", async () => {
+        const sb = sandbox();
+        const script = withVars(
+            destroyScript(stackSettings("aio", { allowDestroy: true })),
+            guardVars(sb),
+        );
         const runs = [0, 1].map(
             () =>
                 new Promise<number>((resolve) => {
@@ -802,7 +838,10 @@ ${fake}
                 }),
         );
         assert.deepEqual(await Promise.all(runs), [0, 0]);
-        assert.equal(fs.readFileSync(sb.guards, "utf8").trim().split("\n").length, 2);
+        assert.equal(
+            fs.readFileSync(sb.teardown, "utf8"),
+            teardownScript(stackSettings("aio", { allowDestroy: true })).text,
+        );
     });
 
     it("the deploy-host lock: a second stage waits, then fails naming the holder's pid, stage and log", async () => {

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { KollaImage } from "../render/images";
-import { mirrorScript } from "../render/mirror";
+import { LOCAL_REGISTRY, mirrorScript } from "../render/mirror";
 import { SKOPEO_IMAGE } from "../render/images";
 import { runScript } from "./support/lifecycle";
 import {
@@ -85,7 +85,7 @@ describe("mirror-image.sh with real skopeo and a real registry pair", function (
     const mirror = (name: string, cache: string) => {
         const text = mirrorScript(
             image(name),
-            `127.0.0.1:${target.port}`,
+            { endpoint: `127.0.0.1:${target.port}`, network: LOCAL_REGISTRY.network },
             SKOPEO_IMAGE,
             cache,
         ).text;
@@ -169,7 +169,10 @@ describe("mirror-image.sh with real skopeo and a real registry pair", function (
                             p.stdin.end(
                                 mirrorScript(
                                     image(name),
-                                    `127.0.0.1:${target.port}`,
+                                    {
+                                        endpoint: `127.0.0.1:${target.port}`,
+                                        network: LOCAL_REGISTRY.network,
+                                    },
                                     SKOPEO_IMAGE,
                                     cache,
                                 ).text,

@@ -67,12 +67,20 @@ describe("passwords-merge.sh, run for real", () => {
             OVERRIDES: files.overrides,
             PASSWORDS: files.passwords,
             LOCK_FILE: path.join(dir, "deploy.lock"),
+            DEPLOYED_MARKER: path.join(dir, "deployed-release"),
         });
-        const attempt = (env: Record<string, string> = {}) => runScript(script, [], env);
-        const run = (env: Record<string, string> = {}) => {
-            const r = attempt(env);
+        const attempt = (env: Record<string, string> = {}, mode = "create") =>
+            runScript(script, [mode], env);
+        const run = (env: Record<string, string> = {}, mode = "create") => {
+            const r = attempt(env, mode);
             assert.equal(r.status, 0, r.stderr);
-            return YAML.parse(fs.readFileSync(files.passwords, "utf8")) as Record<string, string>;
+            const text = fs.readFileSync(files.passwords, "utf8");
+            assert.equal(
+                r.stdout,
+                text,
+                "stdout is passwords.yml itself, whole (the stack's copy)",
+            );
+            return YAML.parse(text) as Record<string, string>;
         };
         const leftovers = () =>
             fs
@@ -82,7 +90,14 @@ describe("passwords-merge.sh, run for real", () => {
             fs
                 .readdirSync(path.dirname(files.passwords))
                 .filter((f) => /^passwords\.yml\.\d{8}T\d{6}\.bak$/.test(f));
-        return { files, run, attempt, leftovers, backups };
+        return {
+            files,
+            run,
+            attempt,
+            leftovers,
+            backups,
+            marker: path.join(dir, "deployed-release"),
+        };
     }
 
     it("first run: the example's keys, blanks generated, the stack's password winning, 0600, nothing left beside it", () => {
@@ -179,6 +194,49 @@ describe("passwords-merge.sh, run for real", () => {
         const lost = attempt();
         assert.equal(lost.status, 1);
         assert.match(lost.stderr, /would lose 1 keys: handmade_password/);
+    });
+
+    it("a deploy host that lost passwords.yml while the cloud exists generates none, and says how to restore the stack's copy", () => {
+        const { files, run, attempt } = setUp(["database_password", "keystone_admin_password"]);
+        const before = run();
+        const stackCopy = fs.readFileSync(files.passwords, "utf8");
+        // The same host: the deployed-release marker says the cloud runs.
+        fs.writeFileSync(path.join(path.dirname(files.example), "deployed-release"), "2023.1\n");
+        fs.rmSync(files.passwords);
+        for (const mode of ["create", "update"]) {
+            const r = attempt({}, mode);
+            assert.equal(r.status, 1, `${mode}: ${r.stdout}`);
+            assert.match(
+                r.stderr,
+                /is missing on .*, but this stack's cloud exists \(.*deployed-release records release 2023\.1\)/,
+            );
+            assert.equal(r.stdout, "", "no passwords printed, so the stack keeps its copy");
+            assert.ok(!fs.existsSync(files.passwords), "nothing generated");
+        }
+        // A re-installed deploy host: no marker, but the command ran before (an update).
+        fs.rmSync(path.join(path.dirname(files.example), "deployed-release"));
+        const r = attempt({}, "update");
+        assert.equal(r.status, 1, r.stdout);
+        assert.match(r.stderr, /this command made it before: the stack keeps a copy/);
+        assert.match(
+            r.stderr,
+            /Restore the stack's copy, then run pulumi up again: pulumi stack output kollaPasswords --show-secrets \| ssh \S+@\S+ 'umask 077 && cat > \S+passwords\.yml'/,
+        );
+        assert.ok(!fs.existsSync(files.passwords), "nothing generated");
+        // Restored as the message says: the merge goes on with every password as it was.
+        fs.writeFileSync(files.passwords, stackCopy, { mode: 0o600 });
+        assert.deepEqual(run({}, "update"), before);
+    });
+
+    it("prints passwords.yml on stdout and every message on stderr, also for kolla's own tools' warnings", () => {
+        const { files, attempt } = setUp(["database_password", "keystone_admin_password"]);
+        const first = attempt();
+        assert.equal(first.status, 0, first.stderr);
+        assert.equal(first.stdout, fs.readFileSync(files.passwords, "utf8"));
+        assert.match(first.stderr, /passwords-merge: .*passwords\.yml holds 2 keys/);
+        const again = attempt({}, "update");
+        assert.equal(again.stdout, first.stdout);
+        assert.match(again.stderr, /unchanged \(2 keys\)/);
     });
 
     it("refuses to run without the stack's overrides file, and passes shellcheck", () => {

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerInstallScript } from "../render/dockerHost";
 import { kollaImages, REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
-import { BLOB_CACHE_DIR, mirrorScript, mirrorWaits } from "../render/mirror";
+import { BLOB_CACHE_DIR, LOCAL_REGISTRY, mirrorScript, mirrorWaits } from "../render/mirror";
 import { deployOpenstack } from "../deployment";
 import { Graph, runProgram } from "./support/harness";
 import { tempDir } from "./support/tools";
@@ -51,19 +51,19 @@ describe("LocalRegistry and DeployHostDocker", () => {
         assert.ok(!opts.some((o) => o.includes("accept-new")));
     });
 
-    it("runs registry:2 pinned, from its image id, restart always: writable on loopback only, read-only on the management address", () => {
+    it("runs registry:2 pinned, from its image id, restart always: writable with no port published, read-only over TLS on the management address", () => {
         const image = g.get("registry-image");
         assert.equal(image.inputs.name, REGISTRY_IMAGE);
         assert.match(REGISTRY_IMAGE, /^registry:2\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
         const c = g.get("registry-container");
+        assert.equal(c.inputs.name, "registry");
         assert.equal(c.inputs.image, "sha256:registry-image");
         assert.deepEqual(c.propertyDependencies.image, [image.urn]);
         assert.equal(c.inputs.restart, "always");
-        assert.deepEqual(
-            c.inputs.ports,
-            [{ internal: 5000, external: 5000, ip: "127.0.0.1" }],
-            "the mirror pushes from the deploy host itself",
-        );
+        // Nothing published: the writable registry listens on the loopback of its own network namespace, which the
+        // mirror's copies join; no other host can reach it, whatever the Docker version (moby#45610).
+        assert.deepEqual(c.inputs.ports ?? [], [], "no port published for the writable registry");
+        assert.ok(c.inputs.envs.includes("REGISTRY_HTTP_ADDR=127.0.0.1:5000"));
         const ro = g.get("registry-readonly");
         assert.equal(ro.inputs.image, "sha256:registry-image");
         assert.deepEqual(
@@ -76,15 +76,30 @@ describe("LocalRegistry and DeployHostDocker", () => {
                 'REGISTRY_STORAGE_MAINTENANCE={"uploadpurging":{"enabled":false},"readonly":{"enabled":true}}',
             ),
         );
+        // TLS from the program's CA: the certificate's directory only (no CA key), read-only.
+        for (const e of [
+            "REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt",
+            "REGISTRY_HTTP_TLS_KEY=/certs/registry.key",
+        ])
+            assert.ok(ro.inputs.envs.includes(e), e);
         assert.deepEqual(ro.inputs.volumes, [
             {
                 volumeName: "openstack-aio-registry",
                 containerPath: "/var/lib/registry",
                 readOnly: true,
             },
+            {
+                hostPath: "/opt/openstack-aio/registry-tls/registry",
+                containerPath: "/certs",
+                readOnly: true,
+            },
         ]);
+        assert.ok(
+            ro.propertyDependencies.labels?.includes(g.get("deploy-host-registry-tls").urn),
+            "a re-issued certificate recreates the container",
+        );
         for (const x of [c, ro]) {
-            assert.ok(!JSON.stringify(x.inputs.ports).includes("0.0.0.0"));
+            assert.ok(!JSON.stringify(x.inputs.ports ?? []).includes("0.0.0.0"));
             assert.equal(g.providerOf(x)?.name, "deploy-docker-provider");
         }
     });
@@ -198,7 +213,7 @@ describe("KollaImageMirror", () => {
         assert.deepEqual([...mirrorWaits([])], []);
     });
 
-    it("copies registry to registry with skopeo into 127.0.0.1 without TLS, skipping when digests match", async () => {
+    it("copies registry to registry with skopeo into the registry's own loopback without TLS, skipping when digests match", async () => {
         const g = await registryGraph();
         const nova = g.get("kolla-images-nova-api");
         const script: string = nova.inputs.stdin;
@@ -216,9 +231,10 @@ describe("KollaImageMirror", () => {
             /skopeo copy --all --preserve-digests --retry-times 3 --dest-tls-verify=false/,
         );
         assert.match(script, /readonly BLOB_CACHE='\/var\/cache\/openstack-aio\/skopeo-blob-info'/);
+        assert.match(script, /readonly NETWORK='container:registry'/);
         assert.match(
             script,
-            /run --rm --network host -v "\$BLOB_CACHE:\/var\/lib\/containers\/cache" "\$SKOPEO_IMAGE"/,
+            /run --rm --network "\$NETWORK" -v "\$BLOB_CACHE:\/var\/lib\/containers\/cache" "\$SKOPEO_IMAGE"/,
         );
         assert.match(script, /if \[ "\$have" = "\$want" \]/);
         assert.doesNotMatch(script, /docker (push|tag|pull)/);
@@ -250,8 +266,13 @@ describe("KollaImageMirror", () => {
                 .get("registry-container")
                 .inputs.ports.map((p: any) => p.ip)
                 .sort(),
-            ["10.10.10.50", "127.0.0.1"],
+            ["10.10.10.50"],
             "a proxy cache refuses pushes itself",
+        );
+        assert.ok(
+            g
+                .get("registry-container")
+                .inputs.envs.includes("REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt"),
         );
         assert.equal(g.find("registry-readonly"), undefined);
         assert.equal(g.exports.count, 0);
@@ -293,7 +314,7 @@ describe("mirror-image.sh, run for real against a fake registry pair", () => {
         const bin = fakeBin({
             sleep: "exit 0",
             docker: `[ "$1" != info ] || exit 0
-[ "$1 $2 $3 $4 $5 $6 $7" = "run --rm --network host -v ${BLOB_CACHE_DIR}:/var/lib/containers/cache ${SKOPEO_IMAGE}" ] || { echo "unexpected docker $*" >&2; exit 64; }
+[ "$1 $2 $3 $4 $5 $6 $7" = "run --rm --network container:registry -v ${BLOB_CACHE_DIR}:/var/lib/containers/cache ${SKOPEO_IMAGE}" ] || { echo "unexpected docker $*" >&2; exit 64; }
 shift 7
 echo "$1 \${*: -2}" >> ${JSON.stringify(reg)}/calls
 f() { printf '%s/%s' ${JSON.stringify(reg)} "$(printf '%s' "\${1#docker://}" | tr '/:' '__')"; }
@@ -305,7 +326,7 @@ case $1 in
 esac`,
         });
         dirs.push(reg, bin);
-        const text = mirrorScript(image, "127.0.0.1:5000", SKOPEO_IMAGE).text;
+        const text = mirrorScript(image, LOCAL_REGISTRY, SKOPEO_IMAGE).text;
         const run = () => runScript(text, [], { PATH: `${bin}:${process.env.PATH}` });
         const copies = () =>
             fs

@@ -24,6 +24,9 @@ const OUTPUTS = [
     "release",
     "adminOpenrcPath",
     "adminPassword",
+    "kollaPasswords",
+    "deployHostKey",
+    "targetHostKeys",
 ];
 
 describe("the whole stack (index.ts on Pulumi.aio.yaml)", () => {
@@ -32,9 +35,9 @@ describe("the whole stack (index.ts on Pulumi.aio.yaml)", () => {
         g = await runIndex(stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY } }));
     });
 
-    it("exports the documented outputs by name, only the admin password secret", () => {
+    it("exports the documented outputs by name, only the admin password and passwords.yml secret", () => {
         assert.deepEqual(Object.keys(g.exports).sort(), [...OUTPUTS].sort());
-        assert.deepEqual(g.secretExports, ["adminPassword"]);
+        assert.deepEqual([...g.secretExports].sort(), ["adminPassword", "kollaPasswords"]);
         assert.equal(g.exports.adminPassword, "mock-password-deploy-host-keystone-admin-password");
         assert.equal(g.exports.authUrl, "http://10.10.30.55:5000");
         assert.equal(g.exports.horizonUrl, "http://10.10.30.55");

@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { hostScripts } from "../render/hostFiles";
-import { AMPHORA_HOST_PACKAGES, amphoraBuildScript, imageServerScript } from "../render/amphora";
+import { AMPHORA_HOST_PACKAGES, amphoraBuildScript } from "../render/amphora";
 import { kollaImages, REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
 import { globalsValues } from "../render/globals";
 import { stageScript } from "../render/kolla";
@@ -195,11 +195,6 @@ describe("upstream facts: the containers this program runs on the deploy host", 
                     `${c.name} runs ${c.inputs.image}`,
                 );
         }
-        // The amphora is served by Ubuntu's python3, not by a container (render/scripts/image-server.sh).
-        assert.match(
-            imageServerScript(stackSettings("aio"), "by-sha256/x/a.qcow2", "x").text,
-            /\/usr\/bin\/python3 -m http\.server/,
-        );
     });
 });
 

@@ -3,7 +3,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { IMAGE_SERVER_PORT } from "../render/amphora";
 import { globalsValues } from "../render/globals";
 import { renderInventory } from "../render/inventory";
 import {
@@ -13,13 +12,7 @@ import {
 } from "../config/globalsKeys";
 import { RELEASES } from "../config/releases";
 import { KEYS } from "../config/keys";
-import {
-    AMPHORA_IMAGE_SERVER_PORT,
-    hostNameProblem,
-    parseSettings,
-    Settings,
-    SettingsError,
-} from "../config/settings";
+import { hostNameProblem, parseSettings, Settings, SettingsError } from "../config/settings";
 import { stackSettings, stackValues } from "./support/stack";
 import { python } from "./support/ansiblePython";
 
@@ -119,10 +112,6 @@ describe("validation: the facts behind it", () => {
             /at most 253/,
         );
         assert.match(hostNameProblem(`${"a".repeat(64)}`)!, /at most 63/);
-    });
-
-    it("the registry port check knows the amphora image server's real port", () => {
-        assert.equal(AMPHORA_IMAGE_SERVER_PORT, IMAGE_SERVER_PORT);
     });
 
     it("every globals.yml key the typed settings write is owned, names a real setting, and is a kolla variable", () => {

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { hostFiles } from "../render/hostFiles";
 import { SettingsError, parseSettings } from "../config/settings";
+import { PROJECT } from "../config/keys";
 import { readStackConfig, StackFileError } from "../config/stackFile";
 import { topologySvg } from "./topology";
 
@@ -18,7 +19,7 @@ export function render(
 ): string[] {
     const { values } = readStackConfig(stack, projectDir);
     const settings = parseSettings({ ...values, ...overrides });
-    const out = hostFiles(settings, deployed);
+    const out = hostFiles(settings, { stack: `${PROJECT}/${stack}`, deployed });
     // Stale scripts of services switched off would mislead a reviewer; nothing else in DIR is touched.
     fs.rmSync(path.join(outDir, "scripts"), { recursive: true, force: true });
     for (const [name, text] of Object.entries(out)) {

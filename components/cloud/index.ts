@@ -1,10 +1,10 @@
-// Stage 8: the cloud's first resources (kolla's init-runonce and the seed's amphora upload, declaratively).
+// Stage 8: the cloud's first resources (kolla's init-runonce, declaratively); the amphora comes from stage 7.
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { Settings } from "../../config/settings";
 import type { CloudAccess } from "../kolla/kollaDeployment";
 import { CloudBasics } from "./basics";
-import { BuiltAmphora, GlanceImages } from "./images";
+import { GlanceImages } from "./images";
 import { CloudNetworks } from "./networks";
 import { horizonUrl } from "./shared";
 import { SmokeTest } from "./smokeTest";
@@ -15,18 +15,16 @@ export {
     INIT_RUNONCE_RULES,
     horizonUrl,
 } from "./shared";
-export { verifiedUpload, BuiltAmphora } from "./images";
 
 export interface CloudArgs {
     settings: Settings;
     access: CloudAccess;
-    /** With amphoraSource build: the image AmphoraBuild made. */
-    amphora?: BuiltAmphora;
+    /** With Octavia: the amphora image AmphoraBuild uploaded, tagged and verified (its id). */
+    amphoraImageId?: pulumi.Output<string>;
 }
 
 export class Cloud extends pulumi.ComponentResource {
     readonly provider: openstack.Provider;
-    readonly octaviaProvider?: openstack.Provider;
     readonly authUrl: pulumi.Output<string>;
     readonly horizonUrl: string;
     readonly region: pulumi.Output<string>;
@@ -66,21 +64,6 @@ export class Cloud extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        if (settings.services.octavia) {
-            if (!access.octaviaPassword)
-                throw new Error("Octavia is on but the deployment gave no octavia password");
-            // Octavia finds amphorae by tag and by owner = the service project: upload as the octavia user.
-            this.octaviaProvider = new openstack.Provider(
-                `${name}-octavia`,
-                {
-                    ...auth,
-                    userName: "octavia",
-                    tenantName: "service",
-                    password: pulumi.secret(access.octaviaPassword),
-                },
-                { parent: this },
-            );
-        }
         const networks = new CloudNetworks(
             `${name}-networks`,
             { settings, provider: this.provider },
@@ -93,12 +76,7 @@ export class Cloud extends pulumi.ComponentResource {
         );
         const images = new GlanceImages(
             `${name}-images`,
-            {
-                settings,
-                provider: this.provider,
-                octaviaProvider: this.octaviaProvider,
-                amphora: args.amphora,
-            },
+            { settings, provider: this.provider },
             { parent: this },
         );
         const smoke = settings.smokeTest
@@ -118,10 +96,7 @@ export class Cloud extends pulumi.ComponentResource {
         this.tenantSubnetId = networks.tenantSubnet.id;
         this.routerId = networks.router.id;
         this.cirrosImageId = images.cirros.id;
-        // A built amphora's id is handed on only once Glance's checksum matched the build's.
-        this.amphoraImageId = images.amphora
-            ? pulumi.all([images.amphora.id, images.amphoraVerified ?? true]).apply(([id]) => id)
-            : pulumi.output(undefined);
+        this.amphoraImageId = args.amphoraImageId ?? pulumi.output(undefined);
         this.flavorIds = pulumi.all(
             Object.fromEntries(Object.entries(basics.flavors).map(([n, f]) => [n, f.id])),
         );

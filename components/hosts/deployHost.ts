@@ -14,6 +14,8 @@ import {
     selfCheckScript,
 } from "../../render/deployHost";
 import { inventorySpliceScript } from "../../render/inventory";
+import { unconfirmedHostKeyCommand } from "../../render/hosts";
+import { registryCertFingerprint, registryTlsScript } from "../../render/registryTls";
 import { passwordsMergeScript, renderPasswordOverrides } from "../../render/passwords";
 import { kollaPaths } from "../../render/paths";
 import { sha256 } from "../../render/script";
@@ -39,6 +41,14 @@ export class DeployHost extends pulumi.ComponentResource {
     /** `<type> <base64>` of the deploy host's SSH key (configured or recorded on first contact). */
     readonly hostKey: pulumi.Output<string>;
     readonly adminPassword: pulumi.Output<string>;
+    /** The sha256 fingerprint of the registry's certificate (made on the deploy host by registry-tls.sh). */
+    readonly registryTls: pulumi.Output<string>;
+    /** The deploy host's confirmation gate (none when deployHost.hostKey is configured): secrets wait for it. */
+    readonly confirmed: pulumi.Resource[];
+    /** `value`, once the deploy host's key is confirmed: what the targets are to trust from the deploy host. */
+    readonly trusted: <T>(value: pulumi.Input<T>) => pulumi.Output<T>;
+    /** /etc/kolla/passwords.yml as the last merge left it (a secret): the copy to restore from. */
+    readonly kollaPasswords: pulumi.Output<string>;
     /** Only with Octavia. */
     readonly octaviaPassword?: pulumi.Output<string>;
 
@@ -64,6 +74,24 @@ export class DeployHost extends pulumi.ComponentResource {
             parent: this,
             ...extra,
         });
+        // A key only recorded on first contact could be an impostor's: until deployHost.hostKey confirms it, this
+        // gate fails (showing the key and its fingerprint), and nothing secret or trusted passes it: the stack's
+        // passwords, the deploy key the targets authorize, and what else comes through `trusted`.
+        const gate =
+            settings.deployHost.hostKey === undefined
+                ? new command.local.Command(
+                      `${name}-host-key-unconfirmed`,
+                      {
+                          create: pulumi
+                              .unsecret(contact.hostKey)
+                              .apply((key) => unconfirmedHostKeyCommand(settings.deployHost, key)),
+                      },
+                      child(),
+                  )
+                : undefined;
+        this.confirmed = gate ? [gate] : [];
+        this.trusted = <T>(value: pulumi.Input<T>): pulumi.Output<T> =>
+            pulumi.all([gate?.stdout ?? "", value]).apply(([, v]) => v as T);
 
         const admin = new random.RandomPassword(
             `${name}-keystone-admin-password`,
@@ -86,11 +114,29 @@ export class DeployHost extends pulumi.ComponentResource {
             {
                 connection,
                 create: runScriptCommand(),
-                stdin: deployKeyScript(settings).text,
+                // The deploy host serves this stack only (deploy-key.sh records it, and refuses any other).
+                stdin: deployKeyScript(settings, `${pulumi.getProject()}/${pulumi.getStack()}`)
+                    .text,
             },
             child({ dependsOn: [reachable], customTimeouts: { create: "5m", update: "5m" } }),
         );
-        this.publicKey = deployKey.stdout.apply((s) => s.trim().split("\n").pop() ?? "");
+        this.publicKey = this.trusted(deployKey.stdout).apply(
+            (s) => s.trim().split("\n").pop() ?? "",
+        );
+
+        // The registry's TLS from a CA this program owns, made here (private keys never leave the host). The
+        // registry containers serve the certificate; bootstrap-servers copies the CA to the targets (the inventory's
+        // docker_registry_ca), so /etc/kolla is complete only once it exists.
+        const registryTls = remoteCommand(
+            `${name}-registry-tls`,
+            {
+                connection,
+                create: runScriptCommand(),
+                stdin: registryTlsScript(settings).text,
+            },
+            child({ dependsOn: [deployKey], customTimeouts: { create: "5m", update: "5m" } }),
+        );
+        this.registryTls = registryTls.stdout.apply(registryCertFingerprint);
 
         this.toolsReady = remoteCommand(
             `${name}-prepare`,
@@ -100,7 +146,11 @@ export class DeployHost extends pulumi.ComponentResource {
                 stdin: prepare.text,
                 // Above the sum of the script's own `timeout`s (apt 2×20m, pip 20m + 2×30m, install-deps 20m).
             },
-            child({ dependsOn: [reachable], customTimeouts: { create: "150m", update: "150m" } }),
+            // After deploy-key, which refuses a deploy host that serves another stack.
+            child({
+                dependsOn: [reachable, deployKey],
+                customTimeouts: { create: "150m", update: "150m" },
+            }),
         );
 
         const config = remoteCommand(
@@ -143,19 +193,30 @@ export class DeployHost extends pulumi.ComponentResource {
                 stdin: overrides,
                 logging: "none",
             },
-            child({ dependsOn: [this.toolsReady], additionalSecretOutputs: ["stdout", "stderr"] }),
+            child({
+                dependsOn: [this.toolsReady, ...this.confirmed],
+                additionalSecretOutputs: ["stdout", "stderr"],
+            }),
         );
+        // Its stdout is passwords.yml itself: the stack's encrypted copy, restorable when the deploy host loses it
+        // (README "Passwords"). An update (the command ran before) never generates passwords anew.
         const passwords = remoteCommand(
             `${name}-passwords`,
             {
                 connection,
-                create: runScriptCommand(),
+                create: runScriptCommand("create"),
+                update: runScriptCommand("update"),
                 stdin: passwordsMergeScript(settings).text,
                 // Re-merge when the owned passwords change (a hash of a secret stays a secret).
                 triggers: [pulumi.secret(overrides.apply((o) => sha256(o)))],
+                logging: "stderr",
             },
-            child({ dependsOn: [passwordsFile, inventory] }),
+            child({
+                dependsOn: [passwordsFile, inventory],
+                additionalSecretOutputs: ["stdout"],
+            }),
         );
+        this.kollaPasswords = pulumi.secret(passwords.stdout);
         // Before any target is touched: kolla's playbooks parse and its variables template with what was installed.
         this.ready = remoteCommand(
             `${name}-self-check`,
@@ -166,7 +227,10 @@ export class DeployHost extends pulumi.ComponentResource {
                 // Checks again whenever what it checks changed: the installed packages or the rendered config.
                 triggers: [prepare.sha256, hash],
             },
-            child({ dependsOn: [passwords], customTimeouts: { create: "15m", update: "15m" } }),
+            child({
+                dependsOn: [passwords, registryTls],
+                customTimeouts: { create: "15m", update: "15m" },
+            }),
         );
 
         this.configHash = pulumi.output(hash);
@@ -175,6 +239,8 @@ export class DeployHost extends pulumi.ComponentResource {
             configHash: this.configHash,
             hostKey: this.hostKey,
             adminPassword: this.adminPassword,
+            kollaPasswords: this.kollaPasswords,
+            registryTls: this.registryTls,
             octaviaPassword: this.octaviaPassword,
         });
     }

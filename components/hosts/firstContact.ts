@@ -30,8 +30,8 @@ export function firstContact(
     const reachable = remoteCommand(
         name,
         {
-            // A configured key is checked from the very first dial.
-            connection: sshConnection(host, privateKey, host.hostKey),
+            // A configured key is checked from the very first dial; the host may still be booting.
+            connection: sshConnection(host, privateKey, host.hostKey, "first-contact"),
             create: runScriptCommand(),
             stdin: waitReadyScript(settings).text,
         },

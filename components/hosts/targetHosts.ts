@@ -20,6 +20,8 @@ export class TargetHosts extends pulumi.ComponentResource {
     readonly ready: command.remote.Command[];
     /** Each target's SSH host key (configured, or recorded on first contact), for Ansible's known_hosts. */
     readonly hostKeys: pulumi.Output<KnownHost[]>;
+    /** Host name → its SSH host key (`<type> <base64>`), plain: a stack output a reviewer checks. */
+    readonly hostKeysByName: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: TargetHostsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:hosts:TargetHosts", name, {}, opts);
@@ -35,6 +37,10 @@ export class TargetHosts extends pulumi.ComponentResource {
                 { parent: this },
             ),
         );
+        // Host keys are public: plain, whatever secret the connection that recorded them holds.
+        this.hostKeysByName = pulumi
+            .unsecret(pulumi.all(contacts.map((c) => c.hostKey)))
+            .apply((keys) => Object.fromEntries(settings.hosts.map((h, i) => [h.name, keys[i]])));
         this.hostKeys = pulumi.all(contacts.map((c) => c.hostKey)).apply((keys) =>
             settings.hosts.map((h, i) => ({
                 address: h.address,
@@ -61,6 +67,6 @@ export class TargetHosts extends pulumi.ComponentResource {
                 },
             );
         });
-        this.registerOutputs({ hostKeys: this.hostKeys });
+        this.registerOutputs({ hostKeys: this.hostKeys, hostKeysByName: this.hostKeysByName });
     }
 }

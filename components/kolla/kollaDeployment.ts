@@ -13,7 +13,9 @@ import {
     stageNames,
     stageScript,
 } from "../../render/kolla";
+import { KollaImage } from "../../render/images";
 import { kollaPaths } from "../../render/paths";
+import { verifyImagesScript } from "../../render/verifyImages";
 import { remoteCommand, runScriptCommand } from "../remote";
 
 // Handles this stage passes to the next. Outputs carry the ordering: a value derived from a command's output
@@ -53,12 +55,19 @@ export interface KollaDeploymentArgs {
     targetHostKeys: pulumi.Input<KnownHost[]>;
     /** What `pull` waits for: every image in the local registry (KollaImageMirror). */
     imagesMirrored: pulumi.Resource;
+    /** Mirror mode: the images and the digests the mirror recorded (KollaImageMirror.digests), checked after pull. */
+    mirroredDigests?: {
+        images: readonly KollaImage[];
+        digests: pulumi.Input<Record<string, string>>;
+    };
 }
 
 export class KollaDeployment extends pulumi.ComponentResource {
     readonly stages: Partial<Record<StageName, command.remote.Command>>;
+    /** Mirror mode: the targets' images checked against the mirror's digests, between pull and deploy. */
+    verifyImages?: command.remote.Command;
     readonly postDeploy: command.remote.Command;
-    /** The one resource whose delete may run `kolla-ansible destroy`. */
+    /** Installs (allowDestroy) or removes the teardown command; its delete never runs `kolla-ansible destroy`. */
     readonly destroyGuard: command.remote.Command;
     readonly access: CloudAccess;
     readonly adminOpenrcPath: string;
@@ -146,6 +155,25 @@ export class KollaDeployment extends pulumi.ComponentResource {
             );
             this.stages[stage] = cmd;
             previous = [cmd];
+            // After pull, before deploy: the targets' images are the mirror's, digest for digest (verify-images.sh).
+            // It runs after every pull (its output is a trigger), and not when only the recorded digests changed.
+            if (stage === "pull" && args.mirroredDigests) {
+                const { images, digests } = args.mirroredDigests;
+                this.verifyImages = remoteCommand(
+                    `${name}-verify-images`,
+                    {
+                        connection,
+                        create: runScriptCommand(),
+                        update: "true",
+                        stdin: pulumi
+                            .output(digests)
+                            .apply((d) => verifyImagesScript(settings, images, d).text),
+                        triggers: [cmd.stdout],
+                    },
+                    { parent: this, dependsOn: [cmd], customTimeouts: { create: "20m" } },
+                );
+                previous = [this.verifyImages];
+            }
         }
         const postDeploy = this.stages["post-deploy"];
         if (!postDeploy) throw new Error("stageNames() ends with post-deploy");

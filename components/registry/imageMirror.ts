@@ -14,8 +14,9 @@ export interface KollaImageMirrorArgs {
     images: readonly KollaImage[];
     /** The deploy host's connection, its host key pinned (DeployHost.connection). */
     connection: commandInputs.remote.ConnectionArgs;
-    /** Where the copies push, on the deploy host (LocalRegistry.localEndpoint). */
+    /** Where the copies push, on the deploy host (LocalRegistry.localEndpoint), from its network (localNetwork). */
     localEndpoint: pulumi.Output<string>;
+    localNetwork: pulumi.Output<string>;
     /** The writable registry container (LocalRegistry.container). */
     registry: pulumi.Resource;
     /** Docker on the deploy host (DeployHostDocker.provider), which pulls the skopeo image. */
@@ -48,8 +49,11 @@ export class KollaImageMirror extends pulumi.ComponentResource {
                 // Each copy waits for the registry container (through localEndpoint), skopeo (through its image id)
                 // and the copy that brings its shared layers (mirrorWaits); within a wave the engine runs them in parallel.
                 const script = pulumi
-                    .all([args.localEndpoint, skopeo.imageId])
-                    .apply(([endpoint, skopeoId]) => mirrorScript(image, endpoint, skopeoId).text);
+                    .all([args.localEndpoint, args.localNetwork, skopeo.imageId])
+                    .apply(
+                        ([endpoint, network, skopeoId]) =>
+                            mirrorScript(image, { endpoint, network }, skopeoId).text,
+                    );
                 const after = byName.get(waits.get(image.name) ?? "");
                 const copy = remoteCommand(
                     `${name}-${image.name}`,

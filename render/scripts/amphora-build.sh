@@ -1,24 +1,40 @@
 # Builds the Octavia amphora image with Octavia's own diskimage-create at a pinned tag. Idempotent: an image already
-# built for this ref and these options is kept. Prints "<path> <sha256> <md5>" on the last line, <path> being where the
-# image server has it: by-sha256/<sha256>/<file>, so the URL names exactly these bytes.
-local out="$IMAGES_DIR/$IMAGE_FILE" work
+# built for this ref and these options is kept, once its bytes still hash to the recorded sha256. One build at a time
+# (BUILD_LOCK: a second waits), and the image and its hash are published so that no interruption can pair an image
+# with another build's hash. Prints "<file> <sha256>" on the last line.
+local out="$IMAGES_DIR/$IMAGE_FILE" work sha=""
+sudo install -d -o "$(id -un)" -m 0755 "$CACHE_DIR" "$IMAGES_DIR"
+# Its own lock, not the deploy lock: the build takes an hour and runs beside kolla's stages. Held on fd 7.
+exec 7>>"$IMAGES_DIR/.build.lock"
+if ! flock -w 7200 7; then
+    echo "amphora: another amphora build on this host has held $IMAGES_DIR/.build.lock for 2 hours; see $LOG_DIR/amphora-build.log" >&2
+    exit 75
+fi
+# Hash files of earlier versions (one per algorithm, moved one by one) are no longer read.
+rm -f "$out.md5" "$out.md5.partial" "$out.sha256.partial"
 if [ -s "$out" ] && [ -s "$out.sha256" ]; then
-    echo "amphora: $out already built" >&2
-else
+    sha=$(sha256sum "$out" | cut -d' ' -f1)
+    if [ "$sha" = "$(cat "$out.sha256")" ]; then
+        echo "amphora: $out already built" >&2
+    else
+        echo "amphora: $out does not hash to $out.sha256 (an interrupted publish): building it again" >&2
+        sha=""
+    fi
+fi
+if [ -z "$sha" ]; then
     # Wait for apt locks (unattended-upgrades) instead of failing, as deploy-prepare does.
     local apt=(sudo DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get -o DPkg::Lock::Timeout=600 -q)
     "${apt[@]}" update
     "${apt[@]}" install -y "${HOST_PACKAGES[@]}"
-    sudo install -d -o "$(id -un)" -m 0755 "$CACHE_DIR" "$IMAGES_DIR"
     if [ ! -d "$CACHE_DIR/octavia-$OCTAVIA_REF/.git" ]; then
         rm -rf "$CACHE_DIR/octavia-$OCTAVIA_REF"
         timeout 900 git clone --quiet --depth 1 --branch "$OCTAVIA_REF" "$OCTAVIA_REPO" "$CACHE_DIR/octavia-$OCTAVIA_REF"
     fi
-    [ -x "$DIB_VENV/bin/python" ] || python3 -m venv "$DIB_VENV"
+    [ -x "$DIB_VENV/bin/pip" ] || python3 -m venv --clear "$DIB_VENV"
     # diskimage-create's own requirements (diskimage-builder, PyYAML, six) under the same immutable constraints.
     timeout 1200 "$DIB_VENV/bin/pip" install -q -c "$UPPER_CONSTRAINTS" -r "$CACHE_DIR/octavia-$OCTAVIA_REF/diskimage-create/requirements.txt"
-    # A build that was interrupted leaves its work dir (gigabytes) behind: clear those first. No EXIT trap: it
-    # would run after main has returned, when its locals are gone.
+    # A build that was interrupted leaves its work dir (gigabytes) behind: clear those first (the lock says no build
+    # runs). No EXIT trap: it would run after main has returned, when its locals are gone.
     sudo rm -rf "$CACHE_DIR"/build.*
     work=$(mktemp -d "$CACHE_DIR/build.XXXXXX")
     # diskimage-builder prints megabytes, which Pulumi would keep in the stack's state: they go to a log on this
@@ -37,20 +53,16 @@ else
         sudo rm -rf "$work"
         exit 1
     fi
-    mv -f "$work/$IMAGE_FILE" "$out.partial"
-    sha256sum "$out.partial" | cut -d' ' -f1 > "$out.sha256.partial"
-    md5sum "$out.partial" | cut -d' ' -f1 > "$out.md5.partial"
-    mv -f "$out.partial" "$out"
-    mv -f "$out.md5.partial" "$out.md5"
-    mv -f "$out.sha256.partial" "$out.sha256"
+    sha=$(sha256sum "$work/$IMAGE_FILE" | cut -d' ' -f1)
+    # Publish: the old hash goes first, the image is renamed into place, its hash is written last (atomically). An
+    # interruption leaves no hash, or one that the check above finds does not match: never a wrong pair trusted.
+    rm -f "$out.sha256"
+    mv -f "$work/$IMAGE_FILE" "$out"
+    printf '%s\n' "$sha" > "$out.sha256.new"
+    mv -f "$out.sha256.new" "$out.sha256"
     sudo rm -rf "$work"
 fi
-# An image built by an earlier version has no md5 yet.
-[ -s "$out.md5" ] || md5sum "$out" | cut -d' ' -f1 > "$out.md5"
-local sha served
-sha=$(cat "$out.sha256")
-served=by-sha256/$sha/$IMAGE_FILE
-install -d -m 0755 "$IMAGES_DIR/by-sha256" "$IMAGES_DIR/by-sha256/$sha"
-ln -f "$out" "$IMAGES_DIR/$served"
-chmod 0644 "$out" "$out.sha256" "$out.md5"
-echo "$served $sha $(cat "$out.md5")"
+# Earlier versions served the image from here by hash; nothing serves it now.
+rm -rf "$IMAGES_DIR/by-sha256"
+chmod 0644 "$out" "$out.sha256"
+echo "$out $sha"

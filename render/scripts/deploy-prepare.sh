@@ -14,7 +14,16 @@ hold_deploy_lock deploy-prepare
 local apt=(sudo DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get -o DPkg::Lock::Timeout=600 -q)
 "${apt[@]}" update
 "${apt[@]}" install -y "${APT_PACKAGES[@]}"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# A venv whose creation was cut off has python but no pip yet (ensurepip runs last): made again, since `pip` would
+# otherwise be the system's and install into ~/.local. So is one built by another Python than the system's (a host
+# moved from Ubuntu 22.04 to 24.04, HOST_OS: its packages sit in lib/python3.10, which Python 3.12 never reads).
+local venv_python system_python
+venv_python=$(sed -n 's/^version *= *\([0-9]*\.[0-9]*\).*/\1/p' "$VENV/pyvenv.cfg" 2>/dev/null || true)
+system_python=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+if [ ! -x "$VENV/bin/python" ] || [ ! -x "$VENV/bin/pip" ] || [ "$venv_python" != "$system_python" ]; then
+    echo "deploy-prepare: (re)building $VENV for Python $system_python on Ubuntu $HOST_OS${venv_python:+ (it was built for $venv_python)}"
+    python3 -m venv --clear "$VENV"
+fi
 # kolla-ansible's CLI finds its playbooks through VIRTUAL_ENV (tools/kolla-ansible `find_base_dir`: without it, it
 # takes the venv for a source checkout and looks for $VENV/ansible/site.yml).
 # The collections go into the venv too (ANSIBLE_COLLECTIONS_PATH replaces ~/.ansible/collections, which every release

@@ -1,4 +1,5 @@
-# Copies SOURCE into the local registry as DEST with skopeo (registry to registry, nothing stored in the daemon).
+# Copies SOURCE into the local registry as DEST with skopeo (registry to registry, nothing stored in the daemon), from
+# inside the writable registry's network namespace (NETWORK), where DEST is plain HTTP on loopback.
 # Idempotent: when DEST's manifest digest already equals SOURCE's, nothing is copied. Prints the digest on stdout.
 # BLOB_CACHE (a host directory) holds skopeo's blob-info cache across these one-shot containers: skopeo records in
 # it which blobs each repository of the local registry has, so a later copy mounts a shared layer from another
@@ -12,7 +13,9 @@ skopeo() {
     # quay.io/containers/skopeo runs as root (containers/image_build skopeo/Containerfile sets no USER), so its cache is
     # /var/lib/containers/cache (containers/image pkg/blobinfocache/default.go, systemBlobInfoCacheDir). docker run
     # -v creates a missing host directory (Docker docs, storage/bind-mounts: "Differences between -v and --mount").
-    timeout 1800 "${docker_cmd[@]}" run --rm --network host -v "$BLOB_CACHE:/var/lib/containers/cache" "$SKOPEO_IMAGE" "$@"
+    # --network container:registry: the writable registry listens only on the loopback of its own network namespace
+    # (LocalRegistry), which this copy joins; the source is reached through that namespace's own way out.
+    timeout 1800 "${docker_cmd[@]}" run --rm --network "$NETWORK" -v "$BLOB_CACHE:/var/lib/containers/cache" "$SKOPEO_IMAGE" "$@"
 }
 manifest_digest() {
     # The sha256 of the raw top-level manifest: what a registry calls the digest, equal on both sides after

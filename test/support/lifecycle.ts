@@ -18,6 +18,9 @@ export const DEPLOY_PUB =
 /** A line of the test private key that no rendering would produce by chance. */
 export const PRIVATE_KEY_BODY = TEST_PRIVATE_KEY.split("\n")[1];
 
+/** passwords.yml as the passwords merge prints it (its whole stdout). */
+export const KOLLA_PASSWORDS = "database_password: mock-kolla-database-password\n";
+
 /** A CA as the certificates stage prints it past the digest. */
 export const TEST_CA =
     "-----BEGIN CERTIFICATE-----\nMIIBkolla-test-ca\n-----END CERTIFICATE-----\n";
@@ -30,6 +33,7 @@ export const lifecycleOutputs: OutputsFor = (a) => {
             stdout: `Generating public/private ed25519 key pair.\n${DEPLOY_PUB}\n`,
             stderr: "",
         };
+    if (a.name === "deploy-host-passwords") return { stdout: KOLLA_PASSWORDS, stderr: "" };
     if (a.name === "kolla-certificates")
         return {
             stdout: `PLAY RECAP\n${TEST_CA.trim()
