@@ -7,6 +7,7 @@ import { renderGlobals } from "./globals";
 import { inventorySpliceScript, renderInventory } from "./inventory";
 import { kollaPaths, LOCK_VARS, LOG_DIR, PROGRESS_FILTER_FILE, STATE_DIR } from "./paths";
 import { renderScript, Script, scriptBody, sha256, shellQuote } from "./script";
+import { hopBackupVars, hopGuardVars } from "./upgrade";
 
 export function deployPrepareScript(settings: Settings): Script {
     const p = kollaPaths(settings.release);
@@ -23,9 +24,10 @@ export function deployPrepareScript(settings: Settings): Script {
             PACKAGES: settings.pins.deployHostPackages,
             UPPER_CONSTRAINTS: settings.pins.upperConstraints,
             COLLECTIONS: collectionsFile(settings),
+            ...hopGuardVars(settings),
             ...LOCK_VARS,
         },
-        scriptBody("deploy-lock.sh") + scriptBody("deploy-prepare.sh"),
+        scriptBody("deploy-lock.sh") + scriptBody("hop-guard.sh") + scriptBody("deploy-prepare.sh"),
     );
 }
 
@@ -118,9 +120,14 @@ export function deployConfigScript(settings: Settings): Script {
             // The stages' output digest, installed here once so that editing it changes no stage's inputs.
             PROGRESS_FILTER_FILE,
             PROGRESS_FILTER: scriptBody("ansible-progress.py"),
+            ...hopGuardVars(settings),
+            ...hopBackupVars(settings),
             ...LOCK_VARS,
         },
-        scriptBody("deploy-lock.sh") + scriptBody("deploy-config.sh"),
+        scriptBody("deploy-lock.sh") +
+            scriptBody("hop-guard.sh") +
+            scriptBody("hop-backup.sh") +
+            scriptBody("deploy-config.sh"),
     );
 }
 

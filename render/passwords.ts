@@ -2,7 +2,7 @@
 import * as YAML from "yaml";
 import { Settings } from "../config/settings";
 import { renderScript, Script, scriptBody } from "./script";
-import { DEPLOYED_MARKER } from "./kolla";
+import { hopGuardVars } from "./upgrade";
 import { kollaPaths, LOCK_VARS } from "./paths";
 
 export interface OwnedPasswords {
@@ -36,9 +36,11 @@ export function passwordsMergeScript(settings: Settings): Script {
             EXAMPLE: p.examplePasswords,
             PASSWORDS: p.passwords,
             OVERRIDES: p.passwordOverrides,
-            DEPLOYED_MARKER,
+            ...hopGuardVars(settings),
             ...LOCK_VARS,
         },
-        scriptBody("deploy-lock.sh") + scriptBody("passwords-merge.sh"),
+        scriptBody("deploy-lock.sh") +
+            scriptBody("hop-guard.sh") +
+            scriptBody("passwords-merge.sh"),
     );
 }

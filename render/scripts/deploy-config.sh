@@ -1,6 +1,9 @@
 # /etc/kolla/globals.yml, the inventory's top groups and ansible.cfg, each written atomically (same content gives
 # the same files, so a re-run changes nothing).
+hop_guard
 hold_deploy_lock deploy-config
+# On a hop, the old release's /etc/kolla is kept before the new release's files replace it.
+backup_for_hop
 put() {
     local dest=$1 content=$2 mode=$3 tmp
     tmp=$(mktemp "$dest.XXXXXX")

@@ -4,6 +4,8 @@
 # versions. Re-runnable: apt and pip settle on the same state, the venv is created only when absent, the collections
 # are reinstalled at the same versions. pip runs only inside the venv (Ubuntu 24.04's Python is externally managed,
 # PEP 668).
+# A skipped hop or a downgrade stops here, before anything is written (hop-guard.sh).
+hop_guard
 local user
 user=$(id -un)
 sudo install -d -o "$user" -m 0755 "$STATE_DIR" "$CONFIG_DIR" "$VENV"

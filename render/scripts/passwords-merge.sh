@@ -8,6 +8,7 @@ local mode=${1:-create}
 [ -s "$OVERRIDES" ] || { echo "passwords-merge: $OVERRIDES is missing" >&2; exit 1; }
 umask 077
 export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+hop_guard
 hold_deploy_lock passwords-merge
 # A passwords.yml lost while the cloud exists (a re-installed deploy host, a deleted file) must not be generated anew:
 # kolla would reconfigure every service with new database and RabbitMQ passwords the running cloud does not know.
