@@ -8,10 +8,10 @@ import { amphoraBuildScript, amphoraImageFile, imageServerScript } from "../rend
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { verifiedUpload } from "../components/cloud";
-import { Graph, Registration, runIndex, settled } from "./support/harness";
+import { Graph, Registration, runIndex, settled } from "../tools/evaluate/harness";
 import { tempDir } from "./support/tools";
 import { FAKE_SUDO, fakeBin, runScript, withVars } from "./support/lifecycle";
-import { stackRunOptions, stackSettings, TEST_PUBLIC_KEY } from "./support/stack";
+import { stackRunOptions, stackSettings, TEST_PUBLIC_KEY } from "../tools/evaluate/stack";
 
 const stack = (overrides: Record<string, unknown> = {}) =>
     runIndex(stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, ...overrides } }));

@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_DIR } from "./support/stack";
+import { PROJECT_DIR } from "../tools/evaluate/stack";
 
 /** Every .ts file under `dir` (relative to the project), recursively. */
 function sources(dir: string): string[] {
@@ -29,7 +29,50 @@ function imports(f: string): { from: string; typeOnly: boolean }[] {
 const resolved = (f: string, spec: string) =>
     spec.startsWith(".") ? path.normalize(path.join(path.dirname(f), spec)) : spec;
 
+/** Every source file of the project outside test/ (node_modules, build output and git left out). */
+function productSources(): string[] {
+    return fs
+        .readdirSync(PROJECT_DIR, { withFileTypes: true })
+        .flatMap((e) =>
+            e.isDirectory()
+                ? ["test", "node_modules", "build", ".git"].includes(e.name)
+                    ? []
+                    : sources(e.name)
+                : e.name.endsWith(".ts")
+                  ? [e.name]
+                  : [],
+        )
+        .filter((f) => !f.split(path.sep).includes("node_modules"));
+}
+
+/** Every module a file loads by a literal specifier: import/export ... from, import(), require(). */
+function loads(f: string): string[] {
+    return [
+        ...read(f).matchAll(
+            /(?:^(?:import|export)\s[^;]*?\sfrom\s*|\bimport\(\s*|\brequire\(\s*)["']([^"']+)["']/gms,
+        ),
+    ].map((m) => m[1]);
+}
+
 describe("layout: render is pure, config is the only reader, components own one stage each", () => {
+    it("nothing outside test/ loads code from test/; only the evaluator loads code by a computed path", () => {
+        const files = productSources();
+        assert.ok(files.includes(path.join("tools", "graph.ts")) && files.includes("index.ts"));
+        for (const f of files) {
+            for (const spec of loads(f)) {
+                const target = resolved(f, spec);
+                assert.ok(!/^test([/\\]|$)/.test(target), `${f} loads ${spec}, which is test code`);
+            }
+        }
+        // runIndex re-evaluates index.ts; tree.ts loads a base tree's own evaluator (tools/evaluate/, or test/support/
+        // in a tree from before it moved). Anything else loaded by a computed path is invisible to tsc and this test.
+        const computed = files.filter((f) => /\brequire\(\s*[^"'\s)]/.test(read(f)));
+        assert.deepEqual(computed, [
+            path.join("tools", "evaluate", "harness.ts"),
+            path.join("tools", "evaluate", "tree.ts"),
+        ]);
+    });
+
     it("render/ imports nothing from Pulumi, the components or the program", () => {
         const files = sources("render");
         assert.ok(files.length >= 14);
@@ -86,6 +129,8 @@ describe("layout: render is pure, config is the only reader, components own one 
             ...sources("components"),
             ...sources("render"),
             ...sources("config"),
+            ...sources("tools"),
+            ...sources("bench"),
             "deployment.ts",
             "index.ts",
         ];
@@ -93,17 +138,15 @@ describe("layout: render is pure, config is the only reader, components own one 
         for (const f of all)
             assert.ok(named.has(path.basename(f)), `README Layout does not name ${f}`);
         for (const n of named)
-            assert.ok(
-                basenames.has(n) || fs.existsSync(path.join(PROJECT_DIR, "tools", n)),
-                `README Layout names ${n}, which does not exist`,
-            );
+            assert.ok(basenames.has(n), `README Layout names ${n}, which does not exist`);
         for (const dir of [...section[1].matchAll(/^\s*([\w-]+(?:\/[\w-]+)*)\/\s/gm)].map(
             (m) => m[1],
         )) {
             assert.ok(
                 fs.existsSync(path.join(PROJECT_DIR, dir)) ||
                     fs.existsSync(path.join(PROJECT_DIR, "components", dir)) ||
-                    fs.existsSync(path.join(PROJECT_DIR, "render", dir)),
+                    fs.existsSync(path.join(PROJECT_DIR, "render", dir)) ||
+                    fs.existsSync(path.join(PROJECT_DIR, "tools", dir)),
                 `README Layout names ${dir}/, which does not exist`,
             );
         }

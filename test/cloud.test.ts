@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { INIT_RUNONCE_FLAVORS } from "../components/cloud";
-import { Graph, runIndex } from "./support/harness";
+import { Graph, runIndex } from "../tools/evaluate/harness";
 import { lifecycleOutputs, TEST_CA } from "./support/lifecycle";
-import { stackRunOptions, TEST_PUBLIC_KEY } from "./support/stack";
+import { stackRunOptions, TEST_PUBLIC_KEY } from "../tools/evaluate/stack";
 
 const stack = (overrides: Record<string, unknown> = {}) =>
     runIndex(stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, ...overrides } }));

@@ -17,8 +17,8 @@ import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { renderGlobals } from "../render/globals";
 import { renderInventory } from "../render/inventory";
 import { kollaPaths } from "../render/paths";
-import { Graph, runProgram } from "./support/harness";
-import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+import { Graph, runProgram } from "../tools/evaluate/harness";
+import { stackSettings, TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 import {
     ADMIN_PW,

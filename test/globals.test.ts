@@ -6,7 +6,7 @@ import { renderGlobals } from "../render/globals";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { renderPasswordOverrides } from "../render/passwords";
 import { SettingsError } from "../config/settings";
-import { stackSettings } from "./support/stack";
+import { stackSettings } from "../tools/evaluate/stack";
 
 const KNOWN = new Set(
     fs

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { remoteCommand, sshConnection } from "../components/remote";
-import { runProgram } from "./support/harness";
-import { TEST_PRIVATE_KEY } from "./support/stack";
+import { runProgram } from "../tools/evaluate/harness";
+import { TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
 
 const host = { address: "10.0.0.5", sshUser: "ubuntu", sshPort: 22 };
 

@@ -10,8 +10,13 @@ import { dockerSshOpts } from "../render/dockerHost";
 import { hostKeyFromFirstContact, knownHostsLines } from "../render/hosts";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { KNOWN_HOSTS_FILE } from "../render/paths";
-import { Graph, mockHostKey, runIndex } from "./support/harness";
-import { stackRunOptions, stackSettings, stackValues, TEST_PUBLIC_KEY } from "./support/stack";
+import { Graph, mockHostKey, runIndex } from "../tools/evaluate/harness";
+import {
+    stackRunOptions,
+    stackSettings,
+    stackValues,
+    TEST_PUBLIC_KEY,
+} from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 const CONFIGURED = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGNvbmZpZ3VyZWQtZGVwbG95LWhvc3Qta2V5";

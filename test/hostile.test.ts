@@ -20,7 +20,7 @@ import { spliceInventory } from "./support/splice";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { hostScripts } from "../render/hostFiles";
 import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
-import { stackValues } from "./support/stack";
+import { stackValues } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 import { python } from "./support/ansiblePython";
 

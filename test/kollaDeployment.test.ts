@@ -14,8 +14,8 @@ import {
     stageScript,
     StageName,
 } from "../render/kolla";
-import { Graph, Registration } from "./support/harness";
-import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+import { Graph, Registration } from "../tools/evaluate/harness";
+import { stackSettings, TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 import {
     ADMIN_PW,

@@ -6,7 +6,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { passwordsMergeScript } from "../render/passwords";
 import { mode, runScript, withVars } from "./support/lifecycle";
-import { stackSettings } from "./support/stack";
+import { stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 // kolla_ansible/cmd/mergepwd.py: new.update(old) (old values win, keys of both kept); genpwd.py fills blank values

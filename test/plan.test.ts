@@ -6,7 +6,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { comparePlans, formatPlan, headline } from "../tools/plan";
 import { redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
-import { PROJECT_DIR } from "./support/stack";
+import { PROJECT_DIR } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 const GIT_ID = [

@@ -7,10 +7,10 @@ import { dockerInstallScript } from "../render/dockerHost";
 import { kollaImages, REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
 import { BLOB_CACHE_DIR, mirrorScript, mirrorWaits } from "../render/mirror";
 import { deployOpenstack } from "../deployment";
-import { Graph, runProgram } from "./support/harness";
+import { Graph, runProgram } from "../tools/evaluate/harness";
 import { tempDir } from "./support/tools";
 import { FAKE_SUDO, fakeBin, onlyTools, runScript } from "./support/lifecycle";
-import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+import { stackSettings, TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
 
 const TEST_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3RkZXBsb3lob3N0";
 

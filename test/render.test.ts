@@ -6,7 +6,7 @@ import * as YAML from "yaml";
 import { render } from "../tools/render";
 import { SettingsError } from "../config/settings";
 import { tempDir } from "./support/tools";
-import { PROJECT_DIR } from "./support/stack";
+import { PROJECT_DIR } from "../tools/evaluate/stack";
 
 function cli(...args: string[]) {
     return spawnSync(

@@ -1,8 +1,13 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { Graph, runIndex } from "./support/harness";
-import { PROJECT_DIR, stackRunOptions, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY } from "./support/stack";
+import { Graph, runIndex } from "../tools/evaluate/harness";
+import {
+    PROJECT_DIR,
+    stackRunOptions,
+    TEST_PRIVATE_KEY,
+    TEST_PUBLIC_KEY,
+} from "../tools/evaluate/stack";
 
 const OUTPUTS = [
     "authUrl",

@@ -8,8 +8,8 @@ import { Settings } from "../config/settings";
 import { waitReadyScript } from "../render/hosts";
 import { TargetHosts } from "../components/hosts/targetHosts";
 import { targetPrepareScript } from "../render/hosts";
-import { Graph, runProgram } from "./support/harness";
-import { stackSettings, TEST_PRIVATE_KEY } from "./support/stack";
+import { Graph, runProgram } from "../tools/evaluate/harness";
+import { stackSettings, TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 import {
     assertNoLeaks,

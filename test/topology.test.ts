@@ -6,7 +6,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { renderTopology } from "../tools/render";
 import { topologyDot, topologySvg } from "../tools/topology";
-import { PROJECT_DIR, stackSettings } from "./support/stack";
+import { PROJECT_DIR, stackSettings } from "../tools/evaluate/stack";
 
 /** Every <text> of a Graphviz SVG, entities decoded: what a reader sees. */
 function texts(svg: string): string[] {

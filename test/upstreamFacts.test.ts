@@ -7,7 +7,7 @@ import * as path from "path";
 import { hostScripts } from "../render/hostFiles";
 import { AMPHORA_HOST_PACKAGES, amphoraBuildScript, imageServerScript } from "../render/amphora";
 import { REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
-import { runIndex } from "./support/harness";
+import { runIndex } from "../tools/evaluate/harness";
 import {
     collectionsFile,
     deployPrepareScript,
@@ -17,7 +17,7 @@ import {
 } from "../render/deployHost";
 import { Script } from "../render/script";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
-import { stackRunOptions, stackSettings } from "./support/stack";
+import { stackRunOptions, stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 const VARIANTS: Record<string, Record<string, unknown>> = {

@@ -20,7 +20,7 @@ import {
     Settings,
     SettingsError,
 } from "../config/settings";
-import { stackSettings, stackValues } from "./support/stack";
+import { stackSettings, stackValues } from "../tools/evaluate/stack";
 import { python } from "./support/ansiblePython";
 
 const KNOWN = fs

@@ -7,8 +7,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Deployment, deployOpenstack } from "../../deployment";
 import { Script } from "../../render/script";
-import { Graph, OutputsFor, Registration, runProgram } from "./harness";
-import { stackSettings, TEST_PRIVATE_KEY } from "./stack";
+import { Graph, OutputsFor, Registration, runProgram } from "../../tools/evaluate/harness";
+import { stackSettings, TEST_PRIVATE_KEY } from "../../tools/evaluate/stack";
 import { tempDir } from "./tools";
 
 export const ADMIN_PW = "mock-password-deploy-host-keystone-admin-password";

@@ -1,5 +1,6 @@
 // Runs a Pulumi program (or one component) under the mock runtime and records every registration with its
-// parent, provider, options and dependencies, so tests can assert on the real resource graph.
+// parent, provider, options and dependencies: the real resource graph, without hosts or the CLI, for `npm run graph`,
+// `npm run plan`, the bench and the tests to read.
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";

@@ -1,0 +1,50 @@
+// The evaluator of a project tree, for `npm run plan` (a base ref's tree) and `npm run graph --dir`: this tree's own
+// modules, imported statically, or another tree's, loaded from that tree so a base is evaluated with the code it had.
+// The one place outside index.ts's re-evaluation that loads code by a computed path (test/architecture.test.ts).
+import * as fs from "fs";
+import * as path from "path";
+import { Settings } from "../../config/settings";
+import { render } from "../render";
+import { Graph, RunOptions, runIndex } from "./harness";
+import { PROJECT_DIR, StackOptions, stackRunOptions, stackSettings } from "./stack";
+
+export interface TreeEvaluator {
+    /** Writes what `npm run render` writes for the stack into outDir; returns the relative paths. */
+    render(stack: string, outDir: string, projectDir: string): string[];
+    stackSettings(stack: string): Settings;
+    stackRunOptions(opts: StackOptions): RunOptions;
+    runIndex(opts: RunOptions): Promise<Graph>;
+}
+
+/**
+ * Where a tree keeps its evaluator: tools/evaluate/ since it left the tests; a tree from before that commit has it in
+ * test/support/ (same module names and exports), which is how `npm run plan -- <stack> --base <older ref>` still
+ * evaluates such a base with its own code.
+ */
+export function evaluatorDir(dir: string): string {
+    for (const rel of ["tools/evaluate", "test/support"]) {
+        if (fs.existsSync(path.join(dir, rel, "harness.ts"))) return rel;
+    }
+    throw new Error(`${dir} has no mock-runtime evaluator (tools/evaluate/harness.ts)`);
+}
+
+export function evaluatorOf(dir: string): TreeEvaluator {
+    if (path.resolve(dir) === PROJECT_DIR)
+        return { render, stackSettings, stackRunOptions, runIndex };
+    const at = evaluatorDir(dir);
+    /* eslint-disable @typescript-eslint/no-require-imports -- another tree's modules, by their path */
+    const { stackRunOptions: runOptions, stackSettings: settings } = require(
+        path.join(dir, at, "stack"),
+    ) as typeof import("./stack");
+    const { runIndex: run } = require(path.join(dir, at, "harness")) as typeof import("./harness");
+    const { render: renderTree } = require(
+        path.join(dir, "tools/render"),
+    ) as typeof import("../render");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    return {
+        render: renderTree,
+        stackSettings: (stack) => settings(stack),
+        stackRunOptions: runOptions,
+        runIndex: run,
+    };
+}
