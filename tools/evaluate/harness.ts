@@ -254,10 +254,35 @@ export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret
 }
 
 /**
+ * Runs `f` with stack traces of message-less errors left unmapped. The SDK reads `new Error().stack` for every
+ * promise it makes and every resource it registers (runtime/debuggable.js debuggablePromise, resource.js
+ * Resource.callsites); under ts-node each read maps every frame through the source maps, which was most of an
+ * evaluation's CPU time. Neither trace reaches the graph (the monitor records no source position). An error with a
+ * message, one that can reach a developer, is still mapped.
+ */
+async function withCheapTraces<T>(f: () => Promise<T>): Promise<T> {
+    const mapped = Error.prepareStackTrace;
+    if (!mapped) return f();
+    Error.prepareStackTrace = (error, frames) =>
+        error.message === ""
+            ? [String(error), ...frames.map((frame) => `    at ${String(frame)}`)].join("\n")
+            : mapped(error, frames);
+    try {
+        return await f();
+    } finally {
+        Error.prepareStackTrace = mapped;
+    }
+}
+
+/**
  * Runs `program` under the mock runtime with the given config and returns the recorded graph. If the program
  * returns an object (a module's exports), its Outputs are resolved into `exports`, secret ones listed.
  */
-export async function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<Graph> {
+export function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<Graph> {
+    return withCheapTraces(() => record(program, opts));
+}
+
+async function record(program: () => unknown, opts: RunOptions): Promise<Graph> {
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     const outputs = opts.outputs ?? defaultOutputs;
     const monitor: RecordingMonitor = new RecordingMonitor({
