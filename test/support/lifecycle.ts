@@ -165,3 +165,18 @@ export const FAKE_SUDO = `while [[ \${1:-} == -* ]]; do shift; done\nexec env "$
 export function mode(file: string): string {
     return (fs.statSync(file).mode & 0o777).toString(8).padStart(4, "0");
 }
+
+/** A deploy host key the registry tests configure, so the docker CLI's options pin it. */
+export const TEST_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3RkZXBsb3lob3N0";
+
+/** The whole program's graph (deployment.ts, as index.ts builds it), the deploy host's key configured. */
+export async function registryGraph(overrides: Record<string, unknown> = {}): Promise<Graph> {
+    const settings = stackSettings("aio", overrides);
+    return runProgram(() => {
+        const { registry, mirror } = deployOpenstack(
+            { ...settings, deployHost: { ...settings.deployHost, hostKey: TEST_HOST_KEY } },
+            { sshPrivateKey: pulumi.secret(TEST_PRIVATE_KEY) },
+        );
+        return { address: registry.address, count: mirror.count };
+    });
+}
