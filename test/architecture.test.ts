@@ -54,6 +54,39 @@ function loads(f: string): string[] {
     ].map((m) => m[1]);
 }
 
+/**
+ * Modules without a test file of their own name, and why. Every other module under config/, render/, components/ and
+ * tools/ (and deployment.ts) has test/<name>.test.ts, where <name> is its file name, `<folder>.<file name>` (config.
+ * checks for config/checks.ts), or either with a qualifier (mirror.real); a folder's index.ts is named for the folder.
+ */
+const WITHOUT_OWN_TEST: Record<string, string> = {
+    "index.ts":
+        "loads the config and exports what deployment.ts builds: deployment.test.ts evaluates it",
+    "config/keys.ts":
+        "the table of keys: config.stackFile.test.ts holds Pulumi.yaml and the README to it",
+    "config/releases.ts": "data, the pins of a release: upstreamFacts.test.ts checks them",
+    "config/globalsKeys.ts":
+        "data, kolla's variables: validation.test.ts checks them against kolla's own list",
+    "config/inventoryGroups.ts":
+        "data, kolla's groups: validation.test.ts checks them against kolla's inventory",
+    "render/paths.ts": "data, where files live on the deploy host",
+    "components/cloud/shared.ts": "data, init-runonce's flavors, rules and quotas: basics.test.ts",
+    "tools/planEvaluate.ts": "the evaluation side of npm run plan: plan.test.ts runs it",
+    "tools/evaluate/stack.ts":
+        "the stack loader of every graph test; config.stackFile.test.ts checks its rules",
+};
+
+/** Test files named for a behaviour rather than a module. */
+const BEHAVIOUR_SUITES = [
+    "architecture",
+    "digest",
+    "hostile",
+    "registryReadOnly",
+    "upstreamFacts",
+    "validation",
+    "workflow",
+];
+
 describe("layout: render is pure, config is the only reader, components own one stage each", () => {
     it("nothing outside test/ loads code from test/; only the evaluator loads code by a computed path", () => {
         const files = productSources();
@@ -71,6 +104,43 @@ describe("layout: render is pure, config is the only reader, components own one 
             path.join("tools", "evaluate", "harness.ts"),
             path.join("tools", "evaluate", "tree.ts"),
         ]);
+    });
+
+    it("gives every module with behaviour of its own a test file of its name, and every test file a module or a behaviour", () => {
+        const modules = [
+            ...["config", "render", "components", "tools"].flatMap(sources),
+            "deployment.ts",
+            "index.ts",
+        ];
+        const tests = fs
+            .readdirSync(path.join(PROJECT_DIR, "test"))
+            .filter((f) => f.endsWith(".test.ts"))
+            .map((f) => f.slice(0, -".test.ts".length));
+        const namesOf = (m: string): string[] => {
+            const parts = m.slice(0, -".ts".length).split(path.sep);
+            const file = parts[parts.length - 1];
+            const folder = parts[parts.length - 2];
+            const name = file === "index" && folder ? folder : file;
+            return folder && name !== folder ? [name, `${folder}.${name}`] : [name];
+        };
+        const testsOf = (m: string) =>
+            tests.filter((t) => namesOf(m).some((n) => t === n || t.startsWith(`${n}.`)));
+        const missing = modules.filter((m) => !WITHOUT_OWN_TEST[m] && testsOf(m).length === 0);
+        assert.deepEqual(missing, [], "modules without test/<name>.test.ts");
+        for (const [m, why] of Object.entries(WITHOUT_OWN_TEST)) {
+            assert.ok(modules.includes(m), `${m} is listed without a test file but does not exist`);
+            assert.deepEqual(
+                testsOf(m),
+                [],
+                `${m} has a test file now: drop it from the list (${why})`,
+            );
+        }
+        const named = new Set(modules.flatMap((m) => testsOf(m)));
+        assert.deepEqual(
+            tests.filter((t) => !named.has(t) && !BEHAVIOUR_SUITES.includes(t)),
+            [],
+            "test files named for neither a module nor a listed behaviour",
+        );
     });
 
     it("render/ imports nothing from Pulumi, the components or the program", () => {
