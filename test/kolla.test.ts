@@ -476,7 +476,11 @@ ${fake}
     });
 
     it("the deploy-host lock: a second stage waits, then fails naming the holder's pid, stage and log", async () => {
-        const sb = sandbox("sleep 3");
+        // The holder's kolla-ansible runs until the test releases it (at most 30 s), not for a fixed time.
+        const release = path.join(tempDir("kolla-lock-"), "release");
+        const sb = sandbox(
+            `for _ in $(seq 600); do [ ! -e ${JSON.stringify(release)} ] || break; sleep 0.05; done`,
+        );
         const first = spawn("bash", ["-s", "--", "create"], {
             stdio: ["pipe", "ignore", "ignore"],
         });
@@ -499,6 +503,7 @@ ${fake}
             /kolla-ansible deploy: the deploy host is busy: .*deploy\.lock is held by pid \d+ \(kolla-ansible pull, since .*, log .*pull\.log\); waited 1s/,
         );
         assert.deepEqual(sb.calls(), [`-i ${sb.inventory} pull`], "deploy did not run");
+        fs.writeFileSync(release, "");
         await done;
         const after = sb.stageRun("deploy", "create", { LOCK_WAIT: "5" });
         assert.equal(after.status, 0, after.stderr);

@@ -4,7 +4,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { comparePlans, formatPlan, headline } from "../tools/plan";
+import {
+    comparePlans,
+    evaluate,
+    formatPlan,
+    headline,
+    planOf,
+    resolveCommit,
+    withBaseTree,
+} from "../tools/plan";
 import { redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
 import { PROJECT_DIR } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
@@ -32,9 +40,12 @@ const leftovers = () => fs.readdirSync(planTmp).filter((f) => f.startsWith("plan
 describe("npm run plan (a change in host terms)", function () {
     this.timeout(180000);
     let repo: string;
+    /** main's tree evaluated once, the base every comparison made here (not through the CLI) shares. */
+    let main: TreeSummary;
+    const tmpdir = process.env.TMPDIR;
 
     // A throwaway repository: the project's files committed as main, node_modules linked.
-    before(() => {
+    before(async () => {
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "openstack-aio-planrepo-"));
         const files = spawnSync(
             "git",
@@ -61,13 +72,28 @@ describe("npm run plan (a change in host terms)", function () {
             path.join(repo, "node_modules"),
             "dir",
         );
+        // What plan.ts's functions make in this process lands in planTmp too.
+        process.env.TMPDIR = planTmp;
+        main = await withBaseTree(repo, resolveCommit(repo, "main"), (tree) =>
+            evaluate(tree, "aio"),
+        );
     });
-    after(() => fs.rmSync(repo, { recursive: true, force: true }));
+    after(() => {
+        if (tmpdir === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = tmpdir;
+        fs.rmSync(repo, { recursive: true, force: true });
+    });
 
-    const branch = (name: string, edit: () => void) => {
-        git(repo, "checkout", "-q", "-B", name, "main");
+    /** The plan of the working tree's edit against main, as `npm run plan -- aio --base main` prints it. */
+    const planAgainstMain = async (edit: () => void): Promise<string> => {
         edit();
-        git(repo, "commit", "-q", "-am", name);
+        try {
+            const p = planOf(main, await evaluate(repo, "aio"), "main");
+            assert.equal(p.error, undefined, p.error);
+            return formatPlan(p);
+        } finally {
+            git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
+        }
     };
     const plan = (...args: string[]) =>
         spawnSync(
@@ -87,16 +113,13 @@ describe("npm run plan (a change in host terms)", function () {
         fs.writeFileSync(file, YAML.stringify(doc));
     };
 
-    it("enableHeat off: names the three removed Heat images and runs the deploy stage as reconfigure", () => {
+    it("enableHeat off: names the three removed Heat images and runs the deploy stage as reconfigure", async () => {
         const before = leftovers();
-        branch("heat-off", () =>
+        const out = await planAgainstMain(() =>
             editStack((c) => {
                 c["openstack-aio:enableHeat"] = false;
             }),
         );
-        const r = plan("aio", "--base", "main");
-        assert.equal(r.status, 0, r.stderr);
-        const out = r.stdout;
         assert.match(
             out,
             /will run `kolla-ansible reconfigure` on 1 host \(aio\), drop 3 images\./,
@@ -122,22 +145,36 @@ describe("npm run plan (a change in host terms)", function () {
         assert.deepEqual(leftovers(), before);
     });
 
-    it("cirrosVersion only: names the cirros image and runs no kolla stage", () => {
-        branch("cirros", () =>
+    it("cirrosVersion only: names the cirros image and runs no kolla stage", async () => {
+        const out = await planAgainstMain(() =>
             editStack((c) => {
                 c["openstack-aio:cirrosVersion"] = "0.6.2";
             }),
         );
-        const r = plan("aio", "--base", "main");
-        assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /No kolla stage runs\./);
+        assert.match(out, /No kolla stage runs\./);
         assert.match(
-            r.stdout,
+            out,
             /- `cloud-images-cirros` \("cirros"\) \(openstack:images\/image:Image\) changes: imageSourceUrl: \S+\/0\.6\.1\/cirros-0\.6\.1-x86_64-disk\.img → \S+\/0\.6\.2\/cirros-0\.6\.2-x86_64-disk\.img/,
         );
-        assert.match(r.stdout, /No image is added or dropped\./);
-        assert.match(r.stdout, /No file changes\./);
-        assert.doesNotMatch(r.stdout, /runs `kolla-ansible/);
+        assert.match(out, /No image is added or dropped\./);
+        assert.match(out, /No file changes\./);
+        assert.doesNotMatch(out, /runs `kolla-ansible/);
+    });
+
+    it("evaluates a base from before the evaluator left test/ with that base's own code", async () => {
+        git(repo, "checkout", "-q", "-b", "evaluator-in-test-support", "main");
+        git(repo, "rm", "-q", "tools/evaluate/tree.ts");
+        for (const f of ["harness.ts", "stack.ts"])
+            git(repo, "mv", `tools/evaluate/${f}`, `test/support/${f}`);
+        git(repo, "commit", "-q", "-m", "the evaluator where it was");
+        git(repo, "checkout", "-q", "main");
+        const old = await withBaseTree(
+            repo,
+            resolveCommit(repo, "evaluator-in-test-support"),
+            (tree) => evaluate(tree, "aio"),
+        );
+        assert.equal(old.error, undefined, old.error);
+        assert.deepEqual(old, main, "the same program and stack, evaluated from either place");
     });
 
     it("without --base compares with HEAD: an uncommitted edit shows", () => {
