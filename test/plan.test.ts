@@ -13,7 +13,7 @@ import {
     resolveCommit,
     withBaseTree,
 } from "../tools/plan";
-import { redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
+import { evaluateTree, redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
 import { PROJECT_DIR } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
@@ -40,7 +40,7 @@ const leftovers = () => fs.readdirSync(planTmp).filter((f) => f.startsWith("plan
 describe("npm run plan (a change in host terms)", function () {
     this.timeout(180000);
     let repo: string;
-    /** main's tree evaluated once, the base every comparison made here (not through the CLI) shares. */
+    /** main's tree evaluated once: the base every comparison made here (not through the CLI) shares. */
     let main: TreeSummary;
     const tmpdir = process.env.TMPDIR;
 
@@ -74,9 +74,9 @@ describe("npm run plan (a change in host terms)", function () {
         );
         // What plan.ts's functions make in this process lands in planTmp too.
         process.env.TMPDIR = planTmp;
-        main = await withBaseTree(repo, resolveCommit(repo, "main"), (tree) =>
-            evaluate(tree, "aio"),
-        );
+        // The working tree as committed is main's tree. Evaluated here (not in a process of its own, as plan.ts
+        // does), the repository's modules load once for main and each edit below.
+        main = await evaluateTree(repo, "aio");
     });
     after(() => {
         if (tmpdir === undefined) delete process.env.TMPDIR;
@@ -88,7 +88,7 @@ describe("npm run plan (a change in host terms)", function () {
     const planAgainstMain = async (edit: () => void): Promise<string> => {
         edit();
         try {
-            const p = planOf(main, await evaluate(repo, "aio"), "main");
+            const p = planOf(main, await evaluateTree(repo, "aio"), "main");
             assert.equal(p.error, undefined, p.error);
             return formatPlan(p);
         } finally {

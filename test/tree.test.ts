@@ -11,8 +11,8 @@ import { evaluatorDir, evaluatorOf } from "../tools/evaluate/tree";
 import { tempDir } from "./support/tools";
 
 describe("tree evaluators: this tree's own, or the one a base tree brings", () => {
-    it("evaluates this tree with the modules it imports", () => {
-        const e = evaluatorOf(PROJECT_DIR);
+    it("evaluates this tree with the modules it imports", async () => {
+        const e = await evaluatorOf(PROJECT_DIR);
         assert.equal(e.runIndex, runIndex);
         assert.equal(e.stackRunOptions, stackRunOptions);
         assert.equal(e.render, render);

@@ -27,7 +27,7 @@ export async function stackGraph(
     overrides: Record<string, unknown> = {},
 ): Promise<unknown> {
     // The tree's own evaluator: a base tree is evaluated with the code it had.
-    const { stackRunOptions, runIndex } = evaluatorOf(dir);
+    const { stackRunOptions, runIndex } = await evaluatorOf(dir);
     const graph = await runIndex(stackRunOptions({ stack, overrides }));
     const resources = graph.resources
         .map((r) => ({

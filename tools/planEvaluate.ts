@@ -61,7 +61,7 @@ export function redact(
 export async function evaluateTree(dir: string, stack: string): Promise<TreeSummary> {
     if (!fs.existsSync(path.join(dir, `Pulumi.${stack}.yaml`))) return { stack, exists: false };
     // The tree's own modules: a base ref is evaluated with the code it had.
-    const { render, stackRunOptions, stackSettings, runIndex } = evaluatorOf(dir);
+    const { render, stackRunOptions, stackSettings, runIndex } = await evaluatorOf(dir);
     const files: Record<string, string> = {};
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-render-"));
     try {
