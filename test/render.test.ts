@@ -22,7 +22,7 @@ function cli(...args: string[]) {
 }
 
 describe("npm run render", () => {
-    it("writes globals, inventory, ansible.cfg, scripts and images.txt for aio, without secrets", () => {
+    it("writes globals, inventory, ansible.cfg, scripts, images.txt and topology.svg for aio, without secrets", () => {
         const out = tempDir();
         const r = cli("aio", "--out", out);
         assert.equal(r.status, 0, r.stderr);
@@ -51,6 +51,9 @@ describe("npm run render", () => {
             fs.readFileSync(path.join(out, "passwords-override.yml"), "utf8"),
         );
         assert.match(overrides.keystone_admin_password, /^<secret: /);
+        // topology.svg beside them, a picture of the configured cloud (tools/topology.ts: topology.test.ts).
+        assert.match(r.stdout, /\n {2}topology\.svg\n/);
+        assert.match(fs.readFileSync(path.join(out, "topology.svg"), "utf8"), />10\.10\.10\.51</);
         const all = fs
             .readdirSync(out, { recursive: true })
             .map(String)
