@@ -9,13 +9,14 @@ import {
     evaluate,
     formatPlan,
     headline,
+    main as planMain,
     planOf,
     resolveCommit,
     withBaseTree,
 } from "../tools/plan";
 import { evaluateTree, redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
 import { PROJECT_DIR } from "../tools/evaluate/stack";
-import { tempDir } from "./support/tools";
+import { runMain, tempDir } from "./support/tools";
 
 const GIT_ID = [
     "-c",
@@ -193,20 +194,21 @@ describe("npm run plan (a change in host terms)", function () {
         git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
     });
 
-    it("an unknown ref, invalid config or wrong usage fails with a message and leaves no temp tree", () => {
+    it("an unknown ref, invalid config or wrong usage fails with a message and leaves no temp tree", async () => {
         const before = leftovers();
-        let r = plan("aio", "--base", "no-such-ref");
-        assert.equal(r.status, 1);
-        assert.match(r.stderr, /git rev-parse/);
+        // The ref and the usage are checked before anything is evaluated: main() in this process.
+        const unknown = await runMain(planMain, "aio", "--base", "no-such-ref");
+        assert.equal(unknown.status, 1);
+        assert.match(unknown.stderr, /git rev-parse/);
         editStack((c) => {
             c["openstack-aio:vip"] = "10.10.10.51";
         });
-        r = plan("aio", "--base", "main");
+        const r = plan("aio", "--base", "main");
         assert.equal(r.status, 1);
         assert.match(r.stdout, /does not evaluate:[\s\S]*openstack-aio:vip:/);
         git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
-        assert.equal(plan().status, 2);
-        assert.equal(plan("aio", "--base").status, 2);
+        assert.equal((await runMain(planMain)).status, 2);
+        assert.equal((await runMain(planMain, "aio", "--base")).status, 2);
         assert.deepEqual(leftovers(), before);
     });
 });

@@ -3,11 +3,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { render } from "../tools/render";
+import { main, render } from "../tools/render";
 import { SettingsError } from "../config/settings";
-import { tempDir } from "./support/tools";
+import { runMain, tempDir } from "./support/tools";
 import { PROJECT_DIR } from "../tools/evaluate/stack";
 
+/** `npm run render -- <args>` as its own process (the other cases run its main() here). */
 function cli(...args: string[]) {
     return spawnSync(
         process.execPath,
@@ -66,8 +67,8 @@ describe("npm run render", () => {
             );
     });
 
-    it("an unknown stack prints the stacks it knows and exits non-zero", () => {
-        const r = cli("nosuch", "--out", tempDir());
+    it("an unknown stack prints the stacks it knows and exits non-zero", async () => {
+        const r = await runMain(main, "nosuch", "--out", tempDir());
         assert.equal(r.status, 1);
         assert.match(r.stderr, /no stack "nosuch".*aio/);
     });
@@ -90,8 +91,8 @@ describe("npm run render", () => {
         assert.ok(!fs.existsSync(out));
     });
 
-    it("usage errors exit 2", () => {
-        assert.equal(cli().status, 2);
-        assert.equal(cli("aio", "--out").status, 2);
+    it("usage errors exit 2", async () => {
+        assert.equal((await runMain(main)).status, 2);
+        assert.equal((await runMain(main, "aio", "--out")).status, 2);
     });
 });

@@ -523,7 +523,8 @@ export function planOf(base: TreeSummary, head: TreeSummary, baseRef: string): P
     return comparePlans(base, head, baseRef);
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The command line: its exit code (the CLI exits with it). */
+export async function main(argv: string[]): Promise<number> {
     const args = [...argv];
     let base = "HEAD";
     const i = args.indexOf("--base");

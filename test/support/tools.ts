@@ -74,3 +74,18 @@ export function ansibleInventoryList(file: string): any {
     assert.equal(r.status, 0, `ansible-inventory failed:\n${r.stderr}`);
     return JSON.parse(r.stdout);
 }
+
+/** Runs a tool's main() in this process: its exit code and what it wrote with console.error. */
+export async function runMain(
+    main: (argv: string[]) => Promise<number>,
+    ...argv: string[]
+): Promise<{ status: number; stderr: string }> {
+    const lines: string[] = [];
+    const error = console.error;
+    console.error = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
+    try {
+        return { status: await main(argv), stderr: lines.join("\n") };
+    } finally {
+        console.error = error;
+    }
+}
