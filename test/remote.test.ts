@@ -7,6 +7,16 @@ import { TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
 const host = { address: "10.0.0.5", sshUser: "ubuntu", sshPort: 2222 };
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3Rob3N0a2V5";
 
+interface Connection {
+    host: string;
+    port: number;
+    user: string;
+    privateKey: string;
+    dialErrorLimit: number;
+    perDialTimeout: number;
+    hostKey?: string;
+}
+
 describe("remote commands: connection and shared defaults", () => {
     it("connects as the host's user and port, the key a secret, retrying dials for about ten minutes", async () => {
         const g = await runProgram(() => {
@@ -17,6 +27,7 @@ describe("remote commands: connection and shared defaults", () => {
         });
         const c = g.get("c", "command:remote:Command");
         assert.ok(c.secretPaths.includes("connection"), "the connection carries a secret");
+        const connection = c.inputs.connection as Connection;
         const {
             host: address,
             port,
@@ -24,11 +35,11 @@ describe("remote commands: connection and shared defaults", () => {
             privateKey,
             dialErrorLimit,
             perDialTimeout,
-        } = c.inputs.connection;
+        } = connection;
         assert.deepEqual([address, port, user], ["10.0.0.5", 2222, "ubuntu"]);
         assert.equal(privateKey, TEST_PRIVATE_KEY);
         assert.equal(dialErrorLimit * perDialTimeout, 600, "40 dials of 15 s");
-        assert.equal("hostKey" in c.inputs.connection, false, "no key yet: first contact");
+        assert.equal("hostKey" in connection, false, "no key yet: first contact");
         // addPreviousOutputInEnv would need AcceptEnv on the host's sshd.
         assert.equal(c.inputs.addPreviousOutputInEnv, false);
         assert.equal(c.inputs.create, "bash -s");
@@ -42,7 +53,7 @@ describe("remote commands: connection and shared defaults", () => {
             });
         });
         const c = g.get("c", "command:remote:Command");
-        assert.equal(c.inputs.connection.hostKey, HOST_KEY);
+        assert.equal((c.inputs.connection as Connection).hostKey, HOST_KEY);
         assert.equal(c.inputs.create, "bash -s -- create");
     });
 });

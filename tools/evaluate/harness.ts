@@ -261,16 +261,20 @@ export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret
  * message, one that can reach a developer, is still mapped.
  */
 async function withCheapTraces<T>(f: () => Promise<T>): Promise<T> {
-    const mapped = Error.prepareStackTrace;
-    if (!mapped) return f();
-    Error.prepareStackTrace = (error, frames) =>
+    const installed = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+    const mapped = installed?.value as
+        ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined;
+    if (!installed || !mapped) return f();
+    Error.prepareStackTrace = (error, frames): unknown =>
         error.message === ""
-            ? [String(error), ...frames.map((frame) => `    at ${String(frame)}`)].join("\n")
+            ? // V8's own frame text, as with no prepareStackTrace installed.
+              // eslint-disable-next-line @typescript-eslint/no-base-to-string
+              [String(error), ...frames.map((frame) => `    at ${frame.toString()}`)].join("\n")
             : mapped(error, frames);
     try {
         return await f();
     } finally {
-        Error.prepareStackTrace = mapped;
+        Object.defineProperty(Error, "prepareStackTrace", installed);
     }
 }
 

@@ -12,10 +12,10 @@ const THIS_TREE = path.resolve(__dirname, "../..");
 
 export interface TreeEvaluator {
     /** Writes what `npm run render` writes for the stack into outDir; returns the relative paths. */
-    render(stack: string, outDir: string, projectDir: string): string[];
-    stackSettings(stack: string): Settings;
-    stackRunOptions(opts: StackOptions): RunOptions;
-    runIndex(opts: RunOptions): Promise<Graph>;
+    readonly render: (stack: string, outDir: string, projectDir: string) => string[];
+    readonly stackSettings: (stack: string) => Settings;
+    readonly stackRunOptions: (opts: StackOptions) => RunOptions;
+    readonly runIndex: (opts: RunOptions) => Promise<Graph>;
 }
 
 /**
