@@ -25,11 +25,12 @@ export interface Deployment {
 export function deployOpenstack(settings: Settings, secrets: Secrets): Deployment {
     const privateKey = secrets.sshPrivateKey;
 
-    // The deploy host: first contact (its SSH host key pinned for every later command), venv, /etc/kolla.
+    // 1: the deploy host: first contact (its SSH host key pinned for every later command), the deploy key, venv,
+    // /etc/kolla. Every later stage waits for its first contact.
     const deployHost = new DeployHost("deploy-host", { settings, privateKey });
     const { connection } = deployHost;
 
-    // 1–3: the deploy host's registry, filled with exactly the images the enabled services need.
+    // 2–4: the deploy host's registry, filled with exactly the images the enabled services need.
     const docker = new DeployHostDocker("deploy-docker", {
         host: settings.deployHost,
         connection,
@@ -51,7 +52,7 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
         provider: docker.provider,
     });
 
-    // 4–5: the targets: first contact, early checks, the deploy key.
+    // 5: the targets: first contact, early checks, the deploy key authorized (beside 2–4: only 1's key first).
     const targets = new TargetHosts("targets", {
         settings,
         privateKey,

@@ -18,11 +18,11 @@ import {
     REGISTRY_BIN,
     Registry,
     Shape,
+    sharedTempDir,
     startProxy,
     startRegistry,
-} from "../test/support/registryPair";
-import { stackSettings } from "../test/support/stack";
-import { tempDir } from "../test/support/tools";
+} from "./registryPair";
+import { stackSettings } from "../tools/evaluate/stack";
 
 const MiB = 1 << 20;
 
@@ -211,8 +211,7 @@ export async function mirrorBench(argv: string[]): Promise<void> {
     ensurePackages();
     const images = kollaImages(stackSettings("aio"));
     const names = images.map((i) => i.name);
-    const work = tempDir("bench-mirror-");
-    fs.chmodSync(work, 0o755);
+    const work = sharedTempDir("bench-mirror-");
     const started: { stop(): Promise<void> }[] = [];
     const stopAll = async () => {
         for (const s of started.reverse()) await s.stop().catch(() => undefined);

@@ -4,8 +4,8 @@ import { hostScripts } from "../render/hostFiles";
 import { mirrorBench } from "./mirror";
 import { kollaFiles } from "../render/deployHost";
 import { parseSettings } from "../config/settings";
-import { runIndex } from "../test/support/harness";
-import { stackRunOptions, stackValues, TEST_PUBLIC_KEY } from "../test/support/stack";
+import { runIndex } from "../tools/evaluate/harness";
+import { stackRunOptions, stackValues, TEST_PUBLIC_KEY } from "../tools/evaluate/stack";
 
 async function time<T>(label: string, runs: number, f: () => T | Promise<T>): Promise<T> {
     let last: T | undefined;

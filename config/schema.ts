@@ -238,7 +238,7 @@ type PlainKey = {
 }[ConfigKey];
 
 // One field per plain key, in KEYS order (the order problems are listed in); the stack-wide defaults are KEYS'
-// (Pulumi.yaml declares the same, test/stackFile.test.ts keeps the two in step).
+// (Pulumi.yaml declares the same, test/config.stackFile.test.ts keeps the two in step).
 const configShape = z
     .object({
         release: text,

@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_DIR } from "./support/stack";
+import { PROJECT_DIR } from "../tools/evaluate/stack";
 
 /** Every .ts file under `dir` (relative to the project), recursively. */
 function sources(dir: string): string[] {
@@ -29,7 +29,124 @@ function imports(f: string): { from: string; typeOnly: boolean }[] {
 const resolved = (f: string, spec: string) =>
     spec.startsWith(".") ? path.normalize(path.join(path.dirname(f), spec)) : spec;
 
+/** Every source file of the project outside test/ (node_modules, build output and git left out). */
+function productSources(): string[] {
+    return fs
+        .readdirSync(PROJECT_DIR, { withFileTypes: true })
+        .flatMap((e) =>
+            e.isDirectory()
+                ? ["test", "node_modules", "build", ".git"].includes(e.name)
+                    ? []
+                    : sources(e.name)
+                : e.name.endsWith(".ts")
+                  ? [e.name]
+                  : [],
+        )
+        .filter((f) => !f.split(path.sep).includes("node_modules"));
+}
+
+/** Every module a file loads by a literal specifier: import/export ... from, import(), require(). */
+function loads(f: string): string[] {
+    return [
+        ...read(f).matchAll(
+            /(?:^(?:import|export)\s[^;]*?\sfrom\s*|\bimport\(\s*|\brequire\(\s*)["']([^"']+)["']/gms,
+        ),
+    ].map((m) => m[1]);
+}
+
+/**
+ * Modules without a test file of their own name, and why. Every other module under config/, render/, components/ and
+ * tools/ (and deployment.ts) has test/<name>.test.ts, where <name> is its file name, `<folder>.<file name>` (config.
+ * checks for config/checks.ts), or either with a qualifier (mirror.real); a folder's index.ts is named for the folder.
+ */
+const WITHOUT_OWN_TEST: Record<string, string> = {
+    "index.ts":
+        "loads the config and exports what deployment.ts builds: deployment.test.ts evaluates it",
+    "config/keys.ts":
+        "the table of keys: config.stackFile.test.ts holds Pulumi.yaml and the README to it",
+    ...Object.fromEntries(
+        ["2023.1", "2024.1", "2025.1", "2026.1"].map((r) => [
+            path.join("config", "releases", `${r}.ts`),
+            "data, one release's facts: releases.test.ts and upstreamFacts.test.ts check them",
+        ]),
+    ),
+    "config/globalsKeys.ts":
+        "data, kolla's variables: validation.test.ts checks them against kolla's own list",
+    "render/paths.ts": "data, where files live on the deploy host",
+    "components/cloud/shared.ts": "data, init-runonce's flavors, rules and quotas: basics.test.ts",
+    "tools/planEvaluate.ts": "the evaluation side of npm run plan: plan.test.ts runs it",
+    "tools/evaluate/stack.ts":
+        "the stack loader of every graph test; config.stackFile.test.ts checks its rules",
+};
+
+/** Test files named for a behaviour rather than a module. */
+const BEHAVIOUR_SUITES = [
+    "architecture",
+    "deployLock",
+    "digest",
+    "hostile",
+    "registryReadOnly",
+    "upstreamFacts",
+    "validation",
+    "workflow",
+];
+
 describe("layout: render is pure, config is the only reader, components own one stage each", () => {
+    it("nothing outside test/ loads code from test/; only the evaluator loads code by a computed path", () => {
+        const files = productSources();
+        assert.ok(files.includes(path.join("tools", "graph.ts")) && files.includes("index.ts"));
+        for (const f of files) {
+            for (const spec of loads(f)) {
+                const target = resolved(f, spec);
+                assert.ok(!/^test([/\\]|$)/.test(target), `${f} loads ${spec}, which is test code`);
+            }
+        }
+        // runIndex re-evaluates index.ts; tree.ts loads a base tree's own evaluator (tools/evaluate/, or test/support/
+        // in a tree from before it moved). Anything else loaded by a computed path is invisible to tsc and this test.
+        const computed = files.filter((f) => /\brequire\(\s*[^"'\s)]/.test(read(f)));
+        assert.deepEqual(computed, [
+            path.join("tools", "evaluate", "harness.ts"),
+            path.join("tools", "evaluate", "tree.ts"),
+        ]);
+    });
+
+    it("gives every module with behaviour of its own a test file of its name, and every test file a module or a behaviour", () => {
+        const modules = [
+            ...["config", "render", "components", "tools"].flatMap(sources),
+            "deployment.ts",
+            "index.ts",
+        ];
+        const tests = fs
+            .readdirSync(path.join(PROJECT_DIR, "test"))
+            .filter((f) => f.endsWith(".test.ts"))
+            .map((f) => f.slice(0, -".test.ts".length));
+        const namesOf = (m: string): string[] => {
+            const parts = m.slice(0, -".ts".length).split(path.sep);
+            const file = parts[parts.length - 1];
+            const folder = parts[parts.length - 2];
+            const name = file === "index" && folder ? folder : file;
+            return folder && name !== folder ? [name, `${folder}.${name}`] : [name];
+        };
+        const testsOf = (m: string) =>
+            tests.filter((t) => namesOf(m).some((n) => t === n || t.startsWith(`${n}.`)));
+        const missing = modules.filter((m) => !WITHOUT_OWN_TEST[m] && testsOf(m).length === 0);
+        assert.deepEqual(missing, [], "modules without test/<name>.test.ts");
+        for (const [m, why] of Object.entries(WITHOUT_OWN_TEST)) {
+            assert.ok(modules.includes(m), `${m} is listed without a test file but does not exist`);
+            assert.deepEqual(
+                testsOf(m),
+                [],
+                `${m} has a test file now: drop it from the list (${why})`,
+            );
+        }
+        const named = new Set(modules.flatMap((m) => testsOf(m)));
+        assert.deepEqual(
+            tests.filter((t) => !named.has(t) && !BEHAVIOUR_SUITES.includes(t)),
+            [],
+            "test files named for neither a module nor a listed behaviour",
+        );
+    });
+
     it("render/ imports nothing from Pulumi, the components or the program", () => {
         const files = sources("render");
         assert.ok(files.length >= 14);
@@ -117,6 +234,8 @@ describe("layout: render is pure, config is the only reader, components own one 
             ...sources("components"),
             ...sources("render"),
             ...sources("config"),
+            ...sources("tools"),
+            ...sources("bench"),
             "deployment.ts",
             "index.ts",
         ];
@@ -124,10 +243,7 @@ describe("layout: render is pure, config is the only reader, components own one 
         for (const f of all)
             assert.ok(named.has(path.basename(f)), `README Layout does not name ${f}`);
         for (const n of named)
-            assert.ok(
-                basenames.has(n) || fs.existsSync(path.join(PROJECT_DIR, "tools", n)),
-                `README Layout names ${n}, which does not exist`,
-            );
+            assert.ok(basenames.has(n), `README Layout names ${n}, which does not exist`);
         for (const dir of [...section[1].matchAll(/^\s*([\w-]+(?:\/[\w-]+)*)\/\s/gm)].map(
             (m) => m[1],
         )) {
@@ -135,7 +251,8 @@ describe("layout: render is pure, config is the only reader, components own one 
                 fs.existsSync(path.join(PROJECT_DIR, dir)) ||
                     fs.existsSync(path.join(PROJECT_DIR, "components", dir)) ||
                     fs.existsSync(path.join(PROJECT_DIR, "config", dir)) ||
-                    fs.existsSync(path.join(PROJECT_DIR, "render", dir)),
+                    fs.existsSync(path.join(PROJECT_DIR, "render", dir)) ||
+                    fs.existsSync(path.join(PROJECT_DIR, "tools", dir)),
                 `README Layout names ${dir}/, which does not exist`,
             );
         }

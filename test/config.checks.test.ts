@@ -10,7 +10,7 @@ import {
     Problem,
 } from "../config/checks";
 import { Config, configSchema } from "../config/schema";
-import { stackValues } from "./support/stack";
+import { stackValues } from "../tools/evaluate/stack";
 
 type Networks = Config["networks"];
 type Host = Config["hosts"][number];

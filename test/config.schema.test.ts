@@ -5,7 +5,7 @@ import { CONFIG_KEYS, configSchema } from "../config/schema";
 import { isConfigKey, KEYS, keySpec } from "../config/keys";
 import { parseSettings, Settings, SettingsError, settingsSchema } from "../config/settings";
 import { projectDefaults } from "../config/stackFile";
-import { PROJECT_DIR, stackSettings, stackValues, TEST_PUBLIC_KEY } from "./support/stack";
+import { PROJECT_DIR, stackSettings, stackValues, TEST_PUBLIC_KEY } from "../tools/evaluate/stack";
 
 /** The aio stack's values, typed and defaulted. */
 const aio = configSchema.parse(stackValues("aio"));

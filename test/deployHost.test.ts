@@ -17,8 +17,13 @@ import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { renderGlobals } from "../render/globals";
 import { renderInventory } from "../render/inventory";
 import { kollaPaths } from "../render/paths";
-import { Graph, runIndex, runProgram } from "./support/harness";
-import { stackRunOptions, stackSettings, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY } from "./support/stack";
+import { Graph, runIndex, runProgram } from "../tools/evaluate/harness";
+import {
+    stackRunOptions,
+    stackSettings,
+    TEST_PRIVATE_KEY,
+    TEST_PUBLIC_KEY,
+} from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 import {
     ADMIN_PW,

@@ -3,10 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { renderGlobals } from "../render/globals";
-import { renderAnsibleCfg } from "../render/ansibleCfg";
-import { renderPasswordOverrides } from "../render/passwords";
 import { SettingsError } from "../config/settings";
-import { stackSettings } from "./support/stack";
+import { stackSettings } from "../tools/evaluate/stack";
 
 const KNOWN = new Set(
     fs
@@ -97,31 +95,5 @@ describe("globals.yml", () => {
 
     it("is byte-identical on re-render", () => {
         assert.equal(renderGlobals(stackSettings("aio")), renderGlobals(stackSettings("aio")));
-    });
-});
-
-describe("ansible.cfg and passwords", () => {
-    it("turns host key checking on, against the pinned keys only, and pipelining on", () => {
-        const cfg = renderAnsibleCfg(stackSettings("aio"));
-        assert.match(cfg, /^\[defaults\]$/m);
-        assert.match(cfg, /^host_key_checking = True$/m);
-        assert.match(
-            cfg,
-            /^ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=\/opt\/openstack-aio\/known_hosts -o StrictHostKeyChecking=yes$/m,
-        );
-        assert.match(cfg, /^pipelining = True$/m);
-        assert.match(cfg, /^forks = \d+$/m);
-    });
-
-    it("overrides only the passwords the stack owns", () => {
-        const p = { keystoneAdminPassword: "k-pass", octaviaKeystonePassword: "o-pass" };
-        assert.deepEqual(YAML.parse(renderPasswordOverrides(p, stackSettings("aio"))), {
-            keystone_admin_password: "k-pass",
-            octavia_keystone_password: "o-pass",
-        });
-        assert.deepEqual(
-            YAML.parse(renderPasswordOverrides(p, stackSettings("aio", { enableOctavia: false }))),
-            { keystone_admin_password: "k-pass" },
-        );
     });
 });

@@ -1,9 +1,10 @@
+// tools/evaluate/harness.ts: the mock runtime records the resource graph plan, graph, the bench and the tests read.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { remoteCommand, sshConnection } from "../components/remote";
-import { runProgram } from "./support/harness";
-import { TEST_PRIVATE_KEY } from "./support/stack";
+import { runProgram } from "../tools/evaluate/harness";
+import { TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
 
 const host = { address: "10.0.0.5", sshUser: "ubuntu", sshPort: 22 };
 
@@ -29,7 +30,7 @@ class Box extends pulumi.ComponentResource {
     }
 }
 
-describe("test harness: records the real resource graph", () => {
+describe("mock-runtime harness: records the real resource graph", () => {
     it("records an edge for an Output passed as input, per property", async () => {
         const g = await runProgram(() => {
             const a = remoteCommand("a", {

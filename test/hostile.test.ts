@@ -21,8 +21,8 @@ import { spliceInventory } from "./support/splice";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { hostScripts } from "../render/hostFiles";
 import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
-import { stackValues } from "./support/stack";
-import { tempDir } from "./support/tools";
+import { stackValues } from "../tools/evaluate/stack";
+import { assertShellcheckClean, tempDir } from "./support/tools";
 import { python } from "./support/ansiblePython";
 
 const DIR = path.join(__dirname, "fixtures/hostile");
@@ -97,23 +97,41 @@ function strings(v: unknown): string[] {
     return [];
 }
 
+/** PyYAML's reading of each globals.yml text read so far: the catalogue's all at once, by one interpreter. */
+const pyyamlReads = new Map<string, unknown>();
+
+/** Reads globals.yml texts with PyYAML (Ansible's loader) in one Python process. */
+function pyyamlLoadAll(texts: readonly string[]): void {
+    const dir = tempDir("hostile-globals-");
+    try {
+        const files = texts.map((text, i) => {
+            const f = path.join(dir, `${i}-globals.yml`);
+            fs.writeFileSync(f, text);
+            return f;
+        });
+        const read = JSON.parse(
+            python(
+                "import json, sys, yaml; print(json.dumps([yaml.safe_load(open(f)) for f in sys.argv[1:]]))",
+                ...files,
+            ),
+        ) as unknown[];
+        texts.forEach((text, i) => pyyamlReads.set(text, read[i]));
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 /** globals.yml as PyYAML (Ansible's loader) reads it. */
-function pyyamlLoad(file: string): unknown {
-    return JSON.parse(
-        python(
-            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-            file,
-        ),
-    );
+function pyyamlLoad(text: string): unknown {
+    if (!pyyamlReads.has(text)) pyyamlLoadAll([text]);
+    return pyyamlReads.get(text);
 }
 
 /** Renders globals.yml, the inventory and ansible.cfg and proves each reads back as intended with the real tools. */
 export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}): void {
     const dir = tempDir("hostile-");
     try {
-        const globalsFile = path.join(dir, "globals.yml");
-        fs.writeFileSync(globalsFile, renderGlobals(settings));
-        const read = pyyamlLoad(globalsFile) as Record<string, unknown>;
+        const read = pyyamlLoad(renderGlobals(settings)) as Record<string, unknown>;
         assert.deepEqual(
             read,
             JSON.parse(JSON.stringify(globalsValues(settings))),
@@ -180,33 +198,21 @@ export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}
     }
 }
 
-/** bash -n and one shellcheck run over every distinct script rendered from these settings. */
-function assertScriptsClean(all: Settings[]): void {
-    const dir = tempDir("hostile-scripts-");
-    try {
-        const texts = new Map<string, string>();
-        for (const s of all) for (const sc of hostScripts(s)) texts.set(sc.text, sc.name);
-        const files = [...texts].map(([text, name], i) => {
-            const f = path.join(dir, `${i}-${name}`);
-            fs.writeFileSync(f, text);
-            return f;
-        });
-        for (const f of files) {
-            const n = spawnSync("bash", ["-n", f], { encoding: "utf8" });
-            assert.equal(n.status, 0, `bash -n ${path.basename(f)}: ${n.stderr}`);
-        }
-        const sc = spawnSync("shellcheck", ["-s", "bash", "-S", "style", ...files], {
-            encoding: "utf8",
-        });
-        assert.equal(sc.error, undefined, `shellcheck could not run: ${sc.error}`);
-        assert.equal(sc.status, 0, `shellcheck:\n${sc.stdout}${sc.stderr}`);
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
-
 describe("hostile stack files: the catalogue", () => {
     const fixtures = loadFixtures();
+    // PyYAML reads every globals.yml the harmless files render in one go; a file that no longer parses is left to
+    // its own test to report.
+    before(() => {
+        const settings = [parseSettings(stackValues("aio"))];
+        for (const f of fixtures.filter((x) => x.harmless)) {
+            try {
+                settings.push(parseSettings(modes(f)[0][1]));
+            } catch {
+                /* its test names the problem */
+            }
+        }
+        pyyamlLoadAll(settings.map(renderGlobals));
+    });
 
     it("holds at least 60 files, rejected and harmless ones, each with an explanation", () => {
         assert.ok(fixtures.length >= 60, `${fixtures.length} files`);
@@ -263,12 +269,12 @@ describe("hostile stack files: the catalogue", () => {
     }
 
     it("every script rendered from the harmless files parses (bash -n) and passes shellcheck", function () {
-        // One shellcheck run over ~200 distinct scripts (1.6 MB): 35 s alone, more beside the other worker.
+        // One shellcheck run over the distinct scripts (texts differing only in a hex value count once).
         this.timeout(180000);
-        assertScriptsClean(
+        assertShellcheckClean(
             fixtures
                 .filter((f) => f.harmless)
-                .flatMap((f) => modes(f).map(([, raw]) => parseSettings(raw))),
+                .flatMap((f) => modes(f).flatMap(([, raw]) => hostScripts(parseSettings(raw)))),
         );
     });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { kollaImages } from "../render/images";
-import { stackSettings } from "./support/stack";
+import { stackSettings } from "../tools/evaluate/stack";
 
 const AIO_IMAGES = [
     "cron",

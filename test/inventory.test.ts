@@ -7,7 +7,7 @@ import { spliceInventory } from "./support/splice";
 import { kollaPaths, LOCK_FILE } from "../render/paths";
 import { Settings } from "../config/settings";
 import { ansibleInventoryList, tempDir } from "./support/tools";
-import { stackSettings } from "./support/stack";
+import { stackSettings } from "../tools/evaluate/stack";
 import { fakeBin, withVars } from "./support/lifecycle";
 
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");

@@ -15,9 +15,9 @@ import {
     randomLayer,
     REGISTRY_BIN,
     Registry,
+    sharedTempDir,
     startRegistry,
-} from "./support/registryPair";
-import { tempDir } from "./support/tools";
+} from "../bench/registryPair";
 
 const TAG = "2023.1-ubuntu-jammy";
 
@@ -50,8 +50,9 @@ describe("mirror-image.sh with real skopeo and a real registry pair", function (
         }
         source = await startRegistry("source");
         target = await startRegistry("target");
-        work = tempDir("mirror-real-");
-        fs.chmodSync(work, 0o755); // the stand-in may run skopeo as nobody, which must reach the cache directories
+        // As root the stand-in runs skopeo as nobody, which must reach the cache directories under work: not in a
+        // private TMPDIR (mode 0700), which only its owner can traverse.
+        work = sharedTempDir("mirror-real-");
         standIn = dockerStandIn([`127.0.0.1:${source.port}`]);
         const where = new Map<string, string>();
         for (const [name, layer] of Object.entries(own)) {

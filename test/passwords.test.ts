@@ -1,12 +1,13 @@
-// passwords-merge.sh, run for real with stand-ins that have kolla's genpwd/mergepwd semantics: never a partial
-// passwords.yml, a dated backup before a change, and no replacement that would lose a key or a value.
+// render/passwords.ts: the overrides file of the passwords the stack owns, and passwords-merge.sh, run for real with
+// stand-ins that have kolla's genpwd/mergepwd semantics: never a partial passwords.yml, a dated backup before a
+// change, and no replacement that would lose a key or a value.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { passwordsMergeScript } from "../render/passwords";
+import { passwordsMergeScript, renderPasswordOverrides } from "../render/passwords";
 import { mode, runScript, withVars } from "./support/lifecycle";
-import { stackSettings } from "./support/stack";
+import { stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 // kolla_ansible/cmd/mergepwd.py: new.update(old) (old values win, keys of both kept); genpwd.py fills blank values
@@ -245,5 +246,19 @@ describe("passwords-merge.sh, run for real", () => {
         const r = attempt();
         assert.notEqual(r.status, 0);
         assert.match(r.stderr, /passwords-override|is missing/);
+    });
+});
+
+describe("passwords-override.yml", () => {
+    it("overrides only the passwords the stack owns", () => {
+        const p = { keystoneAdminPassword: "k-pass", octaviaKeystonePassword: "o-pass" };
+        assert.deepEqual(YAML.parse(renderPasswordOverrides(p, stackSettings("aio"))), {
+            keystone_admin_password: "k-pass",
+            octavia_keystone_password: "o-pass",
+        });
+        assert.deepEqual(
+            YAML.parse(renderPasswordOverrides(p, stackSettings("aio", { enableOctavia: false }))),
+            { keystone_admin_password: "k-pass" },
+        );
     });
 });

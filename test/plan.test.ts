@@ -4,10 +4,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { comparePlans, formatPlan, headline } from "../tools/plan";
-import { redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
-import { PROJECT_DIR } from "./support/stack";
-import { tempDir } from "./support/tools";
+import {
+    comparePlans,
+    evaluate,
+    formatPlan,
+    headline,
+    main as planMain,
+    planOf,
+    resolveCommit,
+    withBaseTree,
+} from "../tools/plan";
+import { evaluateTree, redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
+import { PROJECT_DIR } from "../tools/evaluate/stack";
+import { runMain, tempDir } from "./support/tools";
 
 const GIT_ID = [
     "-c",
@@ -32,9 +41,12 @@ const leftovers = () => fs.readdirSync(planTmp).filter((f) => f.startsWith("plan
 describe("npm run plan (a change in host terms)", function () {
     this.timeout(180000);
     let repo: string;
+    /** main's tree evaluated once: the base every comparison made here (not through the CLI) shares. */
+    let main: TreeSummary;
+    const tmpdir = process.env.TMPDIR;
 
     // A throwaway repository: the project's files committed as main, node_modules linked.
-    before(() => {
+    before(async () => {
         repo = fs.mkdtempSync(path.join(os.tmpdir(), "openstack-aio-planrepo-"));
         const files = spawnSync(
             "git",
@@ -61,13 +73,28 @@ describe("npm run plan (a change in host terms)", function () {
             path.join(repo, "node_modules"),
             "dir",
         );
+        // What plan.ts's functions make in this process lands in planTmp too.
+        process.env.TMPDIR = planTmp;
+        // The working tree as committed is main's tree. Evaluated here (not in a process of its own, as plan.ts
+        // does), the repository's modules load once for main and each edit below.
+        main = await evaluateTree(repo, "aio");
     });
-    after(() => fs.rmSync(repo, { recursive: true, force: true }));
+    after(() => {
+        if (tmpdir === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = tmpdir;
+        fs.rmSync(repo, { recursive: true, force: true });
+    });
 
-    const branch = (name: string, edit: () => void) => {
-        git(repo, "checkout", "-q", "-B", name, "main");
+    /** The plan of the working tree's edit against main, as `npm run plan -- aio --base main` prints it. */
+    const planAgainstMain = async (edit: () => void): Promise<string> => {
         edit();
-        git(repo, "commit", "-q", "-am", name);
+        try {
+            const p = planOf(main, await evaluateTree(repo, "aio"), "main");
+            assert.equal(p.error, undefined, p.error);
+            return formatPlan(p);
+        } finally {
+            git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
+        }
     };
     const plan = (...args: string[]) =>
         spawnSync(
@@ -87,16 +114,13 @@ describe("npm run plan (a change in host terms)", function () {
         fs.writeFileSync(file, YAML.stringify(doc));
     };
 
-    it("enableHeat off: names the three removed Heat images and runs the deploy stage as reconfigure", () => {
+    it("enableHeat off: names the three removed Heat images and runs the deploy stage as reconfigure", async () => {
         const before = leftovers();
-        branch("heat-off", () =>
+        const out = await planAgainstMain(() =>
             editStack((c) => {
                 c["openstack-aio:enableHeat"] = false;
             }),
         );
-        const r = plan("aio", "--base", "main");
-        assert.equal(r.status, 0, r.stderr);
-        const out = r.stdout;
         assert.match(
             out,
             /will run `kolla-ansible reconfigure` on 1 host \(aio\), drop 3 images\./,
@@ -122,22 +146,36 @@ describe("npm run plan (a change in host terms)", function () {
         assert.deepEqual(leftovers(), before);
     });
 
-    it("cirrosVersion only: names the cirros image and runs no kolla stage", () => {
-        branch("cirros", () =>
+    it("cirrosVersion only: names the cirros image and runs no kolla stage", async () => {
+        const out = await planAgainstMain(() =>
             editStack((c) => {
                 c["openstack-aio:cirrosVersion"] = "0.6.2";
             }),
         );
-        const r = plan("aio", "--base", "main");
-        assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /No kolla stage runs\./);
+        assert.match(out, /No kolla stage runs\./);
         assert.match(
-            r.stdout,
+            out,
             /- `cloud-images-cirros` \("cirros"\) \(openstack:images\/image:Image\) changes: imageSourceUrl: \S+\/0\.6\.1\/cirros-0\.6\.1-x86_64-disk\.img → \S+\/0\.6\.2\/cirros-0\.6\.2-x86_64-disk\.img/,
         );
-        assert.match(r.stdout, /No image is added or dropped\./);
-        assert.match(r.stdout, /No file changes\./);
-        assert.doesNotMatch(r.stdout, /runs `kolla-ansible/);
+        assert.match(out, /No image is added or dropped\./);
+        assert.match(out, /No file changes\./);
+        assert.doesNotMatch(out, /runs `kolla-ansible/);
+    });
+
+    it("evaluates a base from before the evaluator left test/ with that base's own code", async () => {
+        git(repo, "checkout", "-q", "-b", "evaluator-in-test-support", "main");
+        git(repo, "rm", "-q", "tools/evaluate/tree.ts");
+        for (const f of ["harness.ts", "stack.ts"])
+            git(repo, "mv", `tools/evaluate/${f}`, `test/support/${f}`);
+        git(repo, "commit", "-q", "-m", "the evaluator where it was");
+        git(repo, "checkout", "-q", "main");
+        const old = await withBaseTree(
+            repo,
+            resolveCommit(repo, "evaluator-in-test-support"),
+            (tree) => evaluate(tree, "aio"),
+        );
+        assert.equal(old.error, undefined, old.error);
+        assert.deepEqual(old, main, "the same program and stack, evaluated from either place");
     });
 
     it("without --base compares with HEAD: an uncommitted edit shows", () => {
@@ -156,20 +194,21 @@ describe("npm run plan (a change in host terms)", function () {
         git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
     });
 
-    it("an unknown ref, invalid config or wrong usage fails with a message and leaves no temp tree", () => {
+    it("an unknown ref, invalid config or wrong usage fails with a message and leaves no temp tree", async () => {
         const before = leftovers();
-        let r = plan("aio", "--base", "no-such-ref");
-        assert.equal(r.status, 1);
-        assert.match(r.stderr, /git rev-parse/);
+        // The ref and the usage are checked before anything is evaluated: main() in this process.
+        const unknown = await runMain(planMain, "aio", "--base", "no-such-ref");
+        assert.equal(unknown.status, 1);
+        assert.match(unknown.stderr, /git rev-parse/);
         editStack((c) => {
             c["openstack-aio:vip"] = "10.10.10.51";
         });
-        r = plan("aio", "--base", "main");
+        const r = plan("aio", "--base", "main");
         assert.equal(r.status, 1);
         assert.match(r.stdout, /does not evaluate:[\s\S]*openstack-aio:vip:/);
         git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
-        assert.equal(plan().status, 2);
-        assert.equal(plan("aio", "--base").status, 2);
+        assert.equal((await runMain(planMain)).status, 2);
+        assert.equal((await runMain(planMain, "aio", "--base")).status, 2);
         assert.deepEqual(leftovers(), before);
     });
 });

@@ -10,9 +10,9 @@ import {
     registryCertFingerprint,
     registryTlsScript,
 } from "../render/registryTls";
-import { freePort } from "./support/registryPair";
+import { freePort } from "../bench/registryPair";
 import { runScript, withVars } from "./support/lifecycle";
-import { stackSettings } from "./support/stack";
+import { stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 function tls(address = "127.0.0.1", dir = tempDir("registry-tls-")) {

@@ -3,11 +3,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { render } from "../tools/render";
+import { main, render } from "../tools/render";
 import { SettingsError } from "../config/settings";
-import { tempDir } from "./support/tools";
-import { PROJECT_DIR } from "./support/stack";
+import { runMain, tempDir } from "./support/tools";
+import { PROJECT_DIR } from "../tools/evaluate/stack";
 
+/** `npm run render -- <args>` as its own process (the other cases run its main() here). */
 function cli(...args: string[]) {
     return spawnSync(
         process.execPath,
@@ -22,7 +23,7 @@ function cli(...args: string[]) {
 }
 
 describe("npm run render", () => {
-    it("writes globals, inventory, ansible.cfg, scripts and images.txt for aio, without secrets", () => {
+    it("writes globals, inventory, ansible.cfg, scripts, images.txt and topology.svg for aio, without secrets", () => {
         const out = tempDir();
         const r = cli("aio", "--out", out);
         assert.equal(r.status, 0, r.stderr);
@@ -51,6 +52,9 @@ describe("npm run render", () => {
             fs.readFileSync(path.join(out, "passwords-override.yml"), "utf8"),
         );
         assert.match(overrides.keystone_admin_password, /^<secret: /);
+        // topology.svg beside them, a picture of the configured cloud (tools/topology.ts: topology.test.ts).
+        assert.match(r.stdout, /\n {2}topology\.svg\n/);
+        assert.match(fs.readFileSync(path.join(out, "topology.svg"), "utf8"), />10\.10\.10\.51</);
         const all = fs
             .readdirSync(out, { recursive: true })
             .map(String)
@@ -63,9 +67,10 @@ describe("npm run render", () => {
             );
     });
 
-    it("--overrides renders a variant no stack file holds, validated like the rest", () => {
+    it("--overrides renders a variant no stack file holds, validated like the rest", async () => {
         const out = tempDir();
-        const r = cli(
+        const r = await runMain(
+            main,
             "aio-2026.1",
             "--out",
             out,
@@ -78,17 +83,17 @@ describe("npm run render", () => {
         assert.equal(globals.enable_octavia, false);
         assert.ok(fs.existsSync(path.join(out, "scripts/kolla-certificates.sh")));
         assert.ok(!fs.existsSync(path.join(out, "scripts/amphora-build.sh")));
-        const bad = cli("aio-2026.1", "--out", tempDir(), "--overrides", '{"release": "2027.1"}');
+        const bad = await runMain(main, "aio-2026.1", "--out", tempDir(), "--overrides", '{"release": "2027.1"}');
         assert.equal(bad.status, 1);
         assert.match(
             bad.stderr,
             /openstack-aio:release: "2027\.1" is not a release this program deploys/,
         );
-        assert.equal(cli("aio", "--overrides", "{nope").status, 2);
+        assert.equal((await runMain(main, "aio", "--overrides", "{nope")).status, 2);
     });
 
-    it("an unknown stack prints the stacks it knows and exits non-zero", () => {
-        const r = cli("nosuch", "--out", tempDir());
+    it("an unknown stack prints the stacks it knows and exits non-zero", async () => {
+        const r = await runMain(main, "nosuch", "--out", tempDir());
         assert.equal(r.status, 1);
         assert.match(r.stderr, /no stack "nosuch".*aio/);
     });
@@ -111,8 +116,8 @@ describe("npm run render", () => {
         assert.ok(!fs.existsSync(out));
     });
 
-    it("usage errors exit 2", () => {
-        assert.equal(cli().status, 2);
-        assert.equal(cli("aio", "--out").status, 2);
+    it("usage errors exit 2", async () => {
+        assert.equal((await runMain(main)).status, 2);
+        assert.equal((await runMain(main, "aio", "--out")).status, 2);
     });
 });

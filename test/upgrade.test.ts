@@ -16,7 +16,7 @@ import {
     rabbitmqServices,
 } from "../render/upgrade";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
-import { stackSettings } from "./support/stack";
+import { stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 const PATH_ = ["2023.1", "2024.1", "2025.1", "2026.1"];

@@ -9,7 +9,7 @@ import { AMPHORA_HOST_PACKAGES, amphoraBuildScript } from "../render/amphora";
 import { kollaImages, REGISTRY_IMAGE, SKOPEO_IMAGE } from "../render/images";
 import { globalsValues } from "../render/globals";
 import { stageScript } from "../render/kolla";
-import { runIndex } from "./support/harness";
+import { runIndex } from "../tools/evaluate/harness";
 import {
     collectionsFile,
     deployPrepareScript,
@@ -19,7 +19,7 @@ import {
 } from "../render/deployHost";
 import { Script } from "../render/script";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
-import { stackRunOptions, stackSettings, stackValues } from "./support/stack";
+import { stackRunOptions, stackSettings, stackValues } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 const VARIANTS: Record<string, Record<string, unknown>> = {

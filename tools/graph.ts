@@ -5,6 +5,7 @@
 //   npm run graph -- aio > after.json && npm run graph -- aio --dir ../base > before.json && diff before.json after.json
 // --overrides replaces top-level settings, e.g. '{"enableTls": true}', to compare variants no stack file holds.
 import * as path from "path";
+import { evaluatorOf } from "./evaluate/tree";
 import { redact } from "./planEvaluate";
 
 /** JSON with sorted object keys and two-space indent, so a diff shows the one input that moved. */
@@ -25,12 +26,11 @@ export async function stackGraph(
     stack: string,
     overrides: Record<string, unknown> = {},
 ): Promise<unknown> {
-    // The tree's own harness and stack loader: a base tree is evaluated with the code it had.
-    const { stackRunOptions } = require(path.join(dir, "test/support/stack"));
-    const { runIndex } = require(path.join(dir, "test/support/harness"));
+    // The tree's own evaluator: a base tree is evaluated with the code it had.
+    const { stackRunOptions, runIndex } = await evaluatorOf(dir);
     const graph = await runIndex(stackRunOptions({ stack, overrides }));
     const resources = graph.resources
-        .map((r: any) => ({
+        .map((r) => ({
             urn: r.urn,
             type: r.type,
             name: r.name,
@@ -41,9 +41,7 @@ export async function stackGraph(
             secretPaths: [...r.secretPaths].sort(),
             dependencies: [...r.dependencies].sort(),
             propertyDependencies: Object.fromEntries(
-                Object.entries(r.propertyDependencies as Record<string, string[]>).map(
-                    ([k, deps]) => [k, [...deps].sort()],
-                ),
+                Object.entries(r.propertyDependencies).map(([k, deps]) => [k, [...deps].sort()]),
             ),
             options: {
                 protect: r.protect,
@@ -55,7 +53,7 @@ export async function stackGraph(
                 customTimeouts: r.customTimeouts,
             },
         }))
-        .sort((a: { urn: string }, b: { urn: string }) => a.urn.localeCompare(b.urn));
+        .sort((a, b) => a.urn.localeCompare(b.urn));
     return canonical({
         stack,
         resources,

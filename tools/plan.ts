@@ -513,12 +513,18 @@ export async function plan(projectDir: string, stack: string, baseRef: string): 
         process.removeListener("SIGINT", onSignal);
         process.removeListener("SIGTERM", onSignal);
     }
-    // Nothing to compare with when the working tree itself does not evaluate.
-    if (head.error || !head.exists) return comparePlans({ stack, exists: false }, head, baseRef);
+    return planOf(base, head, baseRef);
+}
+
+/** The plan from the two evaluations: nothing to compare with when the working tree itself does not evaluate. */
+export function planOf(base: TreeSummary, head: TreeSummary, baseRef: string): Plan {
+    if (head.error || !head.exists)
+        return comparePlans({ stack: head.stack, exists: false }, head, baseRef);
     return comparePlans(base, head, baseRef);
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The command line: its exit code (the CLI exits with it). */
+export async function main(argv: string[]): Promise<number> {
     const args = [...argv];
     let base = "HEAD";
     const i = args.indexOf("--base");

@@ -1,10 +1,11 @@
 // One side of `npm run plan`: evaluates a project tree (the working tree, or a base ref's tree extracted by plan.ts)
-// with that tree's own code — its renderers, its index.ts under the mock runtime of its own test harness, no hosts,
-// no CLI — and writes a JSON summary for plan.ts to compare.
+// with that tree's own code — its renderers, its index.ts under its own mock-runtime evaluator (tools/evaluate/tree.ts),
+// no hosts, no CLI — and writes a JSON summary for plan.ts to compare.
 // usage: ts-node --transpile-only tools/planEvaluate.ts <projectDir> <stack> <out.json>
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { evaluatorOf } from "./evaluate/tree";
 
 export interface ResourceSummary {
     readonly type: string;
@@ -60,13 +61,11 @@ export function redact(
 export async function evaluateTree(dir: string, stack: string): Promise<TreeSummary> {
     if (!fs.existsSync(path.join(dir, `Pulumi.${stack}.yaml`))) return { stack, exists: false };
     // The tree's own modules: a base ref is evaluated with the code it had.
-    const { render } = require(path.join(dir, "tools/render"));
-    const { stackRunOptions, stackSettings } = require(path.join(dir, "test/support/stack"));
-    const { runIndex } = require(path.join(dir, "test/support/harness"));
+    const { render, stackRunOptions, stackSettings, runIndex } = await evaluatorOf(dir);
     const files: Record<string, string> = {};
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-render-"));
     try {
-        for (const f of render(stack, out, dir) as string[])
+        for (const f of render(stack, out, dir))
             files[f] = fs.readFileSync(path.join(out, f), "utf8");
     } catch (e) {
         return { stack, exists: true, error: (e as Error).message };
@@ -81,13 +80,13 @@ export async function evaluateTree(dir: string, stack: string): Promise<TreeSumm
         release: settings.release,
         registryMode: settings.registry.mode,
         deployHost: { name: settings.deployHost.name, address: settings.deployHost.address },
-        hosts: settings.hosts.map((h: HostSummary) => ({
+        hosts: settings.hosts.map((h) => ({
             name: h.name,
             address: h.address,
             roles: [...h.roles],
         })),
         files,
-        resources: graph.resources.map((r: any) => ({
+        resources: graph.resources.map((r) => ({
             type: r.type,
             name: r.name,
             custom: r.custom,

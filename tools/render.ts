@@ -43,7 +43,8 @@ export async function renderTopology(
     return "topology.svg";
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The command line: its exit code (the CLI exits with it). */
+export async function main(argv: string[]): Promise<number> {
     const args = [...argv];
     const option = (flag: string): string | undefined | null => {
         const i = args.indexOf(flag);

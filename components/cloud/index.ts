@@ -7,7 +7,7 @@ import { CloudBasics } from "./basics";
 import { GlanceImages } from "./images";
 import { CloudNetworks } from "./networks";
 import { horizonUrl } from "./shared";
-import { SmokeTest } from "./smokeTest";
+import { DemoInstance } from "./demoInstance";
 
 export {
     INIT_RUNONCE_FLAVORS,
@@ -79,8 +79,8 @@ export class Cloud extends pulumi.ComponentResource {
             { settings, provider: this.provider },
             { parent: this },
         );
-        const smoke = settings.smokeTest
-            ? new SmokeTest(
+        const demo = settings.smokeTest
+            ? new DemoInstance(
                   `${name}-smoke`,
                   { provider: this.provider, networks, basics, images },
                   { parent: this },
@@ -101,7 +101,7 @@ export class Cloud extends pulumi.ComponentResource {
             Object.fromEntries(Object.entries(basics.flavors).map(([n, f]) => [n, f.id])),
         );
         this.keypairName = basics.keypair ? basics.keypair.name : pulumi.output(undefined);
-        this.smokeTestAddress = smoke ? smoke.address : pulumi.output(undefined);
+        this.smokeTestAddress = demo ? demo.address : pulumi.output(undefined);
         this.adminPassword = pulumi.secret(access.adminPassword);
         this.registerOutputs({
             authUrl: this.authUrl,

@@ -1,4 +1,4 @@
-// Stage 5: the deploy host ready to run kolla-ansible: venv with pinned kolla-ansible, /etc/kolla complete.
+// Stage 1: the deploy host ready to run kolla-ansible: venv with pinned kolla-ansible, /etc/kolla complete.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as random from "@pulumi/random";

@@ -1,4 +1,4 @@
-// Stage 4: each target host reachable, checked early, and the deploy host's key authorized on it.
+// Stage 5: each target host reachable, checked early, and the deploy host's key authorized on it.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { qualified } from "../../config/keys";

@@ -1,4 +1,4 @@
-// Stage 1: Docker on the deploy host, and the @pulumi/docker provider that talks to it over ssh://.
+// Stage 2: Docker on the deploy host, and the @pulumi/docker provider that talks to it over ssh://.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";

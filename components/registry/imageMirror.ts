@@ -1,4 +1,4 @@
-// Stage 3: one registry-to-registry copy per kolla image the enabled services need, on the deploy host.
+// Stage 4: one registry-to-registry copy per kolla image the enabled services need, on the deploy host.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";

@@ -1,4 +1,4 @@
-// Stage 2: the local registry (registry:2) on the deploy host, kolla's docker_registry.
+// Stage 3: the local registry (registry:2) on the deploy host, kolla's docker_registry.
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Settings } from "../../config/settings";

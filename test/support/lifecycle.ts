@@ -7,8 +7,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Deployment, deployOpenstack } from "../../deployment";
 import { Script } from "../../render/script";
-import { Graph, OutputsFor, Registration, runProgram } from "./harness";
-import { stackSettings, TEST_PRIVATE_KEY } from "./stack";
+import { Graph, OutputsFor, Registration, runProgram } from "../../tools/evaluate/harness";
+import { stackSettings, TEST_PRIVATE_KEY } from "../../tools/evaluate/stack";
 import { tempDir } from "./tools";
 
 export const ADMIN_PW = "mock-password-deploy-host-keystone-admin-password";
@@ -168,4 +168,19 @@ export const FAKE_SUDO = `while [[ \${1:-} == -* ]]; do shift; done\nexec env "$
 
 export function mode(file: string): string {
     return (fs.statSync(file).mode & 0o777).toString(8).padStart(4, "0");
+}
+
+/** A deploy host key the registry tests configure, so the docker CLI's options pin it. */
+export const TEST_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHRlc3RkZXBsb3lob3N0";
+
+/** The whole program's graph (deployment.ts, as index.ts builds it), the deploy host's key configured. */
+export async function registryGraph(overrides: Record<string, unknown> = {}): Promise<Graph> {
+    const settings = stackSettings("aio", overrides);
+    return runProgram(() => {
+        const { registry, mirror } = deployOpenstack(
+            { ...settings, deployHost: { ...settings.deployHost, hostKey: TEST_HOST_KEY } },
+            { sshPrivateKey: pulumi.secret(TEST_PRIVATE_KEY) },
+        );
+        return { address: registry.address, count: mirror.count };
+    });
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { parseSettings, SettingsError } from "../config/settings";
-import { runIndex } from "./support/harness";
-import { stackRunOptions, stackSettings, stackValues } from "./support/stack";
+import { runIndex } from "../tools/evaluate/harness";
+import { stackRunOptions, stackSettings, stackValues } from "../tools/evaluate/stack";
 
 /** The seed stack with a change applied at a dotted path (`networks.external.gateway`). */
 function withChange(change: Record<string, unknown>): Record<string, unknown> {

@@ -1,5 +1,6 @@
 // Runs a Pulumi program (or one component) under the mock runtime and records every registration with its
-// parent, provider, options and dependencies, so tests can assert on the real resource graph.
+// parent, provider, options and dependencies: the real resource graph, without hosts or the CLI, for `npm run graph`,
+// `npm run plan`, the bench and the tests to read.
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
@@ -261,10 +262,39 @@ export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret
 }
 
 /**
+ * Runs `f` with stack traces of message-less errors left unmapped. The SDK reads `new Error().stack` for every
+ * promise it makes and every resource it registers (runtime/debuggable.js debuggablePromise, resource.js
+ * Resource.callsites); under ts-node each read maps every frame through the source maps, which was most of an
+ * evaluation's CPU time. Neither trace reaches the graph (the monitor records no source position). An error with a
+ * message, one that can reach a developer, is still mapped.
+ */
+async function withCheapTraces<T>(f: () => Promise<T>): Promise<T> {
+    const installed = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
+    const mapped = installed?.value as
+        ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined;
+    if (!installed || !mapped) return f();
+    Error.prepareStackTrace = (error, frames): unknown =>
+        error.message === ""
+            ? // V8's own frame text, as with no prepareStackTrace installed.
+              // eslint-disable-next-line @typescript-eslint/no-base-to-string
+              [String(error), ...frames.map((frame) => `    at ${frame.toString()}`)].join("\n")
+            : mapped(error, frames);
+    try {
+        return await f();
+    } finally {
+        Object.defineProperty(Error, "prepareStackTrace", installed);
+    }
+}
+
+/**
  * Runs `program` under the mock runtime with the given config and returns the recorded graph. If the program
  * returns an object (a module's exports), its Outputs are resolved into `exports`, secret ones listed.
  */
-export async function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<Graph> {
+export function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<Graph> {
+    return withCheapTraces(() => record(program, opts));
+}
+
+async function record(program: () => unknown, opts: RunOptions): Promise<Graph> {
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     const outputs = opts.outputs ?? defaultOutputs;
     const monitor: RecordingMonitor = new RecordingMonitor({

@@ -1,4 +1,4 @@
-// The seed's verification step, optional (smokeTest).
+// The demo instance, optional (the smokeTest setting): the seed's verification step, declaratively.
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { CloudBasics } from "./basics";
@@ -7,7 +7,7 @@ import { CloudNetworks } from "./networks";
 import { Child } from "./shared";
 
 /** The seed's verification: cirros instance demo1 on the tenant network with a floating IP. */
-export class SmokeTest extends pulumi.ComponentResource {
+export class DemoInstance extends pulumi.ComponentResource {
     readonly address: pulumi.Output<string>;
 
     constructor(
@@ -20,13 +20,15 @@ export class SmokeTest extends pulumi.ComponentResource {
         },
         opts?: pulumi.ComponentResourceOptions,
     ) {
+        // The type keeps the name it was deployed with: it is part of every child's URN, and a new one would replace
+        // demo1 and its floating IP.
         super("openstack-aio:cloud:SmokeTest", name, {}, opts);
         const c: Child = { parent: this, provider: args.provider };
         // Settings refuse smokeTest without keypairPublicKey, so the keypair exists here.
         const keypair = args.basics.keypair;
         if (!keypair)
             throw new Error(
-                "the smoke test needs keypairPublicKey (openstack-aio:keypairPublicKey)",
+                "the demo instance needs keypairPublicKey (openstack-aio:keypairPublicKey)",
             );
         const instance = new openstack.compute.Instance(
             `${name}-demo1`,

@@ -1,16 +1,52 @@
-// A real registry pair for the mirror test and bench: Debian's `docker-registry` (the distribution registry) on
-// 127.0.0.1, a byte-counting (optionally WAN-shaping) TCP proxy in front of each, synthetic images pushed through the
-// registry HTTP API, and a `docker` stand-in that runs Debian's real `skopeo` the way `docker run --rm` would.
+// A real registry pair for the mirror bench and test/mirror.real.test.ts: Debian's `docker-registry` (the
+// distribution registry) on 127.0.0.1, a byte-counting (optionally WAN-shaping) TCP proxy in front of each, synthetic
+// images pushed through the registry HTTP API, and a `docker` stand-in that runs Debian's real `skopeo` the way
+// `docker run --rm` would. Every directory made here is removed by the stop() or cleanup() that comes with it.
 import { ChildProcess, spawn } from "child_process";
 import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as net from "net";
+import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { tempDir } from "./tools";
 
 export const REGISTRY_BIN = "/usr/bin/docker-registry";
+
+/** True when every user may traverse dir and each of its parents (the others' x bit all the way up). */
+function traversableByAll(dir: string): boolean {
+    let d: string;
+    try {
+        d = fs.realpathSync(dir);
+        fs.accessSync(d, fs.constants.W_OK);
+    } catch {
+        return false;
+    }
+    for (;;) {
+        const st = fs.statSync(d);
+        if (!st.isDirectory() || (st.mode & 0o001) === 0) return false;
+        const up = path.dirname(d);
+        if (up === d) return true;
+        d = up;
+    }
+}
+
+/**
+ * A new directory (mode 0755) that another user can reach: as root, the docker stand-in runs skopeo as nobody, which
+ * must reach its run directory and the blob-info cache. TMPDIR is used when it qualifies; a private one (mode 0700,
+ * as `mktemp -d`, systemd's PrivateTmp or macOS give) does not, and then /tmp or /var/tmp is. The caller removes it.
+ */
+export function sharedTempDir(prefix: string): string {
+    const root = [os.tmpdir(), "/tmp", "/var/tmp"].find(traversableByAll);
+    if (!root) {
+        throw new Error(
+            `no temporary directory every user can traverse (tried ${os.tmpdir()}, /tmp, /var/tmp): skopeo runs as nobody under root and must reach its cache`,
+        );
+    }
+    const dir = fs.mkdtempSync(path.join(root, prefix));
+    fs.chmodSync(dir, 0o755);
+    return dir;
+}
 
 export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -35,7 +71,7 @@ export interface Registry {
 
 /** Starts `docker-registry serve` on 127.0.0.1:<free port>, storage in a temp dir removed on stop. */
 export async function startRegistry(name: string): Promise<Registry> {
-    const dir = tempDir(`registry-${name}-`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `registry-${name}-`));
     const port = await freePort();
     // distribution configuration.md: `storage.filesystem.rootdirectory`, `http.addr`; `log.accesslog` on by default.
     fs.writeFileSync(
@@ -349,8 +385,7 @@ export async function startProxy(upstreamPort: number, shape: Shape = {}): Promi
  * $HOME/.config/containers/registries.conf instead of /etc/containers/registries.conf: seen with `skopeo --debug`).
  */
 export function dockerStandIn(insecure: string[]): { bin: string; cleanup(): void } {
-    const root = tempDir("docker-standin-");
-    fs.chmodSync(root, 0o755);
+    const root = sharedTempDir("docker-standin-");
     const bin = path.join(root, "bin");
     const runs = path.join(root, "runs");
     fs.mkdirSync(bin);

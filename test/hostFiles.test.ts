@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import { hostFiles, hostScripts } from "../render/hostFiles";
 import { Script } from "../render/script";
-import { stackSettings } from "./support/stack";
+import { stackSettings } from "../tools/evaluate/stack";
 import { assertShellcheckClean } from "./support/tools";
 
 /** Every switch that adds, removes or changes a script, across the two committed stacks. */

@@ -12,7 +12,7 @@ import {
     readStackConfig,
     StackFileError,
 } from "../config/stackFile";
-import { PROJECT_DIR } from "./support/stack";
+import { PROJECT_DIR } from "../tools/evaluate/stack";
 
 const committedStacks = () =>
     fs

@@ -1,8 +1,14 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
-import { Graph, runIndex } from "./support/harness";
-import { PROJECT_DIR, stackRunOptions, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY } from "./support/stack";
+import { Graph, runIndex } from "../tools/evaluate/harness";
+import {
+    PROJECT_DIR,
+    stackRunOptions,
+    TEST_PRIVATE_KEY,
+    TEST_PUBLIC_KEY,
+} from "../tools/evaluate/stack";
 
 const OUTPUTS = [
     "authUrl",
@@ -74,6 +80,52 @@ describe("the whole stack (index.ts on Pulumi.aio.yaml)", () => {
             );
         assert.ok(g.dependsOn(g.get("kolla-bootstrap-servers"), g.get("targets-aio-prepare")));
         assert.ok(g.dependsOn(g.get("targets-aio-prepare"), g.get("deploy-host-deploy-key")));
+    });
+
+    it("numbers the stages in build order wherever they are numbered, and no stage waits for a later one", () => {
+        const read = (f: string) => fs.readFileSync(path.join(PROJECT_DIR, f), "utf8");
+        const readme = read("README.md");
+        const diagram = [...readme.matchAll(/^ {2}(\d) (\w+) /gm)].map((m) => m[2]);
+        assert.deepEqual(
+            [...readme.matchAll(/^ {2}(\d) \w+ /gm)].map((m) => Number(m[1])),
+            diagram.map((_, i) => i + 1),
+        );
+        assert.deepEqual(
+            diagram,
+            [...read("deployment.ts").matchAll(/new (\w+)\(/g)].map((m) => m[1]),
+            "the README's stages are the ones deployment.ts builds, in its order",
+        );
+        // Each stage's component: its header comment and the README Layout's number after its file.
+        const layout = new Map(
+            [...readme.matchAll(/(\w+\.ts) \((\d)\)/g)].map((m) => [m[1], Number(m[2])]),
+        );
+        const files = fs
+            .readdirSync(path.join(PROJECT_DIR, "components"), { recursive: true })
+            .map(String)
+            .filter((f) => f.endsWith(".ts"))
+            .map((f) => path.join("components", f));
+        diagram.forEach((cls, i) => {
+            const file = files.find((f) =>
+                read(f).includes(`export class ${cls} extends pulumi.ComponentResource`),
+            );
+            assert.ok(file, cls);
+            assert.match(read(file), new RegExp(`^// Stage ${i + 1}: `), file);
+            assert.equal(layout.get(path.basename(file)), i + 1, `README Layout: ${file}`);
+        });
+        // In the graph: the stage components in that order, none depending on a later one's resources.
+        const stages = diagram.map((cls) =>
+            g.resources.find((r) => !r.custom && r.parent === "" && r.type.endsWith(`:${cls}`)),
+        );
+        stages.forEach((s, i) => assert.ok(s, diagram[i]));
+        const within = stages.map((s) => new Set([s!, ...g.children(s!, true)].map((r) => r.urn)));
+        stages.forEach((s, i) => {
+            for (const r of [s!, ...g.children(s!, true)]) {
+                for (const dep of g.directDependencies(r)) {
+                    const later = within.findIndex((w, j) => j > i && w.has(dep));
+                    assert.equal(later, -1, `${r.name} (stage ${i + 1}) waits for ${dep}`);
+                }
+            }
+        });
     });
 
     it("parents every resource to its stage component", () => {

@@ -11,8 +11,13 @@ import { hostKeyFingerprint, hostKeyFromFirstContact, knownHostsLines } from "..
 import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { shellQuote } from "../render/script";
 import { KNOWN_HOSTS_FILE } from "../render/paths";
-import { Graph, mockHostKey, runIndex } from "./support/harness";
-import { stackRunOptions, stackSettings, stackValues, TEST_PUBLIC_KEY } from "./support/stack";
+import { Graph, mockHostKey, runIndex } from "../tools/evaluate/harness";
+import {
+    stackRunOptions,
+    stackSettings,
+    stackValues,
+    TEST_PUBLIC_KEY,
+} from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 const CONFIGURED =

@@ -7,7 +7,7 @@ import { RunOptions } from "./harness";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 
-/** Known plaintexts, so tests can prove they never leak. */
+/** The mock runtime's key pair: known plaintexts, so tests can prove they never leak (graph and plan redact them). */
 export const TEST_PRIVATE_KEY =
     "-----BEGIN OPENSSH PRIVATE KEY-----\nTESTKEYPLAINTEXT0123456789leakcanary\n-----END OPENSSH PRIVATE KEY-----\n";
 export const TEST_PUBLIC_KEY =
