@@ -243,7 +243,12 @@ describe("config: invalid settings name the key and the fix", () => {
             "hosts[0].roles[3]",
             /control|network/,
         ],
-        ["an unsupported release", { release: "2027.1" }, "release", /use one of 2023\.1, 2024\.1, 2025\.1, 2026\.1 \(2026\.1 for a new cloud\)/],
+        [
+            "an unsupported release",
+            { release: "2027.1" },
+            "release",
+            /use one of 2023\.1, 2024\.1, 2025\.1, 2026\.1 \(2026\.1 for a new cloud\)/,
+        ],
         ["a registry port out of range", { registryPort: 70000 }, "registryPort", /1 to 65535/],
         ["a non-numeric registry port", { registryPort: "five" }, "registryPort", /number/i],
         ["a missing VIP", { vip: undefined }, "vip", /is required/],

@@ -83,7 +83,14 @@ describe("npm run render", () => {
         assert.equal(globals.enable_octavia, false);
         assert.ok(fs.existsSync(path.join(out, "scripts/kolla-certificates.sh")));
         assert.ok(!fs.existsSync(path.join(out, "scripts/amphora-build.sh")));
-        const bad = await runMain(main, "aio-2026.1", "--out", tempDir(), "--overrides", '{"release": "2027.1"}');
+        const bad = await runMain(
+            main,
+            "aio-2026.1",
+            "--out",
+            tempDir(),
+            "--overrides",
+            '{"release": "2027.1"}',
+        );
         assert.equal(bad.status, 1);
         assert.match(
             bad.stderr,

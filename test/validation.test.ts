@@ -17,7 +17,10 @@ import { stackSettings, stackValues } from "../tools/evaluate/stack";
 import { python } from "./support/ansiblePython";
 
 const known = (file: string) =>
-    fs.readFileSync(path.join(__dirname, "fixtures", file), "utf8").split("\n").filter(Boolean);
+    fs
+        .readFileSync(path.join(__dirname, "fixtures", file), "utf8")
+        .split("\n")
+        .filter(Boolean);
 // Every variable name of kolla-ansible 16.7.0 (2023.1) and 22.1.0 (2026.1): group_vars and roles' defaults.
 const KNOWN = known("kolla-16.7.0-known-variables.txt");
 const KNOWN_2026_1 = known("kolla-22.1.0-known-variables.txt");
