@@ -167,6 +167,12 @@ export const KEYS = {
         description:
             "Let `pulumi destroy` run `kolla-ansible destroy` on the hosts. Off: destroying the stack leaves the cloud running.",
     },
+    forceRemoveHosts: {
+        kind: "array",
+        default: [],
+        description:
+            "Hosts removed from `hosts` whose removal goes on when instances could not be live-migrated off them or the host cannot be reached to stop its containers.",
+    },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEYS;
