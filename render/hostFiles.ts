@@ -5,7 +5,6 @@
 import { Settings } from "../config/settings";
 import { amphoraBuildScript, amphoraImageFile, buildsAmphora, imageServerScript } from "./amphora";
 import {
-    configHash,
     deployConfigScript,
     deployKeyScript,
     deployPrepareScript,
@@ -15,6 +14,7 @@ import {
 import { dockerInstallScript } from "./dockerHost";
 import {
     configuredKnownHosts,
+    HOST_KEY_PLACEHOLDER,
     knownHostsScript,
     PUBLIC_KEY_PLACEHOLDER,
     targetPrepareScript,
@@ -22,7 +22,14 @@ import {
 } from "./hosts";
 import { kollaImages, SKOPEO_IMAGE } from "./images";
 import { inventorySpliceScript } from "./inventory";
-import { destroyScript, stageNames, stageScript } from "./kolla";
+import {
+    destroyScript,
+    hostScript,
+    reconfigureScopes,
+    scopeScript,
+    stageNames,
+    stageScript,
+} from "./kolla";
 import { mirrorScript } from "./mirror";
 import { passwordsMergeScript, renderPasswordOverrides } from "./passwords";
 import { Script } from "./script";
@@ -35,7 +42,6 @@ export const BUILD_SHA256_PLACEHOLDER = "<sha256>";
 
 /** Every script a remote command of this stack runs, in the order the stages run them. */
 export function hostScripts(settings: Settings): Script[] {
-    const hash = configHash(settings);
     // The skopeo image as its pinned tag and the endpoint as on the host (the component uses the pulled image's id).
     const mirror =
         settings.registry.mode === "mirror"
@@ -55,7 +61,9 @@ export function hostScripts(settings: Settings): Script[] {
         passwordsMergeScript(settings),
         selfCheckScript(settings),
         knownHostsScript(configuredKnownHosts(settings)),
-        ...stageNames(settings).map((s) => stageScript(settings, s, hash)),
+        ...stageNames(settings).map((s) => stageScript(settings, s)),
+        ...reconfigureScopes(settings).map((s) => scopeScript(settings, s)),
+        ...settings.hosts.map((h) => hostScript(settings, h, h.hostKey ?? HOST_KEY_PLACEHOLDER)),
         destroyScript(settings),
         ...(buildsAmphora(settings)
             ? [

@@ -260,7 +260,9 @@ describe("hostile stack files: the catalogue", () => {
         }
     }
 
-    it("every script rendered from the harmless files parses (bash -n) and passes shellcheck", () => {
+    it("every script rendered from the harmless files parses (bash -n) and passes shellcheck", function () {
+        // One shellcheck run over a few hundred distinct scripts (each host's own command among them): ~40 s alone.
+        this.timeout(240000);
         assertScriptsClean(
             fixtures
                 .filter((f) => f.harmless)

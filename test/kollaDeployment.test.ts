@@ -3,12 +3,14 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as openstack from "@pulumi/openstack";
-import { configHash, deployConfigScript } from "../render/deployHost";
+import { renderAnsibleCfg } from "../render/ansibleCfg";
+import { deployConfigScript } from "../render/deployHost";
 import { hostScripts } from "../render/hostFiles";
 import { scriptBody } from "../render/script";
 import {
     destroyScript,
     GUARDS_FILE,
+    hostsList,
     STAGE_TIMEOUTS,
     stageNames,
     stageScript,
@@ -155,9 +157,12 @@ describe("KollaDeployment: the stage graph", () => {
                 new RegExp(`readonly STAGE_TIMEOUT='${STAGE_TIMEOUTS[s as StageName].script}'`),
                 s,
             );
-            assert.match(r.inputs.stdin, /run_kolla "\$STAGE_TIMEOUT" "\$action"/);
+            assert.match(r.inputs.stdin, /kolla "\$STAGE_TIMEOUT" "\$action"/);
             assert.match(r.inputs.stdin, /timeout --kill-after=5m "\$limit" "\$\{argv\[@\]\}"/);
-            assert.match(r.inputs.stdin, /digest_output_to "\$LOG_DIR\/\$STAGE\.log"/);
+            assert.match(
+                r.inputs.stdin,
+                /KOLLA_LOG=\$LOG_DIR\/\$STAGE\.log\ndigest_output_to "\$KOLLA_LOG"/,
+            );
             assert.match(r.inputs.stdin, /readonly PASSWORDS='\/etc\/kolla\/passwords\.yml'/);
             assert.match(r.inputs.stdin, /readonly LOG_DIR='\/var\/log\/openstack-aio'/);
             assert.ok(
@@ -302,8 +307,8 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
     it("evaluating twice with the same settings gives identical inputs and triggers", async () => {
         assert.equal(
             Object.keys(base).length,
-            18,
-            "8 deploy-host, 2 target, 6 stage commands, known_hosts and the guard",
+            20,
+            "8 deploy-host, 2 target, 6 stage commands, known_hosts, the guard, the scope and the host's own",
         );
         assert.deepEqual(lifecycleInputs(await lifecycle()), base);
     });
@@ -317,7 +322,7 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
         assert.deepEqual(lifecycleInputs(await lifecycle({ networks: tenant })), base);
     });
 
-    it("changing the VIP changes the globals (so the config hash) and every stage's script: an update, i.e. reconfigure", async () => {
+    it("changing the VIP changes the globals and the script of every stage that depends on them (an update, i.e. reconfigure), not bootstrap-servers or pull", async () => {
         const vip = lifecycleInputs(await lifecycle({ vip: "10.10.30.56" })) as Record<string, any>;
         const b = base as Record<string, any>;
         assert.notEqual(
@@ -329,26 +334,175 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
             vip["deploy-host-kolla-config"].stdin,
             /kolla_internal_vip_address: "10\.10\.30\.56"/,
         );
-        for (const s of ALL) {
+        for (const s of ALL.filter((x) => x !== "bootstrap-servers" && x !== "pull")) {
             const n = `kolla-${s}`;
             assert.notEqual(vip[n].stdin, b[n].stdin, `${s} runs again`);
-            assert.match(vip[n].stdin, /readonly CONFIG_HASH='[0-9a-f]{16}'/);
+            assert.match(vip[n].stdin, /readonly STAGE_HASH='[0-9a-f]{16}'/);
             assert.deepEqual(
                 { ...vip[n], stdin: 0 },
                 { ...b[n], stdin: 0 },
                 `${s}: only the script changes (update, not replace)`,
             );
         }
-        assert.deepEqual(
-            vip["kolla-destroy-guard"],
-            b["kolla-destroy-guard"],
-            "the guard is untouched",
-        );
+        for (const n of [
+            "kolla-destroy-guard",
+            "kolla-bootstrap-servers",
+            "kolla-pull",
+            "kolla-host-aio",
+            "kolla-reconfigure-nova-compute",
+        ])
+            assert.deepEqual(vip[n], b[n], `${n} is untouched`);
         assert.notDeepEqual(
             vip["deploy-host-inventory"].triggers,
             b["deploy-host-inventory"].triggers,
             "inventory re-spliced",
         );
+    });
+});
+
+describe("day-2 changes of the multinode stack: each command's inputs follow only what it depends on", () => {
+    /** Every command's inputs that decide whether (and how) it runs, by name. */
+    const commands = (g: Graph) =>
+        new Map(
+            g
+                .ofType("command:remote:Command")
+                .map((r) => [r.name, JSON.stringify({ ...r.inputs, connection: undefined })]),
+        );
+    const hostsOf = () =>
+        stackSettings("multinode").hosts.map((h) => ({
+            name: h.name,
+            address: h.address,
+            ...(h.apiAddress ? { apiAddress: h.apiAddress } : {}),
+            roles: [...h.roles],
+            interfaces: { ...h.interfaces },
+        }));
+    const diff = (a: Map<string, string>, b: Map<string, string>) => ({
+        added: [...b.keys()].filter((n) => !a.has(n)).sort(),
+        removed: [...a.keys()].filter((n) => !b.has(n)).sort(),
+        changed: [...a.keys()].filter((n) => b.has(n) && a.get(n) !== b.get(n)).sort(),
+    });
+    // What the deploy host rewrites for any change of the host list: its files, the re-splice, the self-check,
+    // the targets' known_hosts. None of them runs kolla-ansible on a target.
+    const DEPLOY_HOST_FILES = [
+        "deploy-host-inventory",
+        "deploy-host-kolla-config",
+        "deploy-host-self-check",
+        "kolla-known-hosts",
+    ];
+    let base: Map<string, string>;
+    let g: Graph;
+    before(async () => {
+        g = await lifecycle({}, { stack: "multinode" });
+        base = commands(g);
+    });
+
+    it("one command per target host after post-deploy, with a delete; one scoped reconfigure; none on the guard's path", () => {
+        for (const h of stackSettings("multinode").hosts) {
+            const c = g.get(`kolla-host-${h.name}`, "command:remote:Command");
+            assert.equal(c.inputs.delete, "bash -s -- delete");
+            assert.equal(c.inputs.update, "bash -s -- update");
+            assert.ok(g.dependsOn(c, g.get("kolla-post-deploy")), h.name);
+            assert.ok(
+                g.dependsOn(c, g.get("kolla-destroy-guard")),
+                `${h.name} is deleted before the guard`,
+            );
+            assert.match(
+                String(c.inputs.stdin),
+                new RegExp(`readonly HOST_KNOWN_HOSTS='${h.address} ssh-ed25519 `),
+            );
+            assert.deepEqual(c.customTimeouts, { create: "480m", update: "480m", delete: "420m" });
+        }
+        const scope = g.get("kolla-reconfigure-nova-compute");
+        assert.ok(g.dependsOn(scope, g.get("kolla-post-deploy")));
+        assert.equal(scope.inputs.delete, undefined);
+        assert.match(String(scope.inputs.stdin), /^readonly -a TAGS=\('nova'\)$/m);
+        assert.match(String(scope.inputs.stdin), /^readonly LIMIT='compute'$/m);
+    });
+
+    it("adding cmp3: its own command and its targets commands are new; no stage, scope or other host's command changes", async () => {
+        const d = diff(
+            base,
+            commands(
+                await lifecycle(
+                    {
+                        hosts: [
+                            ...hostsOf(),
+                            {
+                                name: "cmp3",
+                                address: "10.20.0.23",
+                                roles: ["compute"],
+                                interfaces: {
+                                    management: "ens3",
+                                    external: "ens5",
+                                    tunnel: "ens6",
+                                },
+                            },
+                        ],
+                    },
+                    { stack: "multinode" },
+                ),
+            ),
+        );
+        assert.deepEqual(d, {
+            added: ["kolla-host-cmp3", "targets-cmp3-prepare", "targets-cmp3-reachable"],
+            removed: [],
+            changed: DEPLOY_HOST_FILES,
+        });
+    });
+
+    it("removing cmp2: only its own command (whose delete drains and stops it) and its targets commands go", async () => {
+        const d = diff(
+            base,
+            commands(
+                await lifecycle(
+                    { hosts: hostsOf().filter((h) => h.name !== "cmp2") },
+                    { stack: "multinode" },
+                ),
+            ),
+        );
+        assert.deepEqual(d, {
+            added: [],
+            removed: ["kolla-host-cmp2", "targets-cmp2-prepare", "targets-cmp2-reachable"],
+            changed: DEPLOY_HOST_FILES,
+        });
+    });
+
+    it("novaVirtType: only the scoped reconfigure (and deploy-config's globals.yml) change", async () => {
+        const d = diff(
+            base,
+            commands(await lifecycle({ novaVirtType: "qemu" }, { stack: "multinode" })),
+        );
+        assert.deepEqual(d, {
+            added: [],
+            removed: [],
+            changed: [
+                "deploy-host-inventory",
+                "deploy-host-kolla-config",
+                "deploy-host-self-check",
+                "kolla-reconfigure-nova-compute",
+            ],
+        });
+    });
+
+    it("the host count reaches no stage through ansible.cfg: forks is fixed, and no stage carries the config files' hash", () => {
+        const five = stackSettings("multinode");
+        const six = stackSettings("multinode", {
+            hosts: [
+                ...hostsOf(),
+                {
+                    name: "cmp3",
+                    address: "10.20.0.23",
+                    roles: ["compute"],
+                    interfaces: { management: "ens3", external: "ens5", tunnel: "ens6" },
+                },
+            ],
+        });
+        assert.equal(renderAnsibleCfg(six), renderAnsibleCfg(five));
+        assert.equal(renderAnsibleCfg(stackSettings("aio")), renderAnsibleCfg(five));
+        for (const s of stageNames(five)) {
+            assert.equal(stageScript(six, s).text, stageScript(five, s).text, s);
+            assert.doesNotMatch(stageScript(five, s).text, /CONFIG_HASH|forks/, s);
+        }
     });
 });
 
@@ -414,10 +568,20 @@ ${fake}
             LOCK_FILE: path.join(state, "deploy.lock"),
             PROGRESS_FILTER: filter,
         };
+        // The stages' records, and what deploy-config writes: the stack's hosts, and globals.yml.
+        const records = {
+            APPLIED_DIR: path.join(state, "applied"),
+            HOSTS_FILE: path.join(state, "hosts.list"),
+        };
+        fs.writeFileSync(records.HOSTS_FILE, `${hostsList(settings).join("\n")}\n`);
+        const globals = path.join(root, "globals.yml");
+        fs.writeFileSync(globals, '---\nnova_compute_virt_type: "kvm"\n');
         const stageRun = (s: StageName, m: string, extra: Record<string, string> = {}) =>
             runScript(
-                withVars(stageScript(settings, s, configHash(settings)), {
+                withVars(stageScript(settings, s), {
                     ...vars,
+                    ...records,
+                    GLOBALS_FILE: globals,
                     ADMIN_OPENRC: openrc,
                     ...extra,
                 }),
@@ -450,16 +614,19 @@ ${fake}
             guards,
             legacy,
             lock: vars.LOCK_FILE,
+            records,
             root,
         };
     }
 
     it("deploy: first create deploys, update reconfigures, a release change upgrades; each success records the release", () => {
         const sb = sandbox();
+        // An update whose stage hash differs from the one recorded: what a change of what it depends on looks like.
+        const changed = { STAGE_HASH: "0123456789abcdef" };
         let r = sb.stageRun("deploy", "create");
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.equal(fs.readFileSync(sb.marker, "utf8"), "2023.1\n");
-        r = sb.stageRun("deploy", "update");
+        r = sb.stageRun("deploy", "update", changed);
         assert.equal(r.status, 0);
         fs.writeFileSync(sb.marker, "zed\n");
         r = sb.stageRun("deploy", "update");
@@ -473,19 +640,25 @@ ${fake}
         );
     });
 
-    it("other stages run their own action in both modes; output is streamed and appended to the stage's log", () => {
+    it("an update that finds its stage's hash recorded runs nothing; create always runs; only a success records", () => {
         const sb = sandbox();
+        const changed = { STAGE_HASH: "0123456789abcdef" };
         assert.equal(sb.stageRun("prechecks", "create").status, 0);
-        const r = sb.stageRun("prechecks", "update");
+        let r = sb.stageRun("prechecks", "update");
         assert.equal(r.status, 0);
-        assert.match(r.stdout, /PLAY RECAP for -i \S+ prechecks/);
-        assert.deepEqual(sb.calls(), [
-            `-i ${sb.inventory} prechecks`,
-            `-i ${sb.inventory} prechecks`,
-        ]);
+        assert.match(r.stdout, /what it depends on \([0-9a-f]{16}\) is what it last applied/);
+        assert.equal(sb.stageRun("prechecks", "update", changed).status, 0);
+        assert.equal(sb.stageRun("prechecks", "create", changed).status, 0);
+        r = sb.stageRun("prechecks", "update", changed);
+        assert.match(r.stdout, /is what it last applied/);
+        assert.match(r.stdout, /PLAY RECAP for -i \S+ prechecks|nothing to do/);
+        assert.deepEqual(sb.calls(), Array(3).fill(`-i ${sb.inventory} prechecks`));
         const log = fs.readFileSync(path.join(sb.logs, "prechecks.log"), "utf8");
-        assert.equal(log.match(/PLAY RECAP/g)?.length, 2, "both runs kept");
+        assert.equal(log.match(/PLAY RECAP/g)?.length, 3, "every run kept");
         assert.ok(!fs.existsSync(sb.marker), "only deploy records the release");
+        const failing = sandbox("exit 2");
+        assert.equal(failing.stageRun("prechecks", "create").status, 2);
+        assert.equal(failing.stageRun("prechecks", "update").status, 2, "nothing was recorded");
     });
 
     it("streams a digest (plays, the failed task, retries, recap) with kolla's passwords redacted; the 0600 log keeps all", () => {
@@ -533,7 +706,7 @@ ${fake}
             assert.ok(!s.text.includes(filterLine), `${s.name} embeds the filter`);
         for (const s of ALL)
             assert.match(
-                stageScript(settings, s as StageName, configHash(settings)).text,
+                stageScript(settings, s as StageName).text,
                 /readonly PROGRESS_FILTER='\/opt\/openstack-aio\/ansible-progress\.py'/,
             );
         assert.ok(
@@ -811,7 +984,8 @@ ${fake}
             stdio: ["pipe", "ignore", "ignore"],
         });
         first.stdin.end(
-            withVars(stageScript(settings, "pull", configHash(settings)), {
+            withVars(stageScript(settings, "pull"), {
+                ...sb.records,
                 VENV: sb.venv,
                 LOG_DIR: sb.logs,
                 DEPLOYED_MARKER: sb.marker,

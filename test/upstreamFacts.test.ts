@@ -16,6 +16,13 @@ import {
     stagePlaybooks,
 } from "../render/deployHost";
 import { Script } from "../render/script";
+import {
+    bootstrapHash,
+    hostScript,
+    isBootstrapVariable,
+    RECONFIGURE_SCOPES,
+} from "../render/kolla";
+import { NOVA_VIRT_TYPES } from "../config/schema";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
 import { stackRunOptions, stackSettings } from "./support/stack";
 import { tempDir } from "./support/tools";
@@ -115,6 +122,71 @@ describe("upstream facts: kolla-ansible 2023.1 on the deploy host", () => {
             for (const line of hostLines)
                 assert.match(line, / docker_apt_package_pin=5:20\.\*( |$)/, line);
         }
+    });
+});
+
+describe("upstream facts: kolla's runbooks for day-2 changes (2023.1-eol and 22.1.0)", () => {
+    const lines = (f: string) =>
+        fs
+            .readFileSync(path.join(__dirname, "fixtures", f), "utf8")
+            .split("\n")
+            .filter((l) => l && !l.startsWith("#"));
+
+    it("what bootstrap-servers installs depends on every variable of the collection's roles it applies, and on no service's", () => {
+        const collection = lines("kolla-collection-bootstrap-variables.txt");
+        assert.ok(collection.length > 100);
+        assert.deepEqual(
+            collection.filter((v) => !isBootstrapVariable(v)),
+            [],
+        );
+        for (const v of [
+            "nova_compute_virt_type",
+            "enable_heat",
+            "kolla_internal_vip_address",
+            "ceph_nova_user",
+            "openstack_region_name",
+        ])
+            assert.ok(!isBootstrapVariable(v), v);
+        const aio = stackSettings("aio");
+        assert.notEqual(
+            bootstrapHash(stackSettings("aio", { extraGlobals: { docker_log_max_file: 3 } })),
+            bootstrapHash(aio),
+        );
+        assert.equal(
+            bootstrapHash(stackSettings("aio", { extraGlobals: { nova_console: "spice" } })),
+            bootstrapHash(aio),
+        );
+    });
+
+    it("novaVirtType reconfigures `--tags nova` on the `compute` group: the nova-cell role reads it, every nova.yml play is tagged nova", () => {
+        // kolla-ansible 2023.1-eol and 22.1.0: ansible/nova.yml plays carry `tags: [nova, ...]`; site.yml imports
+        // nova.yml untagged and tags its fact-gathering and grouping plays `always`; nova-cell's templates
+        // (nova.conf.d/libvirt.conf.j2 virt_type) are where nova_compute_virt_type lands, on the compute group.
+        assert.deepEqual(RECONFIGURE_SCOPES, [
+            {
+                name: "nova-compute",
+                keys: ["nova_compute_virt_type"],
+                tags: ["nova"],
+                group: "compute",
+            },
+        ]);
+        // The two values the settings accept are both `in ['kvm', 'qemu']`: the group_vars derived from it agree.
+        assert.deepEqual([...NOVA_VIRT_TYPES].sort(), ["kvm", "qemu"]);
+    });
+
+    it("a host's removal stops it with `stop --yes-i-really-really-mean-it` (tools/kolla-ansible 2023.1-eol refuses stop without it)", () => {
+        const text = hostScript(
+            stackSettings("aio"),
+            stackSettings("aio").hosts[0],
+            "ssh-ed25519 AAAA",
+        ).text;
+        assert.match(
+            text,
+            /run_kolla "\$STOP_TIMEOUT" stop --yes-i-really-really-mean-it --limit "\$LIMIT"/,
+        );
+        // kolla's runbook: compute service list/delete with --os-compute-api-version 2.53 (service ids are UUIDs).
+        assert.match(text, /compute service list --os-compute-api-version 2\.53 --host/);
+        assert.match(text, /compute service delete --os-compute-api-version 2\.53/);
     });
 });
 
