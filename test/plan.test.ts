@@ -432,6 +432,43 @@ describe("plan: verdicts from two evaluations", () => {
         assert.deepEqual(p.filesChanged, []);
     });
 
+    it("the first run of the version that records: says nothing runs if the deploy host adopts the cloud", () => {
+        const old = (x: string) =>
+            stage(x, "a", {
+                inputs: { stdin: `readonly STAGE='${x}'\nreadonly CONFIG_HASH='a'\n` },
+            });
+        const p = comparePlans(
+            { ...tree("2023.1", "a", three), resources: [old("prechecks"), old("deploy")] },
+            tree("2023.1", "b", three),
+            "main",
+        );
+        assert.deepEqual(
+            p.stages.map((s) => [s.stage, s.action, s.firstRun]),
+            [
+                ["prechecks", "prechecks", true],
+                ["deploy", "reconfigure", true],
+                ["post-deploy", "post-deploy", undefined],
+            ],
+        );
+        // post-deploy is new here (created): it runs whatever the adoption finds, so the headline is the ordinary one.
+        assert.match(
+            headline(p),
+            /^This change will run `kolla-ansible reconfigure` on 3 hosts \(c1, c2, k1\)\./,
+        );
+        const q = comparePlans(
+            { ...tree("2023.1", "a", three), resources: [old("prechecks"), old("deploy")] },
+            {
+                ...tree("2023.1", "b", three),
+                resources: [stage("prechecks", "b"), stage("deploy", "b")],
+            },
+            "main",
+        );
+        assert.match(
+            headline(q),
+            /^This is the first `pulumi up` of the version that records what each host runs: nothing runs on the hosts if the deploy host finds the cloud last deployed with exactly this configuration/,
+        );
+    });
+
     it("secret inputs never reach the plan; ignoreChanges inputs cause no run", () => {
         const withKey = (v: string, ignore: string[] = []) =>
             stage("deploy", "a", {

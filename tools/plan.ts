@@ -252,6 +252,8 @@ function hostList(hosts: readonly string[]): string {
 
 export function headline(p: Plan): string {
     const running = p.stages.filter((s) => s.action);
+    if (running.length && running.every((s) => s.firstRun))
+        return "This is the first `pulumi up` of the version that records what each host runs: nothing runs on the hosts if the deploy host finds the cloud last deployed with exactly this configuration; otherwise the stages below run once, on every host (bootstrap-servers one host at a time).";
     const parts: string[] = [];
     const deploy = running.find((s) => s.kind === "stage" && s.stage === "deploy");
     const stages = running.filter((s) => s.kind === "stage");

@@ -25,6 +25,8 @@ export interface KollaRun {
     readonly confirm?: string;
     /** A controller's removal. */
     readonly controller?: boolean;
+    /** The first run of the version that keeps records: it runs only if the deploy host cannot adopt the cloud. */
+    readonly firstRun?: boolean;
 }
 
 /** One kolla command's change between the evaluations (absent on the side that does not have it). */
@@ -186,6 +188,7 @@ export function kollaRuns(
                 op: c.op,
                 action,
                 why,
+                ...(first ? { firstRun: true } : {}),
                 hosts,
                 steps: serial
                     ? hosts.map((h) => `kolla-ansible bootstrap-servers --limit ${h}`)
@@ -205,6 +208,7 @@ export function kollaRuns(
             op: c.op,
             action,
             why,
+            ...(first ? { firstRun: true } : {}),
             hosts,
             steps: [
                 local ? `kolla-ansible ${action}` : withLimit(`kolla-ansible ${action}`, "all"),
@@ -270,9 +274,11 @@ export function kollaRuns(
                 op: c.op,
                 why: !deployed
                     ? "the deploy stage deploys every host of a new cloud"
-                    : changed
-                      ? `the deploy stage deploys ${host} with its new settings`
-                      : `${host} is deployed with these settings: its command runs nothing`,
+                    : c.op === "create"
+                      ? `a new command for a host of the running cloud: it finds ${host} deployed and runs nothing`
+                      : changed
+                        ? `the deploy stage deploys ${host} with its new settings`
+                        : `${host} is deployed with these settings: its command runs nothing`,
                 hosts: [],
                 steps: [],
             });
