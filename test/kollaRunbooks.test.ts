@@ -439,8 +439,22 @@ describe("a host leaves the cloud (its command's delete, kolla's runbook for rem
         fs.writeFileSync(path.join(dh.cloud, "stuck"), "vm2\n");
         r = dh.run(script, "delete", { DRAIN_SECONDS: "0" });
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /going on: forceRemoveHosts lists cmp2/);
+        assert.match(
+            r.stdout,
+            /instances remain on cmp2 .*; going on: forceRemoveHosts lists cmp2/,
+        );
         assert.deepEqual(dh.calls(), ["-i <copy> stop --yes-i-really-really-mean-it --limit cmp2"]);
+        // nova keeps a compute service that hosts instances: said, and the removal still finishes.
+        assert.match(
+            r.stdout,
+            /deleting compute service nc-cmp2 of cmp2 failed \(instances still on it/,
+        );
+        assert.deepEqual(dh.cloudFile("servers"), [
+            "vm1 demo1 ACTIVE cmp1",
+            "vm2 demo2 ACTIVE cmp2",
+            "vm3 demo3 ACTIVE cmp1",
+        ]);
+        assert.equal(dh.recorded("hosts/cmp2"), undefined);
     });
 
     it("a host that cannot be reached to stop its containers stops the removal, unless forceRemoveHosts lists it", () => {

@@ -115,8 +115,9 @@ move_item() { # move_item TYPE ITEM FROM TO: a router leaves its agent first (it
 }
 
 # After a network host joined: move routers and DHCP networks from the busiest agents onto its agents until none
-# carries more than one above it (kolla: "Some resources may not be automatically balanced onto the new controllers ... networks
-# hosted by Neutron DHCP agent, and routers hosted by Neutron L3 agent"). Each router moved is briefly unreachable.
+# carries more than one above it (kolla: "Some resources may not be automatically balanced onto the new
+# controllers ... networks hosted by Neutron DHCP agent, and routers hosted by Neutron L3 agent"). Each router moved
+# is briefly unreachable.
 rebalance_agents() {
     local type mine list a total count busiest most item i nh
     use_admin_credentials || return 1
@@ -193,7 +194,7 @@ evacuate_agents() {
         [ -n "$mine" ] || continue
         mapfile -t targets < <(os network agent list --agent-type "$type" -f value -c ID -c Host | awk -v h="$nh" '$2 != h { print $1 }')
         if [ ${#targets[@]} -eq 0 ]; then
-            refuse "no other $type agent can take over what $HOST's hosts"
+            refuse "no other $type agent can take over the $([ "$type" = l3 ] && echo routers || echo networks) $HOST's agent hosts"
             continue
         fi
         for item in $(agent_items "$type" "$mine"); do
@@ -204,15 +205,22 @@ evacuate_agents() {
     done
 }
 # Deletes this host's network agents and compute services (kolla's clean-up); again, there are none left to delete.
+# Nova refuses to delete a compute service that still hosts instances (those forceRemoveHosts let stay).
 clean_up_services() {
     local nh=$1 id
     for id in $(os network agent list --host "$nh" -f value -c ID); do
-        os network agent delete "$id"
-        echo "== deleted network agent $id of $nh"
+        if os network agent delete "$id"; then
+            echo "== deleted network agent $id of $nh"
+        else
+            refuse "deleting network agent $id of $nh failed"
+        fi
     done
     for id in $(os compute service list --os-compute-api-version 2.53 --host "$nh" -f value -c ID); do
-        os compute service delete --os-compute-api-version 2.53 "$id"
-        echo "== deleted compute service $id of $nh"
+        if os compute service delete --os-compute-api-version 2.53 "$id"; then
+            echo "== deleted compute service $id of $nh"
+        else
+            refuse "deleting compute service $id of $nh failed (instances still on it: evacuate or delete them, then openstack compute service delete --os-compute-api-version 2.53 $id)"
+        fi
     done
 }
 # The stack's inventory with this host back in its groups, and known_hosts with its key: for `stop --limit HOST`.
