@@ -322,7 +322,7 @@ export function hostScript(settings: Settings, host: Host, hostKey: string): Scr
     return renderScript(
         `kolla-host-${host.name}.sh`,
         {
-            STAGE: "host",
+            // No STAGE: its value would name a kolla-ansible subcommand (kolla-check reads STAGE so for cliff releases).
             HOST: host.name,
             LIMIT: host.name,
             HOST_HASH: hostHash(host),

@@ -174,6 +174,23 @@ describe("upstream facts: kolla's runbooks for day-2 changes (2023.1-eol and 22.
         assert.deepEqual([...NOVA_VIRT_TYPES].sort(), ["kvm", "qemu"]);
     });
 
+    it("every script's STAGE is a kolla-ansible subcommand (kolla-check derives the playbook from it for the cliff CLI)", () => {
+        // kolla-ansible 22.1.0 setup.cfg [entry_points] kolla_ansible.cli (the subcommands the cliff app knows).
+        const SUBCOMMANDS =
+            "gather-facts install-deps prechecks genconfig reconfigure validate-config bootstrap-servers pull certificates octavia-certificates deploy deploy-containers post-deploy upgrade stop destroy prune-images deploy-bifrost deploy-servers upgrade-bifrost rabbitmq-reset-state mariadb-backup mariadb-recovery nova-libvirt-cleanup check migrate-container-engine".split(
+                " ",
+            );
+        for (const overrides of [{}, { enableTls: true }]) {
+            for (const stack of ["aio", "multinode"]) {
+                for (const sc of hostScripts(stackSettings(stack, overrides))) {
+                    const stage = /^readonly STAGE='([^']*)'$/m.exec(sc.text)?.[1];
+                    if (stage !== undefined)
+                        assert.ok(SUBCOMMANDS.includes(stage), `${sc.name}: STAGE ${stage}`);
+                }
+            }
+        }
+    });
+
     it("a host's removal stops it with `stop --yes-i-really-really-mean-it` (tools/kolla-ansible 2023.1-eol refuses stop without it)", () => {
         const text = hostScript(
             stackSettings("aio"),

@@ -83,12 +83,16 @@ export function scriptVars(text: string): Vars {
     return vars;
 }
 
-/** A kolla command's variables, or undefined for any other resource. */
+/**
+ * A kolla command's variables, or undefined for any other resource. A host's own command has HOST and no STAGE
+ * (render/kolla.ts hostScript): it reads as STAGE `host` here.
+ */
 export function kollaVars(r: ResourceSummary | undefined): Vars | undefined {
     if (!r || r.type !== "command:remote:Command" || typeof r.inputs.stdin !== "string")
         return undefined;
-    if (!/^readonly STAGE='/m.test(r.inputs.stdin)) return undefined;
-    return scriptVars(r.inputs.stdin);
+    if (/^readonly STAGE='/m.test(r.inputs.stdin)) return scriptVars(r.inputs.stdin);
+    if (!/^readonly HOST_HASH='/m.test(r.inputs.stdin)) return undefined;
+    return { ...scriptVars(r.inputs.stdin), STAGE: "host" };
 }
 
 const str = (v: Vars | undefined, k: string): string | undefined => {

@@ -14,7 +14,7 @@ case $mode in
     create | update | delete) ;;
     *) echo "== kolla-host $HOST: usage: bash -s -- create|update|delete" >&2; exit 2 ;;
 esac
-hold_deploy_lock "kolla-$STAGE $HOST ($mode)" "$LOG_DIR/host-$HOST.log"
+hold_deploy_lock "kolla-host $HOST ($mode)" "$LOG_DIR/host-$HOST.log"
 KOLLA_LOG=$LOG_DIR/host-$HOST.log
 digest_output_to "$KOLLA_LOG"
 export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
