@@ -63,7 +63,6 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
     const kolla = new KollaDeployment("kolla", {
         settings,
         connection,
-        configHash: deployHost.configHash,
         deployHostReady: deployHost.ready,
         adminPassword: deployHost.adminPassword,
         octaviaPassword: deployHost.octaviaPassword,

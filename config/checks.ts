@@ -467,6 +467,16 @@ export function checkHosts(c: ParsedConfig): Problem[] {
                 );
         }
     }
+
+    // forceRemoveHosts speaks only for a host being removed (render/scripts/kolla-host.sh reads it on delete).
+    c.forceRemoveHosts?.forEach((name, i) => {
+        const j = c.hosts?.findIndex((h) => h.name.toLowerCase() === name.toLowerCase()) ?? -1;
+        if (j >= 0)
+            add(
+                `forceRemoveHosts[${i}]`,
+                `"${name}" is still hosts[${j}]: forceRemoveHosts lets the removal of a host go on although instances remain on it or it cannot be reached; remove the host from hosts in the same change, or take it out of forceRemoveHosts`,
+            );
+    });
     return problems;
 }
 

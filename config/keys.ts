@@ -184,6 +184,12 @@ export const KEYS = {
         description:
             "Install the teardown command (/opt/openstack-aio/kolla-teardown.sh) on the deploy host; `pulumi destroy` itself never runs `kolla-ansible destroy`.",
     },
+    forceRemoveHosts: {
+        kind: "array",
+        default: [],
+        description:
+            "Hosts removed from `hosts` whose removal goes on when instances could not be live-migrated off them or the host cannot be reached to stop its containers.",
+    },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof KEYS;

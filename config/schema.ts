@@ -319,6 +319,11 @@ const configShape = z
             .optional(),
         smokeTest: flag.default(KEYS.smokeTest.default),
         allowDestroy: flag.default(KEYS.allowDestroy.default),
+        forceRemoveHosts: z
+            .array(hostName, {
+                error: typeError("a list of host names", "[cmp2] (JSON from the CLI)"),
+            })
+            .default(() => [...KEYS.forceRemoveHosts.default]),
     } satisfies Record<PlainKey, z.ZodType>)
     .strict();
 
@@ -497,6 +502,8 @@ export const settingsShape = z
             .readonly(),
         smokeTest: z.boolean(),
         allowDestroy: z.boolean(),
+        /** Hosts being removed whose removal may lose instances or skip stopping an unreachable host. */
+        forceRemoveHosts: z.array(z.string()).readonly(),
         extraGlobals: z.record(z.string(), z.unknown()).readonly(),
     })
     .readonly();
@@ -596,6 +603,7 @@ export function toSettings(c: Config): z.input<typeof settingsShape> {
         },
         smokeTest: c.smokeTest,
         allowDestroy: c.allowDestroy,
+        forceRemoveHosts: c.forceRemoveHosts,
         extraGlobals: c.extraGlobals,
     };
 }

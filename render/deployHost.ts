@@ -2,9 +2,10 @@
 // self-check; and the hash of everything kolla-ansible reads, which decides when a deployment is reconfigured.
 import * as YAML from "yaml";
 import { Settings } from "../config/settings";
-import { renderAnsibleCfg } from "./ansibleCfg";
+import { legacyForks, renderAnsibleCfg } from "./ansibleCfg";
 import { renderGlobals } from "./globals";
 import { inventorySpliceScript, renderInventory } from "./inventory";
+import { APPLIED_DIR, appliedRecords, FORCE_REMOVE_FILE, HOSTS_FILE, hostsList } from "./kolla";
 import { kollaPaths, LOCK_VARS, LOG_DIR, PROGRESS_FILTER_FILE, STATE_DIR } from "./paths";
 import { renderScript, Script, scriptBody, sha256, shellQuote } from "./script";
 import { hopBackupVars, hopGuardVars } from "./upgrade";
@@ -120,6 +121,20 @@ export function deployConfigScript(settings: Settings): Script {
             // The stages' output digest, installed here once so that editing it changes no stage's inputs.
             PROGRESS_FILTER_FILE,
             PROGRESS_FILTER: scriptBody("ansible-progress.py"),
+            // What the kolla commands read from the deploy host rather than from their own inputs (render/kolla.ts):
+            // the hosts with their settings' hashes, and the hosts whose removal may go on regardless.
+            HOSTS_FILE,
+            HOSTS: hostsList(settings),
+            FORCE_REMOVE_FILE,
+            FORCE_REMOVE: settings.forceRemoveHosts,
+            // A cloud an earlier version deployed with this configuration keeps its records (kolla-adopt.sh).
+            APPLIED_DIR,
+            ADOPT_RECORDS: appliedRecords(settings),
+            LEGACY_CONFIG_HASH: legacyConfigHash(settings),
+            DEPLOY_LOG: `${LOG_DIR}/deploy.log`,
+            ADMIN_OPENRC: p.adminOpenrc,
+            CA_CERTIFICATE: p.caCertificate,
+            // The hop guard, and the backup of /etc/kolla before a hop (render/upgrade.ts); DEPLOYED_MARKER with them.
             ...hopGuardVars(settings),
             ...hopBackupVars(settings),
             ...LOCK_VARS,
@@ -127,6 +142,8 @@ export function deployConfigScript(settings: Settings): Script {
         scriptBody("deploy-lock.sh") +
             scriptBody("hop-guard.sh") +
             scriptBody("hop-backup.sh") +
+            scriptBody("kolla-records.sh") +
+            scriptBody("kolla-adopt.sh") +
             scriptBody("deploy-config.sh"),
     );
 }
@@ -141,16 +158,32 @@ export function passwordsFileCommand(file: string): string {
     return `umask 077 && cat > ${tmp} && chmod 0600 ${tmp} && mv -f ${tmp} ${f}`;
 }
 
-/** Content hash of everything kolla-ansible reads except passwords: a change means `reconfigure`. */
+/**
+ * Content hash of every file the deploy host's kolla configuration consists of (except passwords): the inventory is
+ * re-spliced and the self-check runs again when it changes. The kolla stages depend on narrower hashes (render/kolla.ts).
+ */
 export function configHash(settings: Settings): string {
+    return filesHash(settings, kollaFiles(settings).ansibleCfg);
+}
+
+function filesHash(settings: Settings, ansibleCfg: string): string {
     const f = kollaFiles(settings);
     return sha256(
         [
             settings.release,
             f.globals,
             f.inventoryTop,
-            f.ansibleCfg,
+            ansibleCfg,
             inventorySpliceScript(settings).text,
         ].join("\0"),
     ).slice(0, 16);
+}
+
+/**
+ * The `config` hash earlier versions' stage scripts carried and printed into deploy.log for this configuration:
+ * configHash over the ansible.cfg they wrote (forks followed the host count). deploy-config compares it with the
+ * last deploy's to adopt a running cloud (kolla-adopt.sh).
+ */
+export function legacyConfigHash(settings: Settings): string {
+    return filesHash(settings, renderAnsibleCfg(settings, legacyForks(settings)));
 }

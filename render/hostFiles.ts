@@ -5,7 +5,6 @@
 import { Settings } from "../config/settings";
 import { amphoraImageFile, amphoraSourceScript, amphoraUploadScript } from "./amphora";
 import {
-    configHash,
     deployConfigScript,
     deployKeyScript,
     deployPrepareScript,
@@ -15,6 +14,7 @@ import {
 import { dockerInstallScript } from "./dockerHost";
 import {
     configuredKnownHosts,
+    HOST_KEY_PLACEHOLDER,
     knownHostsScript,
     PUBLIC_KEY_PLACEHOLDER,
     targetPrepareScript,
@@ -22,7 +22,15 @@ import {
 } from "./hosts";
 import { kollaImages, SKOPEO_IMAGE } from "./images";
 import { inventorySpliceScript } from "./inventory";
-import { destroyScript, stageNames, stageScript, teardownScript } from "./kolla";
+import {
+    destroyScript,
+    hostScript,
+    reconfigureScopes,
+    scopeScript,
+    stageNames,
+    stageScript,
+    teardownScript,
+} from "./kolla";
 import { LOCAL_REGISTRY, mirrorScript } from "./mirror";
 import { passwordsMergeScript, renderPasswordOverrides } from "./passwords";
 import { kollaPaths } from "./paths";
@@ -55,7 +63,6 @@ export interface HostScriptsOptions {
 export function hostScripts(settings: Settings, opts: HostScriptsOptions = {}): Script[] {
     const stack = opts.stack ?? STACK_PLACEHOLDER;
     const hop = hopFrom(opts.deployed, settings);
-    const hash = configHash(settings);
     // The skopeo image as its pinned tag and the endpoint as on the host (the component uses the pulled image's id).
     const mirror =
         settings.registry.mode === "mirror"
@@ -77,12 +84,14 @@ export function hostScripts(settings: Settings, opts: HostScriptsOptions = {}): 
         ...(hop
             ? [hopRabbitmqScript(settings, hop)].filter((s): s is Script => s !== undefined)
             : []),
-        ...stageNames(settings).map((s) => stageScript(settings, s, hash)),
+        ...stageNames(settings).map((s) => stageScript(settings, s)),
         ...(hop
             ? [hopQueuesScript(settings, hop), hopVerifyScript(settings, hop)].filter(
                   (s): s is Script => s !== undefined,
               )
             : []),
+        ...reconfigureScopes(settings).map((s) => scopeScript(settings, s)),
+        ...settings.hosts.map((h) => hostScript(settings, h, h.hostKey ?? HOST_KEY_PLACEHOLDER)),
         // Between pull and deploy, in mirror mode: the targets' images against the digests the mirror recorded.
         ...(settings.registry.mode === "mirror"
             ? [

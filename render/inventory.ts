@@ -24,27 +24,46 @@ function token(kind: string, value: string | number, safe: RegExp): string {
     return text;
 }
 
-function hostLine(settings: Settings, host: Host, privateKeyFile: string): string {
-    const vars: [string, string | number][] = [
+function connectionVars(host: Host, privateKeyFile: string): [string, string | number][] {
+    return [
         ["ansible_host", host.address],
         ["ansible_user", host.sshUser],
         ["ansible_port", host.sshPort],
         ["ansible_private_key_file", privateKeyFile],
         ["ansible_become", "True"],
-        // docker-ce as kolla 2023.1's CI pinned it (config/releases.ts). On the host line, not in globals.yml: the
-        // variable is ansible-collection-kolla's (roles/docker/defaults/main.yml), read by bootstrap-servers per target.
-        ["docker_apt_package_pin", settings.pins.dockerAptPin],
-        // The CA the registry's certificate chains to (registry-tls.sh), a file on the deploy host: bootstrap-servers
-        // copies it to /etc/docker/certs.d/<docker_registry>/ca.crt (ansible-collection-kolla roles/docker/tasks/
-        // config.yml), so Docker pulls from the registry over verified TLS. The collection's variable: a host var.
-        ["docker_registry_ca", REGISTRY_CA_FILE],
     ];
-    for (const key of perHostInterfaceVars(settings))
-        vars.push([key, host.interfaces[INTERFACE_VARS[key]]]);
+}
+
+function line(host: Host, vars: [string, string | number][]): string {
     return [
         token("host name", host.name, SAFE_NAME),
         ...vars.map(([k, v]) => `${k}=${token(k, v, SAFE_VALUE)}`),
     ].join(" ");
+}
+
+function hostLine(settings: Settings, host: Host, privateKeyFile: string): string {
+    const vars = connectionVars(host, privateKeyFile);
+    // docker-ce as the release pins it (config/releases). On the host line, not in globals.yml: the variable is
+    // ansible-collection-kolla's (roles/docker/defaults/main.yml), read by bootstrap-servers per target.
+    vars.push(["docker_apt_package_pin", settings.pins.dockerAptPin]);
+    // The CA the registry's certificate chains to (registry-tls.sh), a file on the deploy host: bootstrap-servers
+    // copies it to /etc/docker/certs.d/<docker_registry>/ca.crt (ansible-collection-kolla roles/docker/tasks/
+    // config.yml), so Docker pulls from the registry over verified TLS. The collection's variable: a host var.
+    vars.push(["docker_registry_ca", REGISTRY_CA_FILE]);
+    for (const key of perHostInterfaceVars(settings))
+        vars.push([key, host.interfaces[INTERFACE_VARS[key]]]);
+    return line(host, vars);
+}
+
+/**
+ * A host's line on its own, every interface on it whatever the other hosts have (globals.yml's values win over
+ * host vars where it sets them): what a host's removal puts back into a copy of the inventory (render/kolla.ts).
+ */
+export function ownHostLine(host: Host, privateKeyFile: string): string {
+    const vars = connectionVars(host, privateKeyFile);
+    for (const [key, iface] of Object.entries(INTERFACE_VARS))
+        vars.push([key, host.interfaces[iface]]);
+    return line(host, vars);
 }
 
 export function renderInventory(settings: Settings, opts: { privateKeyFile: string }): string {

@@ -85,6 +85,7 @@ const BEHAVIOUR_SUITES = [
     "deployLock",
     "digest",
     "hostile",
+    "kollaRunbooks",
     "registryReadOnly",
     "upstreamFacts",
     "validation",

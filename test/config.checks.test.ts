@@ -456,6 +456,15 @@ describe("config checks: checkHosts", () => {
             /no host has role "compute"/,
         );
     });
+
+    it("lets forceRemoveHosts name only hosts that left openstack-aio:hosts", () => {
+        assert.deepEqual(checkHosts({ ...multinode, forceRemoveHosts: ["cmp9"] }), []);
+        one(
+            checkHosts({ ...multinode, forceRemoveHosts: ["cmp9", "CMP2"] }),
+            "forceRemoveHosts[1]",
+            /"CMP2" is still hosts\[4\]: .*remove the host from hosts in the same change, or take it out of forceRemoveHosts/,
+        );
+    });
 });
 
 describe("config checks: checkServices", () => {

@@ -1,3 +1,4 @@
+import { globalsValues } from "../render/globals";
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -6,6 +7,7 @@ import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import {
     configHash,
+    legacyConfigHash,
     deployConfigScript,
     deployKeyScript,
     deployPrepareScript,
@@ -15,6 +17,7 @@ import {
 import { DeployHost } from "../components/hosts/deployHost";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { renderGlobals } from "../render/globals";
+import { hostsList } from "../render/kolla";
 import { renderInventory } from "../render/inventory";
 import { kollaPaths } from "../render/paths";
 import { Graph, runIndex, runProgram } from "../tools/evaluate/harness";
@@ -256,6 +259,31 @@ describe("DeployHost: what it installs and writes", () => {
         assert.equal(configHash(stackSettings("aio", { networks: tenant })), base);
     });
 
+    it("recognises what earlier versions deployed: legacyConfigHash is their stages' config hash (from commit fd75611)", () => {
+        // Printed into deploy.log by earlier versions' kolla-stage.sh; deploy-config adopts a running cloud whose last
+        // deploy logged the hash of the configuration rendered now (kolla-adopt.sh). fd75611 logged c9aeaf47… (aio) and
+        // f7155f7d… (multinode). This version renders those stacks differently: the registry over TLS
+        // (docker_registry_insecure false, docker_registry_ca on every host line), which bootstrap-servers must apply.
+        // So they are not adopted: their stages run once, as they must.
+        assert.notEqual(legacyConfigHash(stackSettings("aio")), "c9aeaf47d58258d9");
+        assert.notEqual(legacyConfigHash(stackSettings("multinode")), "f7155f7d8291a978");
+        assert.match(globalsValues(stackSettings("aio")).docker_registry_insecure + "", /^false$/);
+        // The hash follows the configuration and the legacy forks, nothing else.
+        assert.equal(
+            legacyConfigHash(stackSettings("aio")),
+            legacyConfigHash(stackSettings("aio")),
+        );
+        assert.notEqual(
+            legacyConfigHash(stackSettings("aio", { novaVirtType: "qemu" })),
+            legacyConfigHash(stackSettings("aio")),
+        );
+        // The deploy host's own hash follows ansible.cfg as it is written now.
+        assert.notEqual(
+            configHash(stackSettings("multinode")),
+            legacyConfigHash(stackSettings("multinode")),
+        );
+    });
+
     it("deploy-key.sh, run twice: one key pair, the same public key, private half 0600 in a 0700 dir", () => {
         const state = tempDir("state-");
         const key = path.join(state, "ssh", "deploy_key");
@@ -312,6 +340,11 @@ describe("DeployHost: what it installs and writes", () => {
             ...files,
             LOCK_FILE: path.join(elsewhere, "deploy.lock"),
             PROGRESS_FILTER_FILE: path.join(elsewhere, "ansible-progress.py"),
+            HOSTS_FILE: path.join(elsewhere, "hosts.list"),
+            FORCE_REMOVE_FILE: path.join(elsewhere, "force-remove-hosts"),
+            APPLIED_DIR: path.join(elsewhere, "applied"),
+            DEPLOYED_MARKER: path.join(elsewhere, "deployed-release"),
+            DEPLOY_LOG: path.join(elsewhere, "deploy.log"),
         });
         const env = { PATH: `${fakeBin({ sudo: FAKE_SUDO })}:${process.env.PATH}` };
         for (let i = 0; i < 2; i++) {
@@ -321,6 +354,16 @@ describe("DeployHost: what it installs and writes", () => {
             assert.equal(fs.readFileSync(files.GLOBALS_FILE, "utf8"), f.globals);
             assert.equal(fs.readFileSync(files.INVENTORY_TOP_FILE, "utf8"), f.inventoryTop);
             assert.equal(fs.readFileSync(files.ANSIBLE_CFG_FILE, "utf8"), f.ansibleCfg);
+            assert.equal(
+                fs.readFileSync(path.join(elsewhere, "hosts.list"), "utf8"),
+                `${hostsList(settings).join("\n")}\n`,
+            );
+            assert.equal(fs.readFileSync(path.join(elsewhere, "force-remove-hosts"), "utf8"), "");
+            assert.deepEqual(
+                fs.readdirSync(path.join(elsewhere, "applied")),
+                [],
+                "nothing deployed: no record",
+            );
             assert.equal(mode(files.GLOBALS_FILE), "0640");
             assert.equal(mode(files.ANSIBLE_CFG_FILE), "0644");
             assert.deepEqual(

@@ -188,10 +188,10 @@ export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}
                 assert.deepEqual(list._meta.hostvars[host]?.[k], v, `${host} ${k}`);
         }
 
-        // ansible.cfg holds no configured value but the host count (the scripts: one shellcheck run below).
+        // ansible.cfg holds no configured value (the scripts: one shellcheck run below).
         assert.equal(
-            renderAnsibleCfg(settings).replace(/^forks = \d+$/m, ""),
-            renderAnsibleCfg(parseSettings(stackValues("aio"))).replace(/^forks = \d+$/m, ""),
+            renderAnsibleCfg(settings),
+            renderAnsibleCfg(parseSettings(stackValues("aio"))),
         );
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -269,8 +269,9 @@ describe("hostile stack files: the catalogue", () => {
     }
 
     it("every script rendered from the harmless files parses (bash -n) and passes shellcheck", function () {
-        // One shellcheck run over the distinct scripts (texts differing only in a hex value count once).
-        this.timeout(180000);
+        // One shellcheck run over the distinct scripts (texts differing only in a hex value count once; each host's own
+        // command among them).
+        this.timeout(240000);
         assertShellcheckClean(
             fixtures
                 .filter((f) => f.harmless)

@@ -4,10 +4,10 @@ import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { configHash, deployConfigScript } from "../render/deployHost";
+import { deployConfigScript } from "../render/deployHost";
 import { hostScripts } from "../render/hostFiles";
 import { scriptBody } from "../render/script";
-import { destroyScript, stageScript, StageName, teardownScript } from "../render/kolla";
+import { destroyScript, hostsList, stageScript, StageName, teardownScript } from "../render/kolla";
 import { Graph } from "../tools/evaluate/harness";
 import { stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
@@ -79,15 +79,26 @@ ${fake}
             VENV: venv,
             LOG_DIR: logs,
             DEPLOYED_MARKER: path.join(state, "deployed-release"),
+            HOPS_DIR: path.join(state, "hops"),
             INVENTORY: inventory,
             PASSWORDS: passwords,
             LOCK_FILE: path.join(state, "deploy.lock"),
             PROGRESS_FILTER: filter,
         };
+        // The stages' records, and what deploy-config writes: the stack's hosts, and globals.yml.
+        const records = {
+            APPLIED_DIR: path.join(state, "applied"),
+            HOSTS_FILE: path.join(state, "hosts.list"),
+        };
+        fs.writeFileSync(records.HOSTS_FILE, `${hostsList(settings).join("\n")}\n`);
+        const globals = path.join(root, "globals.yml");
+        fs.writeFileSync(globals, '---\nnova_compute_virt_type: "kvm"\n');
         const stageRun = (s: StageName, m: string, extra: Record<string, string> = {}) =>
             runScript(
-                withVars(stageScript(settings, s, configHash(settings)), {
+                withVars(stageScript(settings, s), {
                     ...vars,
+                    ...records,
+                    GLOBALS_FILE: globals,
                     ADMIN_OPENRC: openrc,
                     ...extra,
                 }),
@@ -111,42 +122,63 @@ ${fake}
             legacy,
             teardown,
             lock: vars.LOCK_FILE,
+            records,
             root,
         };
     }
 
     it("deploy: first create deploys, update reconfigures, a release change upgrades; each success records the release", () => {
         const sb = sandbox();
+        // An update whose stage hash differs from the one recorded: what a change of what it depends on looks like.
+        const changed = { STAGE_HASH: "0123456789abcdef" };
         let r = sb.stageRun("deploy", "create");
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.equal(fs.readFileSync(sb.marker, "utf8"), "2023.1\n");
-        r = sb.stageRun("deploy", "update");
+        r = sb.stageRun("deploy", "update", changed);
         assert.equal(r.status, 0);
-        fs.writeFileSync(sb.marker, "zed\n");
-        r = sb.stageRun("deploy", "update");
-        assert.equal(r.status, 0);
-        assert.equal(fs.readFileSync(sb.marker, "utf8"), "2023.1\n");
-        r = sb.stageRun("deploy", "create"); // replaced (e.g. new SSH key) on a running cloud: converge with deploy
+        // The next release's script (one SLURP hop): upgrade, the hop recorded as begun and done.
+        const next = { RELEASE: "2024.1", STAGE_HASH: "fedcba9876543210" };
+        r = sb.stageRun("deploy", "update", next);
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.equal(fs.readFileSync(sb.marker, "utf8"), "2024.1\n");
+        const hop = path.join(sb.root, "state", "hops", "2023.1-2024.1");
+        assert.deepEqual(fs.readdirSync(hop).sort(), ["started", "upgraded"]);
+        r = sb.stageRun("deploy", "create", next); // replaced (e.g. new SSH key) on a running cloud: converge with deploy
         assert.equal(r.status, 0);
         assert.deepEqual(
             sb.calls(),
             ["deploy", "reconfigure", "upgrade", "deploy"].map((a) => `-i ${sb.inventory} ${a}`),
         );
+        // A release that is not the next hop is refused before kolla-ansible runs.
+        fs.writeFileSync(sb.marker, "2023.1\n");
+        r = sb.stageRun("deploy", "update", { RELEASE: "2025.1" });
+        assert.equal(r.status, 1);
+        assert.match(
+            r.stderr,
+            /2025\.1 is not its next release .*set openstack-aio:release to 2024\.1 first/,
+        );
+        assert.equal(sb.calls().length, 4, "nothing ran");
     });
 
-    it("other stages run their own action in both modes; output is streamed and appended to the stage's log", () => {
+    it("an update that finds its stage's hash recorded runs nothing; create always runs; only a success records", () => {
         const sb = sandbox();
+        const changed = { STAGE_HASH: "0123456789abcdef" };
         assert.equal(sb.stageRun("prechecks", "create").status, 0);
-        const r = sb.stageRun("prechecks", "update");
+        let r = sb.stageRun("prechecks", "update");
         assert.equal(r.status, 0);
-        assert.match(r.stdout, /PLAY RECAP for -i \S+ prechecks/);
-        assert.deepEqual(sb.calls(), [
-            `-i ${sb.inventory} prechecks`,
-            `-i ${sb.inventory} prechecks`,
-        ]);
+        assert.match(r.stdout, /what it depends on \([0-9a-f]{16}\) is what it last applied/);
+        assert.equal(sb.stageRun("prechecks", "update", changed).status, 0);
+        assert.equal(sb.stageRun("prechecks", "create", changed).status, 0);
+        r = sb.stageRun("prechecks", "update", changed);
+        assert.match(r.stdout, /is what it last applied/);
+        assert.match(r.stdout, /PLAY RECAP for -i \S+ prechecks|nothing to do/);
+        assert.deepEqual(sb.calls(), Array(3).fill(`-i ${sb.inventory} prechecks`));
         const log = fs.readFileSync(path.join(sb.logs, "prechecks.log"), "utf8");
-        assert.equal(log.match(/PLAY RECAP/g)?.length, 2, "both runs kept");
+        assert.equal(log.match(/PLAY RECAP/g)?.length, 3, "every run kept");
         assert.ok(!fs.existsSync(sb.marker), "only deploy records the release");
+        const failing = sandbox("exit 2");
+        assert.equal(failing.stageRun("prechecks", "create").status, 2);
+        assert.equal(failing.stageRun("prechecks", "update").status, 2, "nothing was recorded");
     });
 
     it("streams a digest (plays, the failed task, retries, recap) with kolla's passwords redacted; the 0600 log keeps all", () => {
@@ -194,7 +226,7 @@ ${fake}
             assert.ok(!s.text.includes(filterLine), `${s.name} embeds the filter`);
         for (const s of ALL)
             assert.match(
-                stageScript(settings, s as StageName, configHash(settings)).text,
+                stageScript(settings, s as StageName).text,
                 /readonly PROGRESS_FILTER='\/opt\/openstack-aio\/ansible-progress\.py'/,
             );
         assert.ok(
@@ -509,7 +541,8 @@ ${fake}
             stdio: ["pipe", "ignore", "ignore"],
         });
         first.stdin.end(
-            withVars(stageScript(settings, "pull", configHash(settings)), {
+            withVars(stageScript(settings, "pull"), {
+                ...sb.records,
                 VENV: sb.venv,
                 LOG_DIR: sb.logs,
                 DEPLOYED_MARKER: sb.marker,

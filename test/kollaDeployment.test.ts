@@ -2,11 +2,13 @@
 // real: kolla.test.ts.
 import { strict as assert } from "assert";
 import * as openstack from "@pulumi/openstack";
+import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { shellQuote } from "../render/script";
 import {
     destroyScript,
     STAGE_TIMEOUTS,
     stageNames,
+    stageScript,
     StageName,
     teardownScript,
     TEARDOWN_FILE,
@@ -148,9 +150,12 @@ describe("KollaDeployment: the stage graph", () => {
                 new RegExp(`readonly STAGE_TIMEOUT='${STAGE_TIMEOUTS[s as StageName].script}'`),
                 s,
             );
-            assert.match(r.inputs.stdin, /run_kolla "\$STAGE_TIMEOUT" "\$action"/);
+            assert.match(r.inputs.stdin, /kolla "\$STAGE_TIMEOUT" "\$action"/);
             assert.match(r.inputs.stdin, /timeout --kill-after=5m "\$limit" "\$\{argv\[@\]\}"/);
-            assert.match(r.inputs.stdin, /digest_output_to "\$LOG_DIR\/\$STAGE\.log"/);
+            assert.match(
+                r.inputs.stdin,
+                /KOLLA_LOG=\$LOG_DIR\/\$STAGE\.log\ndigest_output_to "\$KOLLA_LOG"/,
+            );
             assert.match(r.inputs.stdin, /readonly PASSWORDS='\/etc\/kolla\/passwords\.yml'/);
             assert.match(r.inputs.stdin, /readonly LOG_DIR='\/var\/log\/openstack-aio'/);
             assert.ok(
@@ -305,8 +310,8 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
     it("evaluating twice with the same settings gives identical inputs and triggers", async () => {
         assert.equal(
             Object.keys(base).length,
-            20,
-            "9 deploy-host (with registry-tls), 2 target, 6 stage commands, verify-images, known_hosts and the guard",
+            22,
+            "9 deploy-host (with registry-tls), 2 target, 6 stage commands, verify-images, known_hosts, the guard, the scope and the host's own",
         );
         assert.deepEqual(lifecycleInputs(await lifecycle()), base);
     });
@@ -320,7 +325,7 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
         assert.deepEqual(lifecycleInputs(await lifecycle({ networks: tenant })), base);
     });
 
-    it("changing the VIP changes the globals (so the config hash) and every stage's script: an update, i.e. reconfigure", async () => {
+    it("changing the VIP changes the globals and the script of every stage that depends on them (an update, i.e. reconfigure), not bootstrap-servers or pull", async () => {
         const vip = lifecycleInputs(await lifecycle({ vip: "10.10.30.56" })) as Record<string, any>;
         const b = base as Record<string, any>;
         assert.notEqual(
@@ -332,25 +337,174 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
             vip["deploy-host-kolla-config"].stdin,
             /kolla_internal_vip_address: "10\.10\.30\.56"/,
         );
-        for (const s of ALL) {
+        for (const s of ALL.filter((x) => x !== "bootstrap-servers" && x !== "pull")) {
             const n = `kolla-${s}`;
             assert.notEqual(vip[n].stdin, b[n].stdin, `${s} runs again`);
-            assert.match(vip[n].stdin, /readonly CONFIG_HASH='[0-9a-f]{16}'/);
+            assert.match(vip[n].stdin, /readonly STAGE_HASH='[0-9a-f]{16}'/);
             assert.deepEqual(
                 { ...vip[n], stdin: 0 },
                 { ...b[n], stdin: 0 },
                 `${s}: only the script changes (update, not replace)`,
             );
         }
-        assert.deepEqual(
-            vip["kolla-destroy-guard"],
-            b["kolla-destroy-guard"],
-            "the guard is untouched",
-        );
+        for (const n of [
+            "kolla-destroy-guard",
+            "kolla-bootstrap-servers",
+            "kolla-pull",
+            "kolla-host-aio",
+            "kolla-reconfigure-nova-compute",
+        ])
+            assert.deepEqual(vip[n], b[n], `${n} is untouched`);
         assert.notDeepEqual(
             vip["deploy-host-inventory"].triggers,
             b["deploy-host-inventory"].triggers,
             "inventory re-spliced",
         );
+    });
+});
+
+describe("day-2 changes of the multinode stack: each command's inputs follow only what it depends on", () => {
+    /** Every command's inputs that decide whether (and how) it runs, by name. */
+    const commands = (g: Graph) =>
+        new Map(
+            g
+                .ofType("command:remote:Command")
+                .map((r) => [r.name, JSON.stringify({ ...r.inputs, connection: undefined })]),
+        );
+    const hostsOf = () =>
+        stackSettings("multinode").hosts.map((h) => ({
+            name: h.name,
+            address: h.address,
+            ...(h.apiAddress ? { apiAddress: h.apiAddress } : {}),
+            roles: [...h.roles],
+            interfaces: { ...h.interfaces },
+        }));
+    const diff = (a: Map<string, string>, b: Map<string, string>) => ({
+        added: [...b.keys()].filter((n) => !a.has(n)).sort(),
+        removed: [...a.keys()].filter((n) => !b.has(n)).sort(),
+        changed: [...a.keys()].filter((n) => b.has(n) && a.get(n) !== b.get(n)).sort(),
+    });
+    // What the deploy host rewrites for any change of the host list: its files, the re-splice, the self-check,
+    // the targets' known_hosts. None of them runs kolla-ansible on a target.
+    const DEPLOY_HOST_FILES = [
+        "deploy-host-inventory",
+        "deploy-host-kolla-config",
+        "deploy-host-self-check",
+        "kolla-known-hosts",
+    ];
+    let base: Map<string, string>;
+    let g: Graph;
+    before(async () => {
+        g = await lifecycle({}, { stack: "multinode" });
+        base = commands(g);
+    });
+
+    it("one command per target host after post-deploy, with a delete; one scoped reconfigure; none on the guard's path", () => {
+        for (const h of stackSettings("multinode").hosts) {
+            const c = g.get(`kolla-host-${h.name}`, "command:remote:Command");
+            assert.equal(c.inputs.delete, "bash -s -- delete");
+            assert.equal(c.inputs.update, "bash -s -- update");
+            assert.ok(g.dependsOn(c, g.get("kolla-post-deploy")), h.name);
+            assert.ok(
+                g.dependsOn(c, g.get("kolla-destroy-guard")),
+                `${h.name} is deleted before the guard`,
+            );
+            assert.match(
+                String(c.inputs.stdin),
+                new RegExp(`readonly HOST_KNOWN_HOSTS='${h.address} ssh-ed25519 `),
+            );
+            assert.deepEqual(c.customTimeouts, { create: "480m", update: "480m", delete: "420m" });
+        }
+        const scope = g.get("kolla-reconfigure-nova-compute");
+        assert.ok(g.dependsOn(scope, g.get("kolla-post-deploy")));
+        assert.equal(scope.inputs.delete, undefined);
+        assert.match(String(scope.inputs.stdin), /^readonly -a TAGS=\('nova'\)$/m);
+        assert.match(String(scope.inputs.stdin), /^readonly LIMIT='compute'$/m);
+    });
+
+    it("adding cmp3: its own command and its targets commands are new; no stage, scope or other host's command changes", async () => {
+        const d = diff(
+            base,
+            commands(
+                await lifecycle(
+                    {
+                        hosts: [
+                            ...hostsOf(),
+                            {
+                                name: "cmp3",
+                                address: "10.20.0.23",
+                                roles: ["compute"],
+                                interfaces: {
+                                    management: "ens3",
+                                    external: "ens5",
+                                    tunnel: "ens6",
+                                },
+                            },
+                        ],
+                    },
+                    { stack: "multinode" },
+                ),
+            ),
+        );
+        assert.deepEqual(d, {
+            added: ["kolla-host-cmp3", "targets-cmp3-prepare", "targets-cmp3-reachable"],
+            removed: [],
+            changed: DEPLOY_HOST_FILES,
+        });
+    });
+
+    it("removing cmp2: only its own command (whose delete drains and stops it) and its targets commands go", async () => {
+        const d = diff(
+            base,
+            commands(
+                await lifecycle(
+                    { hosts: hostsOf().filter((h) => h.name !== "cmp2") },
+                    { stack: "multinode" },
+                ),
+            ),
+        );
+        assert.deepEqual(d, {
+            added: [],
+            removed: ["kolla-host-cmp2", "targets-cmp2-prepare", "targets-cmp2-reachable"],
+            changed: DEPLOY_HOST_FILES,
+        });
+    });
+
+    it("novaVirtType: only the scoped reconfigure (and deploy-config's globals.yml) change", async () => {
+        const d = diff(
+            base,
+            commands(await lifecycle({ novaVirtType: "qemu" }, { stack: "multinode" })),
+        );
+        assert.deepEqual(d, {
+            added: [],
+            removed: [],
+            changed: [
+                "deploy-host-inventory",
+                "deploy-host-kolla-config",
+                "deploy-host-self-check",
+                "kolla-reconfigure-nova-compute",
+            ],
+        });
+    });
+
+    it("the host count reaches no stage through ansible.cfg: forks is fixed, and no stage carries the config files' hash", () => {
+        const five = stackSettings("multinode");
+        const six = stackSettings("multinode", {
+            hosts: [
+                ...hostsOf(),
+                {
+                    name: "cmp3",
+                    address: "10.20.0.23",
+                    roles: ["compute"],
+                    interfaces: { management: "ens3", external: "ens5", tunnel: "ens6" },
+                },
+            ],
+        });
+        assert.equal(renderAnsibleCfg(six), renderAnsibleCfg(five));
+        assert.equal(renderAnsibleCfg(stackSettings("aio")), renderAnsibleCfg(five));
+        for (const s of stageNames(five)) {
+            assert.equal(stageScript(six, s).text, stageScript(five, s).text, s);
+            assert.doesNotMatch(stageScript(five, s).text, /CONFIG_HASH|forks/, s);
+        }
     });
 });

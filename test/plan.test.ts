@@ -96,6 +96,20 @@ describe("npm run plan (a change in host terms)", function () {
             git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
         }
     };
+    /** main's multinode tree, evaluated once when a multinode test first needs it. */
+    let mainMultinode: TreeSummary | undefined;
+    /** The plan of an edit of Pulumi.multinode.yaml against main, as `npm run plan -- multinode --base main` prints it. */
+    const planMultinode = async (edit: () => void): Promise<string> => {
+        mainMultinode ??= await evaluateTree(repo, "multinode");
+        edit();
+        try {
+            const p = planOf(mainMultinode, await evaluateTree(repo, "multinode"), "main");
+            assert.equal(p.error, undefined, p.error);
+            return formatPlan(p);
+        } finally {
+            git(repo, "checkout", "-q", "--", "Pulumi.multinode.yaml");
+        }
+    };
     const plan = (...args: string[]) =>
         spawnSync(
             process.execPath,
@@ -107,8 +121,8 @@ describe("npm run plan (a change in host terms)", function () {
             ],
             { cwd: repo, encoding: "utf8", env: { ...process.env, TMPDIR: planTmp } },
         );
-    const editStack = (f: (config: Record<string, unknown>) => void) => {
-        const file = path.join(repo, "Pulumi.aio.yaml");
+    const editStack = (f: (config: Record<string, unknown>) => void, stack = "aio") => {
+        const file = path.join(repo, `Pulumi.${stack}.yaml`);
         const doc = YAML.parse(fs.readFileSync(file, "utf8"));
         f(doc.config);
         fs.writeFileSync(file, YAML.stringify(doc));
@@ -121,10 +135,7 @@ describe("npm run plan (a change in host terms)", function () {
                 c["openstack-aio:enableHeat"] = false;
             }),
         );
-        assert.match(
-            out,
-            /will run `kolla-ansible reconfigure` on 1 host \(aio\), drop 3 images\./,
-        );
+        assert.match(out, /will run `kolla-ansible reconfigure` on host aio, drop 3 images\./);
         for (const image of ["heat-api", "heat-api-cfn", "heat-engine"]) {
             assert.match(
                 out,
@@ -135,12 +146,15 @@ describe("npm run plan (a change in host terms)", function () {
             );
         }
         assert.equal(out.match(/- dropped: /g)?.length, 3);
-        assert.match(out, /- `deploy` runs `kolla-ansible reconfigure` \(inputs changed\)/);
+        assert.match(
+            out,
+            /- `deploy` runs `kolla-ansible reconfigure` on host aio \(what it depends on changed \([0-9a-f]{16} → [0-9a-f]{16}\)\)/,
+        );
         assert.match(out, /- `pull` runs `kolla-ansible pull`/);
         // The unified diff of what lands on the host.
         assert.match(out, /--- a\/globals\.yml\n\+\+\+ b\/globals\.yml\n/);
         assert.match(out, /\n-enable_heat: true\n\+enable_heat: false\n/);
-        assert.match(out, /-readonly CONFIG_HASH='[0-9a-f]+'\n\+readonly CONFIG_HASH='[0-9a-f]+'/);
+        assert.match(out, /-readonly STAGE_HASH='[0-9a-f]+'\n\+readonly STAGE_HASH='[0-9a-f]+'/);
         assert.match(out, /No cloud resource changes\./);
         assert.doesNotMatch(out, /PRIVATE KEY|TESTKEYPLAINTEXT|mock-password/);
         assert.deepEqual(leftovers(), before);
@@ -194,6 +208,115 @@ describe("npm run plan (a change in host terms)", function () {
         git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
     });
 
+    // Day-2 changes of the multinode stack, each as the operator reads it before `pulumi up`.
+    const CMP3 = {
+        name: "cmp3",
+        address: "10.20.0.23",
+        roles: ["compute"],
+        interfaces: { management: "ens3", external: "ens5", tunnel: "ens6" },
+    };
+    /** The kolla runs of a plan's Markdown: `- \`name\` runs ...` lines and their indented steps. */
+    const runsOf = (out: string) =>
+        out
+            .slice(out.indexOf("#### kolla-ansible runs"))
+            .split(/\n(?=####|\n\S)/)[0]
+            .split("\n")
+            .filter((l) => /^ {0,2}- /.test(l));
+    const otherCommands = (out: string) =>
+        out
+            .slice(out.indexOf("#### Other commands"), out.indexOf("#### Files"))
+            .split("\n")
+            .filter((l) => l.startsWith("- "));
+
+    it("multinode, cmp3 added: exactly bootstrap-servers, pull and deploy limited to cmp3; nothing else on any other host", async () => {
+        const r = {
+            stdout: await planMultinode(() =>
+                editStack((c) => {
+                    (c["openstack-aio:hosts"] as object[]).push(CMP3);
+                }, "multinode"),
+            ),
+        };
+        const out = r.stdout;
+        assert.match(
+            out,
+            /\*\*This change will add cmp3 \(bootstrap-servers --limit cmp3, pull --limit cmp3, deploy --limit cmp3\), no kolla-ansible run on any other host\.\*\*/,
+        );
+        assert.deepEqual(runsOf(out), [
+            "- `host-cmp3` runs 3 steps on host cmp3 (host cmp3 joins the running cloud (roles compute))",
+            "  - `kolla-ansible bootstrap-servers --limit cmp3`",
+            "  - `kolla-ansible pull --limit cmp3`",
+            "  - `kolla-ansible deploy --limit cmp3`",
+        ]);
+        // Nothing else runs on a target: cmp3's first contact and checks; the deploy host's own files.
+        assert.deepEqual(otherCommands(out), [
+            "- new, runs: `targets-cmp3-reachable`",
+            "- runs again: `deploy-host-kolla-config` (stdin changed)",
+            "- new, runs: `targets-cmp3-prepare`",
+            "- runs again: `deploy-host-inventory` (triggers changed)",
+            "- runs again: `deploy-host-self-check` (triggers changed)",
+            "- runs again: `kolla-known-hosts` (stdin changed)",
+        ]);
+        // The host count changes nothing in ansible.cfg (and no stage depends on that file).
+        assert.match(out, /^Changed: /m);
+        assert.doesNotMatch(out.match(/^Changed: .*$/m)![0], /ansible\.cfg/);
+        assert.doesNotMatch(out, /^[-+]forks/m);
+        assert.doesNotMatch(
+            out,
+            /Commands that change but run nothing/,
+            "no stage's input changed",
+        );
+    });
+
+    it("multinode, cmp2 removed: its drain, stop --limit cmp2 and the clean-up, what to confirm; no reconfigure elsewhere", async () => {
+        const r = {
+            stdout: await planMultinode(() =>
+                editStack((c) => {
+                    c["openstack-aio:hosts"] = (
+                        c["openstack-aio:hosts"] as { name: string }[]
+                    ).filter((h: { name: string }) => h.name !== "cmp2");
+                }, "multinode"),
+            ),
+        };
+        const out = r.stdout;
+        assert.match(
+            out,
+            /\*\*This change will remove cmp2 \(nova-compute disabled, its instances live-migrated, stop --limit cmp2, its agents and compute services deleted\), no kolla-ansible run on any other host\.\*\*/,
+        );
+        assert.deepEqual(runsOf(out), [
+            "- `host-cmp2` runs 4 steps on host cmp2 (host cmp2 leaves the cloud (roles compute))",
+            "  - `openstack compute service set --disable cmp2 nova-compute`",
+            "  - `openstack server migrate --live-migration, for each instance on cmp2`",
+            "  - `kolla-ansible stop --yes-i-really-really-mean-it --limit cmp2`",
+            "  - `openstack network agent delete / compute service delete, for each of cmp2's`",
+        ]);
+        assert.match(
+            out,
+            /#### To confirm before `pulumi up`\n- `host-cmp2`: instances that cannot be live-migrated off cmp2, or cmp2 unreachable, stop the removal; to go on regardless, add cmp2 to forceRemoveHosts/,
+        );
+        assert.doesNotMatch(
+            out.slice(0, out.indexOf("#### Files")),
+            /reconfigure|runs again: `kolla-(?!known-hosts)/,
+        );
+    });
+
+    it("multinode, novaVirtType: reconfigure --tags nova on the compute hosts only", async () => {
+        const r = {
+            stdout: await planMultinode(() =>
+                editStack((c) => {
+                    c["openstack-aio:novaVirtType"] = "qemu";
+                }, "multinode"),
+            ),
+        };
+        assert.match(
+            r.stdout,
+            /\*\*This change will run `kolla-ansible reconfigure --tags nova` on 2 hosts \(cmp1, cmp2\)\.\*\*/,
+        );
+        assert.deepEqual(runsOf(r.stdout), [
+            '- `reconfigure-nova-compute` runs 1 step on 2 hosts (cmp1, cmp2) (nova_compute_virt_type: "qemu" concerns nova on the compute hosts only)',
+            "  - `kolla-ansible reconfigure --tags nova --limit compute`",
+        ]);
+    });
+
     it("an unknown ref, invalid config or wrong usage fails with a message and leaves no temp tree", async () => {
         const before = leftovers();
         // The ref and the usage are checked before anything is evaluated: main() in this process.
@@ -225,7 +348,7 @@ describe("plan: verdicts from two evaluations", () => {
         replaceOnChanges: ["triggers[*]"],
         ignoreChanges: [],
         inputs: {
-            stdin: `readonly STAGE='${s}'\nreadonly CONFIG_HASH='${hash}'\n`,
+            stdin: `readonly STAGE='${s}'\nreadonly STAGE_HASH='${hash}'\n`,
             create: "bash -s create",
         },
         ...extra,
@@ -306,10 +429,40 @@ describe("plan: verdicts from two evaluations", () => {
             },
             "main",
         );
-        assert.deepEqual(trig.stages, [{ stage: "deploy", op: "replace", action: "deploy" }]);
+        assert.deepEqual(
+            trig.stages.map((s) => [s.stage, s.op, s.action]),
+            [["deploy", "replace", "deploy"]],
+        );
+        // A new version of a script whose stage depends on nothing new: listed, runs nothing.
+        const same = comparePlans(
+            {
+                ...tree("2023.1", "a", three),
+                resources: [stage("deploy", "a")],
+            },
+            {
+                ...tree("2023.1", "a", three),
+                resources: [
+                    stage("deploy", "a", {
+                        inputs: {
+                            ...stage("deploy", "a").inputs,
+                            stdin: `${stage("deploy", "a").inputs.stdin}# v2\n`,
+                        },
+                    }),
+                ],
+            },
+            "main",
+        );
+        assert.deepEqual(
+            same.stages.map((s) => [s.stage, s.op, s.action]),
+            [["deploy", "update", undefined]],
+        );
+        assert.match(
+            formatPlan(same),
+            /- `deploy`: its script changed, not what it depends on \(a\)/,
+        );
     });
 
-    it("names hosts that are added, removed or lose a role; the reconfigure runs on every host", () => {
+    it("names hosts that are added, removed or lose a role; the reconfigure runs on every host but the joining one", () => {
         const after = [
             { ...three[0], roles: ["control"] },
             three[2],
@@ -319,13 +472,54 @@ describe("plan: verdicts from two evaluations", () => {
         assert.deepEqual(p.hosts, [
             "host `c1` loses role network",
             "host `k2` (10.0.0.22) is added with roles compute",
-            "host `c2` (10.0.0.12) is removed: it leaves the inventory, kolla-ansible does not clean it up",
+            "host `c2` (10.0.0.12) is removed: it leaves the inventory",
         ]);
+        // k2 joins through its own command: the cloud-wide runs leave it out.
         assert.match(
             headline(p),
-            /^This change will run `kolla-ansible reconfigure` on 3 hosts \(c1, k1, k2\)\.$/,
+            /^This change will run `kolla-ansible reconfigure` on 2 hosts \(c1, k1\)\.$/,
         );
+        assert.deepEqual(p.stages.find((s) => s.stage === "deploy")!.steps, [
+            "kolla-ansible reconfigure --limit all:!k2",
+        ]);
         assert.deepEqual(p.filesChanged, []);
+    });
+
+    it("the first run of the version that records: says nothing runs if the deploy host adopts the cloud", () => {
+        const old = (x: string) =>
+            stage(x, "a", {
+                inputs: { stdin: `readonly STAGE='${x}'\nreadonly CONFIG_HASH='a'\n` },
+            });
+        const p = comparePlans(
+            { ...tree("2023.1", "a", three), resources: [old("prechecks"), old("deploy")] },
+            tree("2023.1", "b", three),
+            "main",
+        );
+        assert.deepEqual(
+            p.stages.map((s) => [s.stage, s.action, s.firstRun]),
+            [
+                ["prechecks", "prechecks", true],
+                ["deploy", "reconfigure", true],
+                ["post-deploy", "post-deploy", undefined],
+            ],
+        );
+        // post-deploy is new here (created): it runs whatever the adoption finds, so the headline is the ordinary one.
+        assert.match(
+            headline(p),
+            /^This change will run `kolla-ansible reconfigure` on 3 hosts \(c1, c2, k1\)\./,
+        );
+        const q = comparePlans(
+            { ...tree("2023.1", "a", three), resources: [old("prechecks"), old("deploy")] },
+            {
+                ...tree("2023.1", "b", three),
+                resources: [stage("prechecks", "b"), stage("deploy", "b")],
+            },
+            "main",
+        );
+        assert.match(
+            headline(q),
+            /^This is the first `pulumi up` of the version that records what each host runs: nothing runs on the hosts if the deploy host finds the cloud last deployed with exactly this configuration/,
+        );
     });
 
     it("secret inputs never reach the plan; ignoreChanges inputs cause no run", () => {

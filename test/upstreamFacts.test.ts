@@ -18,6 +18,13 @@ import {
     stagePlaybooks,
 } from "../render/deployHost";
 import { Script } from "../render/script";
+import {
+    bootstrapHash,
+    hostScript,
+    isBootstrapVariable,
+    RECONFIGURE_SCOPES,
+} from "../render/kolla";
+import { NOVA_VIRT_TYPES } from "../config/schema";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
 import { stackRunOptions, stackSettings, stackValues } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
@@ -53,14 +60,19 @@ describe("upstream facts: kolla-ansible 2023.1 on the deploy host", () => {
     });
 
     it("every script that runs Ansible keeps the collections in the release's own venv (a venv built beside it changes nothing it runs)", () => {
-        for (const stack of ["aio", "aio-2026.1"]) {
+        // A script runs Ansible when it carries kolla-cli.sh's run_kolla, or calls an Ansible tool itself (its body:
+        // not the values above it, such as the progress filter deploy-config installs).
+        const runs = (s: Script) => code(s).slice(code(s).indexOf("\nmain() {"));
+        let checked = 0;
+        for (const stack of ["aio", "aio-2026.1", "multinode"]) {
             for (const s of hostScripts(stackSettings(stack, { allowDestroy: true }))) {
                 if (
-                    !/run_kolla "|ansible-playbook |ansible-galaxy |timeout \d+ ansible /.test(
-                        code(s),
+                    !/^run_kolla\(\) \{|ansible-playbook |ansible-galaxy |timeout \d+ ansible /m.test(
+                        runs(s),
                     )
                 )
                     continue;
+                checked++;
                 assert.match(
                     s.text,
                     /export VIRTUAL_ENV="\$VENV" PATH="\$VENV\/bin:\$PATH" ANSIBLE_COLLECTIONS_PATH="\$VENV\/share\/ansible\/collections"\n/,
@@ -68,6 +80,7 @@ describe("upstream facts: kolla-ansible 2023.1 on the deploy host", () => {
                 );
             }
         }
+        assert.ok(checked > 20, `${checked} scripts run Ansible`);
     });
 
     it("no script runs `kolla-ansible install-deps` (2023.1-eol's requirements.yml names the deleted unmaintained/2023.1)", () => {
@@ -135,6 +148,88 @@ describe("upstream facts: kolla-ansible 2023.1 on the deploy host", () => {
             for (const line of hostLines)
                 assert.match(line, / docker_apt_package_pin=5:20\.\*( |$)/, line);
         }
+    });
+});
+
+describe("upstream facts: kolla's runbooks for day-2 changes (2023.1-eol and 22.1.0)", () => {
+    const lines = (f: string) =>
+        fs
+            .readFileSync(path.join(__dirname, "fixtures", f), "utf8")
+            .split("\n")
+            .filter((l) => l && !l.startsWith("#"));
+
+    it("what bootstrap-servers installs depends on every variable of the collection's roles it applies, and on no service's", () => {
+        const collection = lines("kolla-collection-bootstrap-variables.txt");
+        assert.ok(collection.length > 100);
+        assert.deepEqual(
+            collection.filter((v) => !isBootstrapVariable(v)),
+            [],
+        );
+        for (const v of [
+            "nova_compute_virt_type",
+            "enable_heat",
+            "kolla_internal_vip_address",
+            "ceph_nova_user",
+            "openstack_region_name",
+        ])
+            assert.ok(!isBootstrapVariable(v), v);
+        const aio = stackSettings("aio");
+        assert.notEqual(
+            bootstrapHash(stackSettings("aio", { extraGlobals: { docker_log_max_file: 3 } })),
+            bootstrapHash(aio),
+        );
+        assert.equal(
+            bootstrapHash(stackSettings("aio", { extraGlobals: { nova_console: "spice" } })),
+            bootstrapHash(aio),
+        );
+    });
+
+    it("novaVirtType reconfigures `--tags nova` on the `compute` group: the nova-cell role reads it, every nova.yml play is tagged nova", () => {
+        // kolla-ansible 2023.1-eol and 22.1.0: ansible/nova.yml plays carry `tags: [nova, ...]`; site.yml imports
+        // nova.yml untagged and tags its fact-gathering and grouping plays `always`; nova-cell's templates
+        // (nova.conf.d/libvirt.conf.j2 virt_type) are where nova_compute_virt_type lands, on the compute group.
+        assert.deepEqual(RECONFIGURE_SCOPES, [
+            {
+                name: "nova-compute",
+                keys: ["nova_compute_virt_type"],
+                tags: ["nova"],
+                group: "compute",
+            },
+        ]);
+        // The two values the settings accept are both `in ['kvm', 'qemu']`: the group_vars derived from it agree.
+        assert.deepEqual([...NOVA_VIRT_TYPES].sort(), ["kvm", "qemu"]);
+    });
+
+    it("every script's STAGE is a kolla-ansible subcommand (kolla-check derives the playbook from it for the cliff CLI)", () => {
+        // kolla-ansible 22.1.0 setup.cfg [entry_points] kolla_ansible.cli (the subcommands the cliff app knows).
+        const SUBCOMMANDS =
+            "gather-facts install-deps prechecks genconfig reconfigure validate-config bootstrap-servers pull certificates octavia-certificates deploy deploy-containers post-deploy upgrade stop destroy prune-images deploy-bifrost deploy-servers upgrade-bifrost rabbitmq-reset-state mariadb-backup mariadb-recovery nova-libvirt-cleanup check migrate-container-engine".split(
+                " ",
+            );
+        for (const overrides of [{}, { enableTls: true }]) {
+            for (const stack of ["aio", "multinode"]) {
+                for (const sc of hostScripts(stackSettings(stack, overrides))) {
+                    const stage = /^readonly STAGE='([^']*)'$/m.exec(sc.text)?.[1];
+                    if (stage !== undefined)
+                        assert.ok(SUBCOMMANDS.includes(stage), `${sc.name}: STAGE ${stage}`);
+                }
+            }
+        }
+    });
+
+    it("a host's removal stops it with `stop --yes-i-really-really-mean-it` (tools/kolla-ansible 2023.1-eol refuses stop without it)", () => {
+        const text = hostScript(
+            stackSettings("aio"),
+            stackSettings("aio").hosts[0],
+            "ssh-ed25519 AAAA",
+        ).text;
+        assert.match(
+            text,
+            /run_kolla "\$STOP_TIMEOUT" stop --yes-i-really-really-mean-it --limit "\$LIMIT"/,
+        );
+        // kolla's runbook: compute service list/delete with --os-compute-api-version 2.53 (service ids are UUIDs).
+        assert.match(text, /compute service list --os-compute-api-version 2\.53 --host/);
+        assert.match(text, /compute service delete --os-compute-api-version 2\.53/);
     });
 });
 
@@ -315,7 +410,7 @@ describe("upstream facts: kolla-ansible 22.1.0 (2026.1) on Ubuntu 24.04", () => 
             fs.symlinkSync("/usr/bin/python3", path.join(venv, "bin", "python3"));
             const filter = path.join(root, "filter.py");
             fs.writeFileSync(filter, "import sys\nfor l in sys.stdin: sys.stdout.write(l)\n");
-            const text = withVars(stageScript(settings, "pull", "hash"), {
+            const text = withVars(stageScript(settings, "pull"), {
                 VENV: venv,
                 LOG_DIR: path.join(root, "log"),
                 INVENTORY: "/etc/kolla/inventory",

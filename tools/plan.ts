@@ -1,26 +1,18 @@
 // `npm run plan -- <stack> [--base <git ref>]`: what a change does on the hosts, before anyone runs it.
 // Evaluates the base ref's tree and the working tree with the same mock evaluation the tests use (each tree with
-// its own code, no hosts, no Pulumi CLI) and prints, in Markdown: the kolla stages that run and as what, the images
-// mirrored or dropped, the hosts added or losing a role, the cloud resources that change, and a unified diff of
-// every file that lands on a host.
+// its own code, no hosts, no Pulumi CLI) and prints, in Markdown: the kolla-ansible runs and the hosts each touches
+// (tools/planKolla.ts), what the operator must confirm, the images mirrored or dropped, the hosts added or losing a
+// role, the cloud resources that change, and a unified diff of every file that lands on a host.
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ResourceSummary, TreeSummary } from "./planEvaluate";
+import { KollaRun, kollaRuns, kollaVars, Op } from "./planKolla";
 
-const COMMAND = "command:remote:Command";
+export type { KollaRun, Op } from "./planKolla";
 /** Files that land on a host; images.txt is a review list (shown as images), topology.svg a picture. */
 const isHostFile = (f: string) => f !== "images.txt" && !f.endsWith(".svg");
-
-export type Op = "create" | "update" | "replace" | "delete";
-
-export interface StageRun {
-    readonly stage: string;
-    readonly op: Op;
-    /** What kolla-ansible runs: the stage's own name, or deploy / reconfigure / upgrade for the deploy stage. */
-    readonly action?: string;
-}
 
 export interface ResourceChange {
     readonly type: string;
@@ -37,8 +29,9 @@ export interface Plan {
     readonly stack: string;
     readonly base: string;
     readonly error?: string;
-    readonly stages: readonly StageRun[];
-    /** Target hosts the kolla stages run on (the inventory's hosts). */
+    /** Every kolla command the change touches, with what it runs and where (tools/planKolla.ts). */
+    readonly stages: readonly KollaRun[];
+    /** Target hosts some kolla-ansible run touches. */
     readonly stageHosts: readonly string[];
     readonly imagesAdded: readonly string[];
     readonly imagesRemoved: readonly string[];
@@ -60,12 +53,6 @@ function canonical(v: unknown): string {
             .join(",")}}`;
     }
     return JSON.stringify(v) ?? "undefined";
-}
-
-/** `readonly STAGE='deploy'` in a kolla stage script (render/kolla.ts stageScript). */
-function stageOf(r: ResourceSummary): string | undefined {
-    if (r.type !== COMMAND || typeof r.inputs.stdin !== "string") return undefined;
-    return /^readonly STAGE='([a-z-]+)'$/m.exec(r.inputs.stdin)?.[1];
 }
 
 function short(v: unknown): string {
@@ -130,9 +117,7 @@ function hostChanges(base: TreeSummary, head: TreeSummary): string[] {
     }
     for (const [n, b] of before) {
         if (!after.has(n))
-            out.push(
-                `host \`${n}\` (${b.address}) is removed: it leaves the inventory, kolla-ansible does not clean it up`,
-            );
+            out.push(`host \`${n}\` (${b.address}) is removed: it leaves the inventory`);
     }
     if (base.deployHost && head.deployHost && base.deployHost.address !== head.deployHost.address) {
         out.push(
@@ -209,26 +194,13 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
         if (c) changes.push({ change: c, base: before.get(k), head: after.get(k) });
     }
 
-    const stages: StageRun[] = [];
-    for (const c of changes) {
-        const stage = stageOf((c.head ?? c.base)!);
-        if (!stage) continue;
-        let action: string | undefined = stage;
-        // render/scripts/kolla-stage.sh: the deploy stage runs deploy when created, upgrade when the release
-        // differs from the one it last deployed, reconfigure on update; this assumes the base was deployed.
-        if (stage === "deploy") {
-            action =
-                c.change.op === "update"
-                    ? base.release !== head.release
-                        ? "upgrade"
-                        : "reconfigure"
-                    : "deploy";
-        }
-        if (c.change.op === "delete") action = undefined; // a stage has no delete command: removing it runs nothing
-        stages.push({ stage, op: c.change.op, action });
-    }
-    const order = (head.resources ?? []).map(stageOf).filter(Boolean) as string[];
-    stages.sort((a, b) => (order.indexOf(a.stage) + 1 || 99) - (order.indexOf(b.stage) + 1 || 99));
+    const stages = kollaRuns(
+        base,
+        head,
+        changes
+            .filter((c) => kollaVars(c.head ?? c.base))
+            .map((c) => ({ op: c.change.op, base: c.base, head: c.head })),
+    );
 
     const baseImages = new Set(imageNames(base));
     const headImages = new Set(imageNames(head));
@@ -236,12 +208,15 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
         Object.fromEntries(Object.entries(t.files ?? {}).filter(([f]) => isHostFile(f)));
     const { diff, changed } = unifiedDiff(hostFiles(base), hostFiles(head));
     const isStage = (c: { base?: ResourceSummary; head?: ResourceSummary }) =>
-        Boolean(stageOf((c.head ?? c.base)!));
+        Boolean(kollaVars(c.head ?? c.base));
     return {
         stack: head.stack,
         base: baseRef,
         stages,
-        stageHosts: (head.hosts ?? []).map((h) => h.name),
+        stageHosts: (head.hosts ?? [])
+            .map((h) => h.name)
+            .concat((base.hosts ?? []).map((h) => h.name))
+            .filter((n, i, all) => all.indexOf(n) === i && stages.some((r) => r.hosts.includes(n))),
         imagesAdded: [...headImages].filter((i) => !baseImages.has(i)),
         imagesRemoved: [...baseImages].filter((i) => !headImages.has(i)),
         registryMode: head.registryMode ?? "mirror",
@@ -268,18 +243,42 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const imageName = (ref: string) => ref.split("/").pop()!.split(":")[0];
 
+/** "host cmp3", "2 hosts (cmp1, cmp2)". */
+function hostList(hosts: readonly string[]): string {
+    return hosts.length === 1
+        ? `host ${hosts[0]}`
+        : `${plural(hosts.length, "host")} (${hosts.join(", ")})`;
+}
+
 export function headline(p: Plan): string {
     const running = p.stages.filter((s) => s.action);
+    if (running.length && running.every((s) => s.firstRun))
+        return "This is the first `pulumi up` of the version that records what each host runs: nothing runs on the hosts if the deploy host finds the cloud last deployed with exactly this configuration; otherwise the stages below run once, on every host (bootstrap-servers one host at a time).";
     const parts: string[] = [];
-    const deploy = running.find((s) => s.stage === "deploy");
-    if (deploy)
+    const deploy = running.find((s) => s.kind === "stage" && s.stage === "deploy");
+    const stages = running.filter((s) => s.kind === "stage");
+    if (deploy) parts.push(`run \`kolla-ansible ${deploy.action}\` on ${hostList(deploy.hosts)}`);
+    else if (stages.length)
         parts.push(
-            `run \`kolla-ansible ${deploy.action}\` on ${plural(p.stageHosts.length, "host")} (${p.stageHosts.join(", ")})`,
+            `run the kolla stage${stages.length > 1 ? "s" : ""} ${stages.map((s) => `\`${s.action}\``).join(", ")}${stages.some((s) => s.hosts.length) ? ` on ${hostList([...new Set(stages.flatMap((s) => s.hosts))])}` : " on the deploy host"}`,
         );
-    else if (running.length)
-        parts.push(
-            `run the kolla stage${running.length > 1 ? "s" : ""} ${running.map((s) => `\`${s.action}\``).join(", ")} on ${plural(p.stageHosts.length, "host")}`,
-        );
+    for (const s of running.filter((r) => r.kind === "scope"))
+        parts.push(`run \`${s.steps[0].replace(/ --limit .*/, "")}\` on ${hostList(s.hosts)}`);
+    for (const s of running.filter((r) => r.kind === "host")) {
+        const host = s.stage.replace(/^host-/, "");
+        if (s.op === "delete") parts.push(`remove ${host} (${s.steps.map(shortStep).join(", ")})`);
+        else
+            parts.push(
+                `${s.why.includes("joins") ? "add" : "re-deploy"} ${host} (${s.steps.map(shortStep).join(", ")})`,
+            );
+    }
+    // Only hosts that join or leave are touched: say so, it is what the operator wants to read.
+    const named = running.map((s) => s.stage.replace(/^host-/, ""));
+    if (
+        running.length &&
+        running.every((s) => s.kind === "host" && s.hosts.every((h) => named.includes(h)))
+    )
+        parts.push(`no kolla-ansible run on any other host`);
     const verb = p.registryMode === "mirror" ? "mirror" : "pull through the cache";
     if (p.imagesAdded.length) parts.push(`${verb} ${plural(p.imagesAdded.length, "new image")}`);
     if (p.imagesRemoved.length) parts.push(`drop ${plural(p.imagesRemoved.length, "image")}`);
@@ -288,6 +287,19 @@ export function headline(p: Plan): string {
     if (!parts.length)
         return `This change runs nothing on the hosts and changes no cloud resource.${noStage}`;
     return `This change will ${parts.join(", ")}.${noStage}`;
+}
+
+/** A step as the headline names it: `bootstrap-servers --limit cmp3`, `stop --limit cmp2`, `drain`, `clean-up`. */
+function shortStep(step: string): string {
+    if (step.startsWith("kolla-ansible "))
+        return step
+            .slice(14)
+            .replace(/ \(.*\)$/, "")
+            .replace(" --yes-i-really-really-mean-it", "");
+    if (step.includes("compute service set --disable")) return "nova-compute disabled";
+    if (step.includes("live-migration")) return "its instances live-migrated";
+    if (step.includes("agent delete")) return "its agents and compute services deleted";
+    return step;
 }
 
 export function formatPlan(p: Plan): string {
@@ -303,24 +315,36 @@ export function formatPlan(p: Plan): string {
             "",
         ].join("\n");
     out.push(`**${headline(p)}**`, "");
-    out.push("#### kolla-ansible stages");
+    out.push("#### kolla-ansible runs");
     const running = p.stages.filter((s) => s.action);
-    if (!running.length) out.push("No kolla stage runs: no stage command's inputs change.");
+    if (!running.length) out.push("No kolla-ansible run: no kolla command runs anything.");
     for (const s of running) {
-        const why =
-            s.op === "create"
-                ? "new command"
-                : s.op === "replace"
-                  ? "command replaced"
-                  : "inputs changed";
-        out.push(`- \`${s.stage}\` runs \`kolla-ansible ${s.action}\` (${why})`);
+        const where = s.hosts.length ? `on ${hostList(s.hosts)}` : "on the deploy host";
+        const what =
+            s.kind === "stage" && s.steps.length === 1
+                ? `runs \`${s.steps[0]}\``
+                : `runs ${s.steps.length} step${s.steps.length === 1 ? "" : "s"}`;
+        out.push(`- \`${s.stage}\` ${what} ${where} (${s.why})`);
+        if (!(s.kind === "stage" && s.steps.length === 1))
+            for (const step of s.steps)
+                out.push(
+                    `  - ${step.startsWith("kolla-ansible") || step.startsWith("openstack") ? `\`${step}\`` : step}`,
+                );
     }
-    for (const s of p.stages.filter((x) => !x.action))
-        out.push(`- \`${s.stage}\` is removed (its delete runs nothing)`);
-    if (p.stages.some((s) => s.stage === "deploy" && s.action === "upgrade"))
+    const idle = p.stages.filter((x) => !x.action);
+    if (idle.length) {
+        out.push("", "Commands that change but run nothing:");
+        for (const s of idle) out.push(`- \`${s.stage}\`: ${s.why}`);
+    }
+    if (running.some((s) => s.kind === "stage" && s.stage === "deploy" && s.action === "upgrade"))
         out.push(
             "- the release changes: the deploy stage upgrades (it compares with the release the hosts last deployed)",
         );
+    const confirm = p.stages.filter((s) => s.confirm);
+    if (confirm.length) {
+        out.push("", "#### To confirm before `pulumi up`");
+        for (const s of confirm) out.push(`- \`${s.stage}\`: ${s.confirm}`);
+    }
     out.push("", "#### Images");
     const verb = p.registryMode === "mirror" ? "mirrored" : "pulled through the cache";
     if (!p.imagesAdded.length && !p.imagesRemoved.length) out.push("No image is added or dropped.");

@@ -33,6 +33,8 @@ export interface TreeSummary {
     readonly registryMode?: string;
     readonly deployHost?: { readonly name: string; readonly address: string };
     readonly hosts?: readonly HostSummary[];
+    /** openstack-aio:forceRemoveHosts: removals that go on regardless. */
+    readonly forceRemoveHosts?: readonly string[];
     /** Everything `npm run render` writes, by relative path. */
     readonly files?: Readonly<Record<string, string>>;
     readonly resources?: readonly ResourceSummary[];
@@ -80,6 +82,7 @@ export async function evaluateTree(dir: string, stack: string): Promise<TreeSumm
         release: settings.release,
         registryMode: settings.registry.mode,
         deployHost: { name: settings.deployHost.name, address: settings.deployHost.address },
+        forceRemoveHosts: [...settings.forceRemoveHosts],
         hosts: settings.hosts.map((h) => ({
             name: h.name,
             address: h.address,

@@ -1,4 +1,5 @@
-// Stage 6: the kolla-ansible lifecycle, one remote command per stage on the deploy host.
+// Stage 6: the kolla-ansible lifecycle on the deploy host: one remote command per cloud-wide stage, one per scoped
+// reconfigure, and one per target host (kolla's runbooks for adding and removing it).
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type * as commandInputs from "@pulumi/command/types/input";
@@ -8,6 +9,11 @@ import {
     caCertificateFromStdout,
     DESTROY_TIMEOUTS,
     destroyScript,
+    HOST_TIMEOUTS,
+    hostScript,
+    reconfigureScopes,
+    SCOPE_TIMEOUTS,
+    scopeScript,
     STAGE_TIMEOUTS,
     StageName,
     stageNames,
@@ -42,8 +48,6 @@ export interface KollaDeploymentArgs {
     settings: Settings;
     /** The deploy host's connection, its host key pinned (DeployHost.connection). */
     connection: commandInputs.remote.ConnectionArgs;
-    /** The deploy host's hash of what kolla-ansible reads (DeployHost.configHash): a change is a reconfigure. */
-    configHash: pulumi.Input<string>;
     /** /etc/kolla complete and self-checked (DeployHost.ready). */
     deployHostReady: pulumi.Resource;
     /** keystone_admin_password and, with Octavia, octavia_keystone_password (DeployHost, secrets). */
@@ -66,6 +70,10 @@ export class KollaDeployment extends pulumi.ComponentResource {
     readonly stages: Partial<Record<StageName, command.remote.Command>>;
     /** Mirror mode: the targets' images checked against the mirror's digests, between pull and deploy. */
     verifyImages?: command.remote.Command;
+    /** One scoped reconfigure per scope the globals set (render/kolla.ts RECONFIGURE_SCOPES), by scope name. */
+    readonly reconfigures: Record<string, command.remote.Command>;
+    /** One command per target host, by host name: adds it to a running cloud, removes it when deleted. */
+    readonly hosts: Record<string, command.remote.Command>;
     readonly postDeploy: command.remote.Command;
     /** Installs (allowDestroy) or removes the teardown command; its delete never runs `kolla-ansible destroy`. */
     readonly destroyGuard: command.remote.Command;
@@ -124,9 +132,8 @@ export class KollaDeployment extends pulumi.ComponentResource {
                     connection,
                     create: runScriptCommand("create"),
                     update: runScriptCommand("update"),
-                    stdin: pulumi
-                        .output(args.configHash)
-                        .apply((hash) => stageScript(settings, stage, hash).text),
+                    // Only what the stage depends on (render/kolla.ts stageHash): adding a host changes nothing here.
+                    stdin: stageScript(settings, stage).text,
                     // ansible's progress streams to the operator; a copy stays in <logDir>/<stage>.log.
                     logging: "stdoutAndStderr",
                 },
@@ -178,6 +185,64 @@ export class KollaDeployment extends pulumi.ComponentResource {
         const postDeploy = this.stages["post-deploy"];
         if (!postDeploy) throw new Error("stageNames() ends with post-deploy");
         this.postDeploy = postDeploy;
+
+        // After the cloud-wide stages: each reconfigures what only it concerns, when the cloud does not run it yet.
+        this.reconfigures = {};
+        for (const scope of reconfigureScopes(settings)) {
+            this.reconfigures[scope.name] = remoteCommand(
+                `${name}-reconfigure-${scope.name}`,
+                {
+                    connection,
+                    create: runScriptCommand("create"),
+                    update: runScriptCommand("update"),
+                    stdin: scopeScript(settings, scope).text,
+                    logging: "stdoutAndStderr",
+                },
+                {
+                    parent: this,
+                    additionalSecretOutputs: ["stdout", "stderr"],
+                    dependsOn: [postDeploy],
+                    customTimeouts: {
+                        create: SCOPE_TIMEOUTS.resource,
+                        update: SCOPE_TIMEOUTS.resource,
+                    },
+                },
+            );
+        }
+
+        // One command per target host. Its delete runs when the host leaves the stack, with the inputs of its last
+        // update, after deploy-config took the host out of the inventory: hence its own line and host key in stdin.
+        this.hosts = {};
+        for (const host of settings.hosts) {
+            const keyOf = (keys: KnownHost[]): string => {
+                const k = keys.find(
+                    (e) => e.address === host.address && e.sshPort === host.sshPort,
+                );
+                if (!k) throw new Error(`no recorded host key for ${host.name}`);
+                return k.hostKey;
+            };
+            this.hosts[host.name] = remoteCommand(
+                `${name}-host-${host.name}`,
+                {
+                    connection,
+                    create: runScriptCommand("create"),
+                    update: runScriptCommand("update"),
+                    delete: runScriptCommand("delete"),
+                    stdin: pulumi
+                        .output(args.targetHostKeys)
+                        .apply((keys) => hostScript(settings, host, keyOf(keys)).text),
+                    logging: "stdoutAndStderr",
+                },
+                {
+                    parent: this,
+                    additionalSecretOutputs: ["stdout", "stderr"],
+                    // After the cloud-wide stages (so a fresh stack finds every host deployed), and deleted before
+                    // them and the guard: on `pulumi destroy` each finds its host still in the inventory and does nothing.
+                    dependsOn: [postDeploy],
+                    customTimeouts: HOST_TIMEOUTS.resource,
+                },
+            );
+        }
 
         const scheme = settings.enableTls ? "https" : "http";
         // Derived from post-deploy's output, so whatever is built from them (the OpenStack provider) waits for it.

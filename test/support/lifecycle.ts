@@ -46,14 +46,20 @@ export const lifecycleOutputs: OutputsFor = (a) => {
 };
 
 /**
- * The program's own stages (deployment.ts, as index.ts builds them) with the aio settings plus overrides. `extra`
- * may add resources built from the deployment (e.g. a provider from `access`) and return values to export.
+ * The program's own stages (deployment.ts, as index.ts builds them) with the aio settings (or opts.stack's) plus
+ * overrides. `extra` may add resources built from the deployment (e.g. a provider from `access`) and return values
+ * to export.
  */
 export function lifecycle(
     overrides: Record<string, unknown> = {},
-    opts: { privateKey?: string; extra?: (d: Deployment) => Record<string, unknown> } = {},
+    opts: {
+        privateKey?: string;
+        extra?: (d: Deployment) => Record<string, unknown>;
+        /** Another committed stack than aio (e.g. multinode). */
+        stack?: string;
+    } = {},
 ): Promise<Graph> {
-    const settings = stackSettings("aio", overrides);
+    const settings = stackSettings(opts.stack ?? "aio", overrides);
     return runProgram(
         () => {
             const deployment = deployOpenstack(settings, {
