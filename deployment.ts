@@ -9,7 +9,9 @@ import { AmphoraBuild } from "./components/octavia/amphoraBuild";
 import { DeployHostDocker } from "./components/registry/dockerHost";
 import { KollaImageMirror } from "./components/registry/imageMirror";
 import { LocalRegistry } from "./components/registry/localRegistry";
+import { PriorDeployment } from "./config/hop";
 import { kollaImages } from "./render/images";
+import { hopFrom, hopImages, nextHopImages } from "./render/upgrade";
 
 export interface Deployment {
     readonly deployHost: DeployHost;
@@ -22,8 +24,17 @@ export interface Deployment {
     readonly cloud: Cloud;
 }
 
-export function deployOpenstack(settings: Settings, secrets: Secrets): Deployment {
+/**
+ * `prior`: what the stack's last run recorded (config/index.ts loadPriorDeployment). A release change from it is one
+ * hop (config/hop.ts checked it): the hop's own steps join the stages, its images the mirror.
+ */
+export function deployOpenstack(
+    settings: Settings,
+    secrets: Secrets,
+    prior: PriorDeployment = {},
+): Deployment {
     const privateKey = secrets.sshPrivateKey;
+    const hop = hopFrom(prior.release, settings);
 
     // 1: the deploy host: first contact (its SSH host key pinned for every later command), the deploy key, venv,
     // /etc/kolla. Every later stage waits for its first contact.
@@ -45,6 +56,11 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
     const mirror = new KollaImageMirror("kolla-images", {
         mode: settings.registry.mode,
         images: kollaImages(settings),
+        // Ahead of kolla's own images: a hop's (RabbitMQ's version steps), the next release's when asked for.
+        ahead: [
+            ...(hop ? hopImages(settings, hop) : []),
+            ...(settings.mirrorNextRelease ? nextHopImages(settings) : []),
+        ],
         connection,
         localEndpoint: registry.localEndpoint,
         localNetwork: registry.localNetwork,
@@ -69,6 +85,7 @@ export function deployOpenstack(settings: Settings, secrets: Secrets): Deploymen
         targetsReady: targets.ready,
         targetHostKeys: targets.hostKeys,
         imagesMirrored: mirror,
+        ...(hop ? { hop } : {}),
         ...(settings.registry.mode === "mirror"
             ? { mirroredDigests: { images: kollaImages(settings), digests: mirror.digests } }
             : {}),

@@ -1,9 +1,11 @@
 // The only module that reads pulumi.Config. Everything else receives typed Settings and secret Outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { isConfigKey, keySpec, PROJECT, qualified } from "./keys";
+import { hopProblem, PriorDeployment } from "./hop";
 import { parseSettings, Settings, SettingsError } from "./settings";
 
 export * from "./settings";
+export type { PriorDeployment } from "./hop";
 export { KEYS, PROJECT } from "./keys";
 
 /** Values that must stay Pulumi secrets end to end. */
@@ -47,4 +49,40 @@ export function loadConfig(): LoadedConfig {
     }
     if (problems.length > 0 || !settings || !sshPrivateKey) throw new SettingsError(problems);
     return { settings, secrets: { sshPrivateKey } };
+}
+
+/**
+ * What the stack's last `pulumi up` recorded, read from its own outputs through a StackReference to itself: the engine
+ * reads it in preview too (a read step), answers the previous run's outputs during an update, and nothing on a new
+ * stack (pulumi/pulumi sdk/nodejs/stackReference.ts, pkg/resource/deploy/builtins.go readStackReference). A stack
+ * deployed by an earlier version of this program has outputs but no deployedRelease: those versions deployed 2023.1
+ * only.
+ */
+export async function loadPriorDeployment(): Promise<PriorDeployment> {
+    const self = new pulumi.StackReference(`${PROJECT}-last-run`, {
+        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+    });
+    const text = async (output: string): Promise<string | undefined> => {
+        const details = await self.getOutputDetails(output);
+        return typeof details.value === "string" ? details.value : undefined;
+    };
+    const [release, hostOs, authUrl] = await Promise.all([
+        text("deployedRelease"),
+        text("hostOs"),
+        text("authUrl"),
+    ]);
+    return {
+        ...(release !== undefined
+            ? { release }
+            : authUrl !== undefined
+              ? { release: "2023.1" }
+              : {}),
+        ...(hostOs !== undefined ? { hostOs } : {}),
+    };
+}
+
+/** The one line that refuses a release change which is not a re-run or one SLURP hop from `prior` (config/hop.ts). */
+export function checkPriorDeployment(settings: Settings, prior: PriorDeployment): void {
+    const problem = hopProblem(settings.release, settings.hostOs, prior);
+    if (problem) throw new SettingsError([`${qualified("release")}: ${problem}`]);
 }

@@ -100,6 +100,12 @@ export const KEYS = {
         default: "openstack.kolla",
         description: "docker_namespace of the kolla images.",
     },
+    mirrorNextRelease: {
+        kind: "boolean",
+        default: false,
+        description:
+            "Also mirror the next SLURP release's images and its hop's own (RabbitMQ's version steps), ahead of the release change, so the hop's pull does not wait on the source registry.",
+    },
     enableOctavia: {
         kind: "boolean",
         default: false,

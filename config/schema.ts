@@ -280,6 +280,7 @@ const configShape = z
             .string()
             .regex(/^[a-z0-9._-]+$/, "must be a registry namespace such as openstack.kolla")
             .default(KEYS.dockerNamespace.default),
+        mirrorNextRelease: flag.default(KEYS.mirrorNextRelease.default),
         enableOctavia: flag.default(KEYS.enableOctavia.default),
         octaviaJobboard: flag.default(KEYS.octaviaJobboard.default),
         enableHeat: flag.default(KEYS.enableHeat.default),
@@ -501,6 +502,8 @@ export const settingsShape = z
             })
             .readonly(),
         smokeTest: z.boolean(),
+        /** Mirror the next release's images (and its hop's) ahead of the release change. */
+        mirrorNextRelease: z.boolean(),
         allowDestroy: z.boolean(),
         /** Hosts being removed whose removal may lose instances or skip stopping an unreachable host. */
         forceRemoveHosts: z.array(z.string()).readonly(),
@@ -602,6 +605,7 @@ export function toSettings(c: Config): z.input<typeof settingsShape> {
             ...(c.amphoraImageSha256 ? { sha256: c.amphoraImageSha256 } : {}),
         },
         smokeTest: c.smokeTest,
+        mirrorNextRelease: c.mirrorNextRelease,
         allowDestroy: c.allowDestroy,
         forceRemoveHosts: c.forceRemoveHosts,
         extraGlobals: c.extraGlobals,

@@ -21,6 +21,13 @@ import {
 } from "../../render/kolla";
 import { KollaImage } from "../../render/images";
 import { kollaPaths } from "../../render/paths";
+import {
+    Hop,
+    HOP_STEP_RESOURCE_TIMEOUT,
+    hopQueuesScript,
+    hopRabbitmqScript,
+    hopVerifyScript,
+} from "../../render/upgrade";
 import { verifyImagesScript } from "../../render/verifyImages";
 import { remoteCommand, runScriptCommand } from "../remote";
 
@@ -59,6 +66,8 @@ export interface KollaDeploymentArgs {
     targetHostKeys: pulumi.Input<KnownHost[]>;
     /** What `pull` waits for: every image in the local registry (KollaImageMirror). */
     imagesMirrored: pulumi.Resource;
+    /** A release change on a deployed cloud (render/upgrade.ts): the hop's own steps join the stages. */
+    hop?: Hop;
     /** Mirror mode: the images and the digests the mirror recorded (KollaImageMirror.digests), checked after pull. */
     mirroredDigests?: {
         images: readonly KollaImage[];
@@ -70,6 +79,8 @@ export class KollaDeployment extends pulumi.ComponentResource {
     readonly stages: Partial<Record<StageName, command.remote.Command>>;
     /** Mirror mode: the targets' images checked against the mirror's digests, between pull and deploy. */
     verifyImages?: command.remote.Command;
+    /** On a hop: its own steps around the stages, by name (rabbitmq, queues, verify). */
+    readonly hopSteps: Record<string, command.remote.Command> = {};
     /** One scoped reconfigure per scope the globals set (render/kolla.ts RECONFIGURE_SCOPES), by scope name. */
     readonly reconfigures: Record<string, command.remote.Command>;
     /** One command per target host, by host name: adds it to a running cloud, removes it when deleted. */
@@ -79,6 +90,8 @@ export class KollaDeployment extends pulumi.ComponentResource {
     readonly destroyGuard: command.remote.Command;
     readonly access: CloudAccess;
     readonly adminOpenrcPath: string;
+    /** The release, once the deploy stage succeeded with it (derived from its output). */
+    readonly deployedRelease: pulumi.Output<string>;
 
     constructor(name: string, args: KollaDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("openstack-aio:kolla:KollaDeployment", name, {}, opts);
@@ -123,8 +136,51 @@ export class KollaDeployment extends pulumi.ComponentResource {
             },
         );
 
+        // A hop's own steps (render/upgrade.ts), each a command like the stages: create and update run the script,
+        // which acts only while the cloud runs the release the hop starts from; no delete.
+        const hopStep = (
+            step: string,
+            script: { text: string } | undefined,
+            dependsOn: pulumi.Resource[],
+        ): command.remote.Command[] => {
+            if (!script) return [];
+            const cmd = remoteCommand(
+                `${name}-hop-${step}`,
+                {
+                    connection,
+                    create: runScriptCommand("create"),
+                    update: runScriptCommand("update"),
+                    stdin: script.text,
+                    logging: "stdoutAndStderr",
+                },
+                {
+                    parent: this,
+                    additionalSecretOutputs: ["stdout", "stderr"],
+                    dependsOn,
+                    customTimeouts: {
+                        create: HOP_STEP_RESOURCE_TIMEOUT,
+                        update: HOP_STEP_RESOURCE_TIMEOUT,
+                    },
+                },
+            );
+            this.hopSteps[step] = cmd;
+            return [cmd];
+        };
+        const { hop } = args;
+
         this.stages = {};
         let previous: pulumi.Resource[] = [this.destroyGuard];
+        // First of all on a hop: RabbitMQ's version steps with the old release's CLI, on its images (mirrored ahead).
+        if (hop) {
+            const rabbitmq = hopStep("rabbitmq", hopRabbitmqScript(settings, hop), [
+                ...previous,
+                args.deployHostReady,
+                knownHosts,
+                ...args.targetsReady,
+                args.imagesMirrored,
+            ]);
+            if (rabbitmq.length) previous = rabbitmq;
+        }
         for (const stage of stageNames(settings)) {
             const cmd = remoteCommand(
                 `${name}-${stage}`,
@@ -181,10 +237,21 @@ export class KollaDeployment extends pulumi.ComponentResource {
                 );
                 previous = [this.verifyImages];
             }
+            // On a hop: the queue migration before `upgrade`; kolla's checks after it.
+            if (hop && stage === "pull") {
+                const queues = hopStep("queues", hopQueuesScript(settings, hop), previous);
+                if (queues.length) previous = queues;
+            }
+            if (hop && stage === "deploy") {
+                previous = hopStep("verify", hopVerifyScript(settings, hop), previous);
+            }
         }
         const postDeploy = this.stages["post-deploy"];
         if (!postDeploy) throw new Error("stageNames() ends with post-deploy");
         this.postDeploy = postDeploy;
+        const deploy = this.stages.deploy;
+        if (!deploy) throw new Error("stageNames() has deploy");
+        this.deployedRelease = pulumi.unsecret(deploy.stdout.apply(() => settings.release));
 
         // After the cloud-wide stages: each reconfigures what only it concerns, when the cloud does not run it yet.
         this.reconfigures = {};
@@ -271,6 +338,7 @@ export class KollaDeployment extends pulumi.ComponentResource {
         };
         this.adminOpenrcPath = kollaPaths(settings.release).adminOpenrc;
         this.registerOutputs({
+            deployedRelease: this.deployedRelease,
             authUrl: this.access.authUrl,
             region: this.access.region,
             adminOpenrcPath: this.adminOpenrcPath,

@@ -69,8 +69,12 @@ export const defaultOutputs: OutputsFor = (args) => {
             // (wait-ready.sh): a stable fake key per host.
             if (args.name.endsWith("-reachable")) {
                 const stdin = typeof args.inputs.stdin === "string" ? args.inputs.stdin : "";
+                // The Ubuntu the script expects (hostOs), else its release's first.
                 const release = /^readonly RELEASE='([^']*)'$/m.exec(stdin)?.[1] ?? "";
-                const os = releaseOf(release)?.hostOs[0] ?? "jammy";
+                const os =
+                    /^readonly HOST_OS='([a-z]+)'$/m.exec(stdin)?.[1] ??
+                    releaseOf(release)?.hostOs[0] ??
+                    "jammy";
                 return {
                     stdout: `ready: host\nos: ubuntu ${os}\nhost-key: ${mockHostKey(args.name)}\n`,
                     stderr: "",
@@ -153,6 +157,8 @@ export interface RunOptions {
     stack?: string;
     preview?: boolean;
     outputs?: OutputsFor;
+    /** The stack's outputs from its last run, as the program's StackReference to itself reads them (none: a new stack). */
+    prior?: Record<string, unknown>;
 }
 
 export class Graph {
@@ -299,6 +305,13 @@ async function record(program: () => unknown, opts: RunOptions): Promise<Graph> 
     const outputs = opts.outputs ?? defaultOutputs;
     const monitor: RecordingMonitor = new RecordingMonitor({
         newResource: (args) => {
+            // The program reads its own last outputs (config/index.ts loadPriorDeployment): a read, not a registration.
+            if (args.type === "pulumi:pulumi:StackReference") {
+                return {
+                    id: args.id ?? args.name,
+                    state: { ...args.inputs, outputs: opts.prior ?? {}, secretOutputNames: [] },
+                };
+            }
             const state: Record<string, any> = {
                 ...args.inputs,
                 ...(outputs(args) ?? defaultOutputs(args) ?? {}),
@@ -316,6 +329,8 @@ async function record(program: () => unknown, opts: RunOptions): Promise<Graph> 
         opts.project ?? "openstack-aio",
         opts.stack ?? "test",
         opts.preview ?? false,
+        // The self-managed backend's organization (pulumi pkg/backend/diy: always "organization").
+        "organization",
     );
     const store = (state as any).getStore();
     store.supportsSecrets = true;
@@ -349,6 +364,8 @@ export function runIndex(opts: RunOptions): Promise<Graph> {
     return runProgram(() => {
         const root = require.resolve("../../index");
         delete require.cache[root];
-        return require(root);
+        // index.ts is an async program (`export = async () => outputs`): Pulumi calls it and awaits its outputs.
+        const program: unknown = require(root);
+        return typeof program === "function" ? (program as () => Promise<unknown>)() : program;
     }, opts);
 }
