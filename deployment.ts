@@ -11,7 +11,7 @@ import { KollaImageMirror } from "./components/registry/imageMirror";
 import { LocalRegistry } from "./components/registry/localRegistry";
 import { PriorDeployment } from "./config/hop";
 import { kollaImages } from "./render/images";
-import { hopFrom, hopImages, nextHopImages } from "./render/upgrade";
+import { aheadImages, hopFrom } from "./render/upgrade";
 
 export interface Deployment {
     readonly deployHost: DeployHost;
@@ -57,10 +57,7 @@ export function deployOpenstack(
         mode: settings.registry.mode,
         images: kollaImages(settings),
         // Ahead of kolla's own images: a hop's (RabbitMQ's version steps), the next release's when asked for.
-        ahead: [
-            ...(hop ? hopImages(settings, hop) : []),
-            ...(settings.mirrorNextRelease ? nextHopImages(settings) : []),
-        ],
+        ahead: aheadImages(settings, hop),
         connection,
         localEndpoint: registry.localEndpoint,
         localNetwork: registry.localNetwork,

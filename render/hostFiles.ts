@@ -36,7 +36,13 @@ import { passwordsMergeScript, renderPasswordOverrides } from "./passwords";
 import { kollaPaths } from "./paths";
 import { registryTlsScript } from "./registryTls";
 import { Script } from "./script";
-import { hopFrom, hopImages, hopQueuesScript, hopRabbitmqScript, hopVerifyScript } from "./upgrade";
+import {
+    aheadImages,
+    hopFrom,
+    hopQueuesScript,
+    hopRabbitmqScript,
+    hopVerifyScript,
+} from "./upgrade";
 import { verifyImagesScript } from "./verifyImages";
 
 /** What the review copy shows for the passwords @pulumi/random generates. */
@@ -143,13 +149,10 @@ export function hostFiles(
                 .map((i) => `${i.source} -> ${i.target}`)
                 .join("\n") + "\n",
     };
-    const hop = hopFrom(opts.deployed, settings);
-    // A review list too: what a hop mirrors besides the new release's images (not kolla's image list).
-    if (hop)
-        out["images-hop.txt"] =
-            hopImages(settings, hop)
-                .map((i) => `${i.source} -> ${i.target}`)
-                .join("\n") + "\n";
+    // A review list too: what the mirror copies ahead of kolla's own (a hop's, the next release's).
+    const ahead = aheadImages(settings, hopFrom(opts.deployed, settings));
+    if (ahead.length)
+        out["images-ahead.txt"] = ahead.map((i) => `${i.source} -> ${i.target}`).join("\n") + "\n";
     for (const s of hostScripts(settings, opts)) out[`scripts/${s.name}`] = s.text;
     return out;
 }

@@ -83,6 +83,18 @@ export function nextHopImages(settings: Settings): KollaImage[] {
     return [...kollaImages(then), ...hopImages(then, hop)];
 }
 
+/**
+ * What the mirror copies besides the release's own images: a hop's (RabbitMQ's steps), and the next release's when
+ * `mirrorNextRelease` asks for them. Duplicates dropped (the next hop's and the current hop's never share a tag).
+ */
+export function aheadImages(settings: Settings, hop: Hop | undefined): KollaImage[] {
+    const all = [
+        ...(hop ? hopImages(settings, hop) : []),
+        ...(settings.mirrorNextRelease ? nextHopImages(settings) : []),
+    ];
+    return all.filter((i, n) => all.findIndex((j) => j.source === i.source) === n);
+}
+
 const HOP_STEP_TIMEOUT = "110m";
 /** The provider's timeout for a hop step, above the script's own. */
 export const HOP_STEP_RESOURCE_TIMEOUT = "120m";

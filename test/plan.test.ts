@@ -6,6 +6,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import {
     comparePlans,
+    deployedIn,
     evaluate,
     formatPlan,
     headline,
@@ -315,6 +316,109 @@ describe("npm run plan (a change in host terms)", function () {
             '- `reconfigure-nova-compute` runs 1 step on 2 hosts (cmp1, cmp2) (nova_compute_virt_type: "qemu" concerns nova on the compute hosts only)',
             "  - `kolla-ansible reconfigure --tags nova --limit compute`",
         ]);
+    });
+
+    it("release 2023.1 → 2024.1: the hop's steps in the order they run, the images by tag, what to confirm", async () => {
+        // As plan() does: the working tree evaluated on the cloud main's stack file deploys.
+        const deployed = deployedIn(repo, "aio");
+        assert.deepEqual(deployed, { release: "2023.1", hostOs: "jammy" });
+        editStack((c) => {
+            c["openstack-aio:release"] = "2024.1";
+        });
+        let out: string;
+        try {
+            const p = planOf(main, await evaluateTree(repo, "aio", deployed), "main");
+            assert.equal(p.error, undefined, p.error);
+            out = formatPlan(p);
+        } finally {
+            git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
+        }
+        assert.match(
+            out,
+            /\*\*This change upgrades the cloud from 2023\.1 to 2024\.1, one hop on kolla's SLURP path: it will mirror 36 images at 2024\.1-ubuntu-jammy, 2 new images, 2 ahead of the upgrade, move RabbitMQ one version at a time \(3\.12, 3\.13\), reset RabbitMQ's queues, run `kolla-ansible upgrade` on host aio, run kolla's checks\.\*\*/,
+        );
+        const runs = runsOf(out).filter((l) => l.startsWith("- "));
+        assert.deepEqual(
+            runs.map((l) => /^- `([^`]+)`/.exec(l)?.[1]),
+            [
+                "hop-rabbitmq",
+                "bootstrap-servers",
+                "octavia-certificates",
+                "prechecks",
+                "pull",
+                "hop-queues",
+                "deploy",
+                "hop-verify",
+                "post-deploy",
+            ],
+        );
+        const steps = runsOf(out).filter((l) => l.startsWith("  - "));
+        assert.deepEqual(steps, [
+            "  - `kolla-ansible rabbitmq-upgrade 3.12 --configdir /opt/openstack-aio/hops/2023.1-2024.1/etc-kolla (2023.1's CLI)`",
+            "  - `kolla-ansible rabbitmq-upgrade 3.13 --configdir /opt/openstack-aio/hops/2023.1-2024.1/etc-kolla (2023.1's CLI)`",
+            "  - `kolla-ansible stop --tags heat,keystone,neutron,nova,octavia --yes-i-really-really-mean-it`",
+            "  - `kolla-ansible genconfig`",
+            "  - `kolla-ansible rabbitmq-reset-state`",
+            "  - `kolla-ansible prechecks --tags rabbitmq-ha-precheck`",
+            "  - `kolla-ansible validate-config`",
+        ]);
+        assert.ok(
+            runs.some((l) =>
+                l.startsWith(
+                    "- `prechecks` runs `kolla-ansible prechecks --skip-tags rabbitmq-ha-precheck` on host aio",
+                ),
+            ),
+            "prechecks on the hop take its arguments",
+        );
+        assert.match(out, /- `deploy` runs `kolla-ansible upgrade` on host aio/);
+        assert.match(out, /#### The upgrade hop 2023\.1 → 2024\.1\n/);
+        assert.match(
+            out,
+            /- `hop-rabbitmq`: the hop from 2023\.1 to 2024\.1 starts with RabbitMQ's version steps/,
+        );
+        assert.match(
+            out,
+            /- `hop-queues`: the APIs of heat, keystone, neutron, nova, octavia are down/,
+        );
+        // The images: one line for those that only change tag, the new ones, the hop's own ahead of them.
+        assert.match(
+            out,
+            /- mirrored at the new tag `2024\.1-ubuntu-jammy` \(was `2023\.1-ubuntu-jammy`\), 36 images: `cron`, /,
+        );
+        assert.match(
+            out,
+            /- mirrored: `redis` \(quay\.io\/openstack\.kolla\/redis:2024\.1-ubuntu-jammy\)/,
+        );
+        assert.match(
+            out,
+            /- mirrored ahead of kolla's own: `rabbitmq-3-12` \(quay\.io\/openstack\.kolla\/rabbitmq-3-12:2023\.1-ubuntu-jammy\)/,
+        );
+        assert.doesNotMatch(out, /- dropped:/);
+        assert.match(
+            out,
+            /- the mirror's copies of the images above \(`kolla-images-…`\): 4 new, 36 again\n/,
+        );
+        assert.doesNotMatch(otherCommands(out).join("\n"), /kolla-hop-|runs again: `kolla-images-/);
+        // The review list is not a host file.
+        assert.doesNotMatch(out, /images-ahead\.txt/);
+    });
+
+    it("a release change that is not one hop shows the program's refusal and exits 1", () => {
+        const before = leftovers();
+        editStack((c) => {
+            c["openstack-aio:release"] = "2025.1";
+        });
+        try {
+            const r = plan("aio", "--base", "main");
+            assert.equal(r.status, 1, r.stderr);
+            assert.match(
+                r.stdout,
+                /does not evaluate:[\s\S]*openstack-aio:release: this cloud runs 2023\.1; 2025\.1 is not its next release on kolla's SLURP path \(2023\.1 → 2024\.1 → 2025\.1 → 2026\.1\): set openstack-aio:release to 2024\.1 first/,
+            );
+        } finally {
+            git(repo, "checkout", "-q", "--", "Pulumi.aio.yaml");
+        }
+        assert.deepEqual(leftovers(), before);
     });
 
     it("an unknown ref, invalid config or wrong usage fails with a message and leaves no temp tree", async () => {

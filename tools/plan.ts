@@ -7,12 +7,16 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ResourceSummary, TreeSummary } from "./planEvaluate";
+import { releaseOf } from "../config/releases";
+import { readStackConfig } from "../config/stackFile";
+import { Deployed, ResourceSummary, TreeSummary } from "./planEvaluate";
 import { KollaRun, kollaRuns, kollaVars, Op } from "./planKolla";
 
 export type { KollaRun, Op } from "./planKolla";
-/** Files that land on a host; images.txt is a review list (shown as images), topology.svg a picture. */
-const isHostFile = (f: string) => f !== "images.txt" && !f.endsWith(".svg");
+/** Review lists of images (render/hostFiles.ts), shown as images: kolla's, and what the mirror copies ahead of them. */
+const IMAGE_LISTS = ["images.txt", "images-ahead.txt"];
+/** Files that land on a host: not the image lists, nor topology.svg (a picture). */
+const isHostFile = (f: string) => !IMAGE_LISTS.includes(f) && !f.endsWith(".svg");
 
 export interface ResourceChange {
     readonly type: string;
@@ -35,6 +39,10 @@ export interface Plan {
     readonly stageHosts: readonly string[];
     readonly imagesAdded: readonly string[];
     readonly imagesRemoved: readonly string[];
+    /** Mirrored ahead of kolla's own: a hop's RabbitMQ steps, the next release's (mirrorNextRelease). */
+    readonly imagesAhead: readonly string[];
+    /** A release change on the deployed cloud: the upgrade hop it is (the working tree evaluated on the base's cloud). */
+    readonly hop?: { readonly from: string; readonly to: string };
     readonly registryMode: string;
     readonly hosts: readonly string[];
     readonly cloud: readonly ResourceChange[];
@@ -86,8 +94,8 @@ function change(
     return { type: r.type, name: r.name, op, keys, detail, label };
 }
 
-function imageNames(t: TreeSummary): string[] {
-    const list = t.files?.["images.txt"] ?? "";
+function imageNames(t: TreeSummary, file = "images.txt"): string[] {
+    const list = t.files?.[file] ?? "";
     return list
         .split("\n")
         .filter(Boolean)
@@ -167,6 +175,7 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
         stageHosts: [],
         imagesAdded: [],
         imagesRemoved: [],
+        imagesAhead: [],
         registryMode: "",
         hosts: [],
         cloud: [],
@@ -219,6 +228,12 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
             .filter((n, i, all) => all.indexOf(n) === i && stages.some((r) => r.hosts.includes(n))),
         imagesAdded: [...headImages].filter((i) => !baseImages.has(i)),
         imagesRemoved: [...baseImages].filter((i) => !headImages.has(i)),
+        imagesAhead: imageNames(head, "images-ahead.txt").filter(
+            (i) => !imageNames(base, "images-ahead.txt").includes(i),
+        ),
+        ...(base.exists && !base.error && base.release && head.release !== base.release
+            ? { hop: { from: base.release, to: head.release! } }
+            : {}),
         registryMode: head.registryMode ?? "mirror",
         hosts: base.exists
             ? hostChanges(base, head)
@@ -242,6 +257,39 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const imageName = (ref: string) => ref.split("/").pop()!.split(":")[0];
+const imageTag = (ref: string) => ref.split(":").pop()!;
+
+/**
+ * The images added and dropped, paired by name: the ones that only change tag (a release or Ubuntu change), one group
+ * per tag pair, and what is really new or gone.
+ */
+export function imageMoves(p: Plan): {
+    moved: { from: string; to: string; names: string[] }[];
+    added: string[];
+    removed: string[];
+} {
+    const removedByName = new Map(p.imagesRemoved.map((i) => [imageName(i), i]));
+    const moved = new Map<string, { from: string; to: string; names: string[] }>();
+    const added: string[] = [];
+    const paired = new Set<string>();
+    for (const i of p.imagesAdded) {
+        const old = removedByName.get(imageName(i));
+        if (!old) {
+            added.push(i);
+            continue;
+        }
+        paired.add(old);
+        const key = `${imageTag(old)} ${imageTag(i)}`;
+        const group = moved.get(key) ?? { from: imageTag(old), to: imageTag(i), names: [] };
+        group.names.push(imageName(i));
+        moved.set(key, group);
+    }
+    return {
+        moved: [...moved.values()],
+        added,
+        removed: p.imagesRemoved.filter((i) => !paired.has(i)),
+    };
+}
 
 /** "host cmp3", "2 hosts (cmp1, cmp2)". */
 function hostList(hosts: readonly string[]): string {
@@ -252,6 +300,33 @@ function hostList(hosts: readonly string[]): string {
 
 export function headline(p: Plan): string {
     const running = p.stages.filter((s) => s.action);
+    // A hop is its own sentence: what it is first, then what runs (a first run of the recording version cannot be one).
+    if (p.hop && running.some((s) => s.kind === "hop" || s.action === "upgrade")) {
+        const parts: string[] = [];
+        for (const s of running) {
+            if (s.stage === "hop-rabbitmq")
+                parts.push(
+                    `move RabbitMQ one version at a time (${s.steps.map((x) => x.split(" ")[2]).join(", ")})`,
+                );
+            else if (s.stage === "hop-queues") parts.push("reset RabbitMQ's queues");
+            else if (s.action === "upgrade")
+                parts.push(`run \`kolla-ansible upgrade\` on ${hostList(s.hosts)}`);
+            else if (s.stage === "hop-verify") parts.push("run kolla's checks");
+        }
+        const images = imageMoves(p);
+        const counts = [
+            ...images.moved.map((m) => `${plural(m.names.length, "image")} at ${m.to}`),
+            ...(images.added.length ? [plural(images.added.length, "new image")] : []),
+            ...(p.imagesAhead.length ? [`${p.imagesAhead.length} ahead of the upgrade`] : []),
+        ];
+        if (counts.length)
+            parts.unshift(
+                `${p.registryMode === "mirror" ? "mirror" : "pull through the cache"} ${counts.join(", ")}`,
+            );
+        if (images.removed.length) parts.push(`drop ${plural(images.removed.length, "image")}`);
+        if (p.cloud.length) parts.push(`change ${plural(p.cloud.length, "cloud resource")}`);
+        return `This change upgrades the cloud from ${p.hop.from} to ${p.hop.to}, one hop on kolla's SLURP path: it will ${parts.join(", ")}.`;
+    }
     if (running.length && running.every((s) => s.firstRun))
         return "This is the first `pulumi up` of the version that records what each host runs: nothing runs on the hosts if the deploy host finds the cloud last deployed with exactly this configuration; otherwise the stages below run once, on every host (bootstrap-servers one host at a time).";
     const parts: string[] = [];
@@ -340,6 +415,14 @@ export function formatPlan(p: Plan): string {
         out.push(
             "- the release changes: the deploy stage upgrades (it compares with the release the hosts last deployed)",
         );
+    if (p.hop)
+        out.push(
+            "",
+            `#### The upgrade hop ${p.hop.from} → ${p.hop.to}`,
+            `- assumes the cloud runs ${p.hop.from}, as the base's stack file says: \`pulumi up\` checks the stack's own \`deployedRelease\` output and refuses anything but a re-run or this one hop`,
+            `- \`deploy-host-kolla-config\` keeps ${p.hop.from}'s /etc/kolla under /opt/openstack-aio/hops/${p.hop.from}-${p.hop.to}/ before it writes ${p.hop.to}'s`,
+            `- once its first step ran, the cloud cannot go back to ${p.hop.from}: an interrupted or failed hop is finished by running \`pulumi up\` again (docs/upgrades.md)`,
+        );
     const confirm = p.stages.filter((s) => s.confirm);
     if (confirm.length) {
         out.push("", "#### To confirm before `pulumi up`");
@@ -347,11 +430,23 @@ export function formatPlan(p: Plan): string {
     }
     out.push("", "#### Images");
     const verb = p.registryMode === "mirror" ? "mirrored" : "pulled through the cache";
-    if (!p.imagesAdded.length && !p.imagesRemoved.length) out.push("No image is added or dropped.");
-    for (const i of p.imagesAdded) out.push(`- ${verb}: \`${imageName(i)}\` (${i})`);
-    for (const i of p.imagesRemoved)
+    const images = imageMoves(p);
+    if (!p.imagesAdded.length && !p.imagesRemoved.length && !p.imagesAhead.length)
+        out.push("No image is added or dropped.");
+    for (const m of images.moved)
+        out.push(
+            `- ${verb} at the new tag \`${m.to}\` (was \`${m.from}\`), ${plural(m.names.length, "image")}: ${m.names.map((n) => `\`${n}\``).join(", ")}`,
+        );
+    for (const i of images.added) out.push(`- ${verb}: \`${imageName(i)}\` (${i})`);
+    for (const i of p.imagesAhead)
+        out.push(`- ${verb} ahead of kolla's own: \`${imageName(i)}\` (${i})`);
+    for (const i of images.removed)
         out.push(
             `- dropped: \`${imageName(i)}\` (${i}); already mirrored copies stay in the registry`,
+        );
+    if (images.moved.length)
+        out.push(
+            "- the images at the old tag stay in the registry: what the cloud runs until the upgrade reaches it",
         );
     out.push("", "#### Hosts");
     if (!p.hosts.length) out.push("No host is added or removed, no role changes.");
@@ -375,10 +470,24 @@ export function formatPlan(p: Plan): string {
             `- \`${c.name}\`${c.label ? ` ("${c.label}")` : ""} (${c.type}) ${cloudVerb[c.op]}${what}`,
         );
     }
-    const commands = p.other.filter((c) => c.type.startsWith("command:"));
+    // The mirror's copies (components/registry/imageMirror.ts: `kolla-images-…`) are the images above: one line.
+    const isCopy = (c: ResourceChange) => /^kolla-images-/.test(c.name);
+    const copies = p.other.filter((c) => c.type.startsWith("command:") && isCopy(c));
+    const commands = p.other.filter((c) => c.type.startsWith("command:") && !isCopy(c));
     const rest = p.other.filter((c) => !c.type.startsWith("command:"));
     out.push("", "#### Other commands that run on the hosts");
-    if (!commands.length) out.push("None.");
+    if (!commands.length && !copies.length) out.push("None.");
+    if (copies.length) {
+        const count = (op: Op) => copies.filter((c) => c.op === op).length;
+        const what = [
+            count("create") ? `${count("create")} new` : "",
+            count("update") + count("replace") ? `${count("update") + count("replace")} again` : "",
+            count("delete") ? `${count("delete")} removed (they delete nothing)` : "",
+        ].filter(Boolean);
+        out.push(
+            `- the mirror's copies of the images above (\`kolla-images-…\`): ${what.join(", ")}`,
+        );
+    }
     for (const c of commands)
         out.push(
             `- ${c.op === "delete" ? "removed" : c.op === "create" ? "new, runs" : "runs again"}: \`${c.name}\`${c.keys.length ? ` (${c.keys.join(", ")} changed)` : ""}`,
@@ -434,11 +543,20 @@ function onSignal(sig: NodeJS.Signals): void {
     process.exit(sig === "SIGINT" ? 130 : 143);
 }
 
-/** Runs planEvaluate.ts on a tree in its own process (each tree loads its own modules and its own mock runtime). */
-export async function evaluate(tree: string, stack: string): Promise<TreeSummary> {
+/**
+ * Runs planEvaluate.ts on a tree in its own process (each tree loads its own modules and its own mock runtime);
+ * `deployed`: what the cloud runs before the change (the base's release and Ubuntu).
+ */
+export async function evaluate(
+    tree: string,
+    stack: string,
+    deployed?: Deployed,
+): Promise<TreeSummary> {
     const dir = makeTemp("plan-eval-");
     try {
         const out = path.join(dir, "summary.json");
+        const deployedFile = path.join(dir, "deployed.json");
+        if (deployed) fs.writeFileSync(deployedFile, JSON.stringify(deployed));
         const child = spawn(
             process.execPath,
             [
@@ -448,6 +566,7 @@ export async function evaluate(tree: string, stack: string): Promise<TreeSummary
                 tree,
                 stack,
                 out,
+                ...(deployed ? [deployedFile] : []),
             ],
             {
                 cwd: tree,
@@ -522,17 +641,41 @@ export async function withBaseTree<T>(
     }
 }
 
+/**
+ * What the base tree's stack deploys: its release (a base from before `release` was required has Pulumi.yaml's old
+ * default) and Ubuntu (its hostOs, else the release's first), as the stack's last run would have recorded them. None
+ * for a stack the base does not have or cannot read.
+ */
+export function deployedIn(tree: string, stack: string): Deployed | undefined {
+    if (!fs.existsSync(path.join(tree, `Pulumi.${stack}.yaml`))) return undefined;
+    try {
+        const { values } = readStackConfig(stack, tree);
+        const release = typeof values.release === "string" ? values.release : undefined;
+        const hostOs =
+            typeof values.hostOs === "string"
+                ? values.hostOs
+                : release
+                  ? releaseOf(release)?.hostOs[0]
+                  : undefined;
+        return release && hostOs ? { release, hostOs } : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 export async function plan(projectDir: string, stack: string, baseRef: string): Promise<Plan> {
     const commit = resolveCommit(projectDir, baseRef);
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     let head: TreeSummary, base: TreeSummary;
     try {
-        // Both evaluations at once: each is its own process.
-        [head, base] = await Promise.all([
-            evaluate(projectDir, stack),
-            withBaseTree(projectDir, commit, (tree) => evaluate(tree, stack)),
-        ]);
+        // Both evaluations at once, each its own process; the working tree as run on the cloud the base deployed.
+        [head, base] = await withBaseTree(projectDir, commit, (tree) =>
+            Promise.all([
+                evaluate(projectDir, stack, deployedIn(tree, stack)),
+                evaluate(tree, stack),
+            ]),
+        );
     } finally {
         process.removeListener("SIGINT", onSignal);
         process.removeListener("SIGTERM", onSignal);

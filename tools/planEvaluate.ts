@@ -1,7 +1,7 @@
 // One side of `npm run plan`: evaluates a project tree (the working tree, or a base ref's tree extracted by plan.ts)
 // with that tree's own code — its renderers, its index.ts under its own mock-runtime evaluator (tools/evaluate/tree.ts),
 // no hosts, no CLI — and writes a JSON summary for plan.ts to compare.
-// usage: ts-node --transpile-only tools/planEvaluate.ts <projectDir> <stack> <out.json>
+// usage: ts-node --transpile-only tools/planEvaluate.ts <projectDir> <stack> <out.json> [<prior.json>]
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -60,14 +60,28 @@ export function redact(
     return out;
 }
 
-export async function evaluateTree(dir: string, stack: string): Promise<TreeSummary> {
+/** What the cloud runs before the change: the base tree's release and Ubuntu (tools/plan.ts reads them). */
+export interface Deployed {
+    readonly release: string;
+    readonly hostOs: string;
+}
+
+/**
+ * Evaluates the tree's stack; `deployed`: as the program runs on a cloud that last deployed that (its StackReference to
+ * itself answers `deployedRelease` and `hostOs`), so a release change shows as the hop it is, or as its refusal.
+ */
+export async function evaluateTree(
+    dir: string,
+    stack: string,
+    deployed?: Deployed,
+): Promise<TreeSummary> {
     if (!fs.existsSync(path.join(dir, `Pulumi.${stack}.yaml`))) return { stack, exists: false };
     // The tree's own modules: a base ref is evaluated with the code it had.
     const { render, stackRunOptions, stackSettings, runIndex } = await evaluatorOf(dir);
     const files: Record<string, string> = {};
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-render-"));
     try {
-        for (const f of render(stack, out, dir))
+        for (const f of render(stack, out, dir, {}, deployed?.release))
             files[f] = fs.readFileSync(path.join(out, f), "utf8");
     } catch (e) {
         return { stack, exists: true, error: (e as Error).message };
@@ -75,7 +89,19 @@ export async function evaluateTree(dir: string, stack: string): Promise<TreeSumm
         fs.rmSync(out, { recursive: true, force: true });
     }
     const settings = stackSettings(stack);
-    const graph = await runIndex(stackRunOptions({ stack }));
+    let graph;
+    try {
+        graph = await runIndex({
+            ...stackRunOptions({ stack }),
+            ...(deployed
+                ? { prior: { deployedRelease: deployed.release, hostOs: deployed.hostOs } }
+                : {}),
+        });
+    } catch (e) {
+        // The program refuses before registering anything (a release change that is not one hop): its own message.
+        if ((e as Error).name !== "SettingsError") throw e;
+        return { stack, exists: true, release: settings.release, error: (e as Error).message };
+    }
     return {
         stack,
         exists: true,
@@ -101,12 +127,15 @@ export async function evaluateTree(dir: string, stack: string): Promise<TreeSumm
 }
 
 async function main(argv: string[]): Promise<number> {
-    const [dir, stack, outFile] = argv;
+    const [dir, stack, outFile, deployedFile] = argv;
     if (!dir || !stack || !outFile) {
-        console.error("usage: planEvaluate.ts <projectDir> <stack> <out.json>");
+        console.error("usage: planEvaluate.ts <projectDir> <stack> <out.json> [<deployed.json>]");
         return 2;
     }
-    const summary = await evaluateTree(path.resolve(dir), stack);
+    const deployed = deployedFile
+        ? (JSON.parse(fs.readFileSync(deployedFile, "utf8")) as Deployed)
+        : undefined;
+    const summary = await evaluateTree(path.resolve(dir), stack, deployed);
     fs.writeFileSync(outFile, JSON.stringify(summary));
     return 0;
 }

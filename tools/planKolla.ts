@@ -9,9 +9,9 @@ export type Op = "create" | "update" | "replace" | "delete";
 
 /** One kolla command of the change, as the operator will see it run. */
 export interface KollaRun {
-    /** The cloud-wide stage (`deploy`), `reconfigure-<scope>` or `host-<name>`. */
+    /** The cloud-wide stage (`deploy`), `reconfigure-<scope>`, `host-<name>` or a hop's step `hop-<step>`. */
     readonly stage: string;
-    readonly kind: "stage" | "scope" | "host";
+    readonly kind: "stage" | "scope" | "host" | "hop";
     readonly op: Op;
     /** What kolla-ansible runs (deploy / reconfigure / upgrade for the deploy stage); undefined: nothing runs. */
     readonly action?: string;
@@ -83,13 +83,19 @@ export function scriptVars(text: string): Vars {
     return vars;
 }
 
+/** A hop's own step (components/kolla/kollaDeployment.ts hopStep: `kolla-hop-<step>`), or undefined. */
+const hopStepOf = (r: ResourceSummary): string | undefined => /^kolla-hop-(.+)$/.exec(r.name)?.[1];
+
 /**
  * A kolla command's variables, or undefined for any other resource. A host's own command has HOST and no STAGE
- * (render/kolla.ts hostScript): it reads as STAGE `host` here.
+ * (render/kolla.ts hostScript): it reads as STAGE `host` here; a hop's step as STAGE `hop-<step>`.
  */
 export function kollaVars(r: ResourceSummary | undefined): Vars | undefined {
     if (!r || r.type !== "command:remote:Command" || typeof r.inputs.stdin !== "string")
         return undefined;
+    const hopStep = hopStepOf(r);
+    if (hopStep && /^readonly HOP_FROM='/m.test(r.inputs.stdin))
+        return { ...scriptVars(r.inputs.stdin), STAGE: `hop-${hopStep}` };
     if (/^readonly STAGE='/m.test(r.inputs.stdin)) return scriptVars(r.inputs.stdin);
     if (!/^readonly HOST_HASH='/m.test(r.inputs.stdin)) return undefined;
     return { ...scriptVars(r.inputs.stdin), STAGE: "host" };
@@ -104,6 +110,88 @@ const list = (v: Vars | undefined, k: string): string[] => {
     return Array.isArray(x) ? x : typeof x === "string" ? [x] : [];
 };
 const LOCAL_STAGES = ["certificates", "octavia-certificates", "post-deploy"];
+/** The order the graph runs the stages and a hop's steps in (kollaDeployment.ts); other commands keep theirs. */
+const RUN_ORDER = [
+    "hop-rabbitmq",
+    "bootstrap-servers",
+    "certificates",
+    "octavia-certificates",
+    "prechecks",
+    "pull",
+    "hop-queues",
+    "deploy",
+    "hop-verify",
+    "post-deploy",
+];
+
+/**
+ * A hop's own step (render/scripts/kolla-hop-*.sh), read from its variables: what it runs on the cloud that runs
+ * HOP_FROM. A step that goes away after its hop runs nothing (no delete command).
+ */
+function hopRun(c: CommandChange, v: Vars, controllers: string[], present: string[]): KollaRun {
+    const stage = str(v, "STAGE")!;
+    const from = str(v, "HOP_FROM") ?? "?";
+    const to = str(v, "RELEASE") ?? "?";
+    if (c.op === "delete")
+        return {
+            stage,
+            kind: "hop",
+            op: c.op,
+            why: `the hop from ${from} is over: a hop's step has no delete command`,
+            hosts: [],
+            steps: [],
+        };
+    const kolla = (args: string) => `kolla-ansible ${args}`;
+    if (stage === "hop-rabbitmq")
+        return {
+            stage,
+            kind: "hop",
+            op: c.op,
+            action: "rabbitmq-upgrade",
+            why: `RabbitMQ one minor version at a time with ${from}'s CLI and kept configuration, before ${to}'s upgrade (it refuses a larger jump)`,
+            hosts: controllers,
+            steps: list(v, "RABBITMQ_STEPS").map(
+                (version) =>
+                    `${kolla(`rabbitmq-upgrade ${version} --configdir ${str(v, "BACKUP") ?? "?"}`)} (${from}'s CLI)`,
+            ),
+            confirm: `the hop from ${from} to ${to} starts with RabbitMQ's version steps: from then on the cloud cannot go back to ${from} (a failed run is finished by running pulumi up again with release ${to}; docs/upgrades.md)`,
+        };
+    if (stage === "hop-queues") {
+        const tags = str(v, "STOP_TAGS") ?? "";
+        return {
+            stage,
+            kind: "hop",
+            op: c.op,
+            action: "rabbitmq-reset-state",
+            why: `every RabbitMQ queue comes back as ${to} declares it (quorum, durable)`,
+            hosts: present,
+            steps: [
+                kolla(
+                    [
+                        "stop",
+                        "--tags",
+                        tags,
+                        "--yes-i-really-really-mean-it",
+                        ...list(v, "STOP_ARGS"),
+                    ].join(" "),
+                ),
+                kolla("genconfig"),
+                kolla("rabbitmq-reset-state"),
+                ...(str(v, "PRECHECKS_AFTER") === "true" ? [kolla("prechecks")] : []),
+            ],
+            confirm: `the APIs of ${tags.split(",").join(", ")} are down from the queue reset until \`kolla-ansible upgrade\` starts them again`,
+        };
+    }
+    return {
+        stage,
+        kind: "hop",
+        op: c.op,
+        action: "check",
+        why: `kolla's own checks of the cloud after the upgrade to ${to}`,
+        hosts: present,
+        steps: list(v, "CHECKS").map(kolla),
+    };
+}
 
 /** Everything the change makes the kolla commands do, in the order they run. */
 export function kollaRuns(
@@ -133,12 +221,17 @@ export function kollaRuns(
         return l ? `${cmd} --limit ${l}` : cmd;
     };
     const runs: KollaRun[] = [];
+    const hopping = deployed && base.release !== head.release;
 
-    // 1. The cloud-wide stages.
+    // 1. The cloud-wide stages, and a hop's own steps between them.
     for (const c of changes) {
         const v = kollaVars(c.head ?? c.base);
         const stage = str(v, "STAGE");
         if (!stage || stage === "host" || stage === "reconfigure") continue;
+        if (stage.startsWith("hop-")) {
+            runs.push(hopRun(c, v!, withRole("control"), present));
+            continue;
+        }
         if (c.op === "delete") {
             runs.push({
                 stage,
@@ -206,6 +299,12 @@ export function kollaRuns(
             continue;
         }
         const hosts = local ? [] : present;
+        // kolla-stage.sh: prechecks on the cloud that runs HOP_FROM take the hop's arguments.
+        const hopArgs =
+            stage === "prechecks" && hopping && str(v, "HOP_FROM") === base.release
+                ? list(v, "HOP_PRECHECKS_ARGS")
+                : [];
+        const command = [`kolla-ansible ${action}`, ...hopArgs].join(" ");
         runs.push({
             stage,
             kind: "stage",
@@ -214,11 +313,12 @@ export function kollaRuns(
             why,
             ...(first ? { firstRun: true } : {}),
             hosts,
-            steps: [
-                local ? `kolla-ansible ${action}` : withLimit(`kolla-ansible ${action}`, "all"),
-            ],
+            steps: [local ? command : withLimit(command, "all")],
         });
     }
+    // In the order they run (the changes come in registration order, the hop's steps registered around the stages).
+    const rank = (r: KollaRun) => RUN_ORDER.indexOf(r.stage);
+    runs.sort((a, b) => rank(a) - rank(b));
     const cloudDeploy = runs.find((r) => r.stage === "deploy" && r.action);
 
     // 2. Scoped reconfigures: they run when the cloud does not run their lines yet (and no deploy applied them).

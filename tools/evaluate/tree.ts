@@ -11,8 +11,17 @@ import type { StackOptions } from "./stack";
 const THIS_TREE = path.resolve(__dirname, "../..");
 
 export interface TreeEvaluator {
-    /** Writes what `npm run render` writes for the stack into outDir; returns the relative paths. */
-    readonly render: (stack: string, outDir: string, projectDir: string) => string[];
+    /**
+     * Writes what `npm run render` writes for the stack into outDir; returns the relative paths. `deployed`: as for a
+     * cloud that last deployed that release (a base tree from before hops were rendered ignores it).
+     */
+    readonly render: (
+        stack: string,
+        outDir: string,
+        projectDir: string,
+        overrides?: Record<string, unknown>,
+        deployed?: string,
+    ) => string[];
     readonly stackSettings: (stack: string) => Settings;
     readonly stackRunOptions: (opts: StackOptions) => RunOptions;
     readonly runIndex: (opts: RunOptions) => Promise<Graph>;
