@@ -124,7 +124,7 @@ describe("host keys: pinned after first contact, everywhere", () => {
         for (const n of ["deploy-host-prepare", "deploy-docker-install", "deploy-host-deploy-key"])
             assert.ok(!g.dependsOn(g.get(n), gate), `${n} sends nothing secret`);
         // The gate's command, run as the command provider runs it (/bin/sh -c): it fails with the key and the fix.
-        const r = spawnSync("/bin/sh", ["-c", gate.inputs.create], { encoding: "utf8" });
+        const r = spawnSync("/bin/sh", ["-c", inputString(gate, "create")], { encoding: "utf8" });
         assert.equal(r.status, 1);
         assert.ok(r.stderr.includes(key), "the recorded key, to compare and to copy");
         assert.ok(r.stderr.includes(hostKeyFingerprint(key)), "its fingerprint");
