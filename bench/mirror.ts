@@ -259,7 +259,7 @@ export async function mirrorBench(argv: string[]): Promise<void> {
         const wan = await startProxy(source.port, opts.wan);
         started.push(loopback, wan);
         const standIn = dockerStandIn([`127.0.0.1:${loopback.port}`, `127.0.0.1:${wan.port}`]);
-        started.push({ stop: async () => standIn.cleanup() });
+        started.push({ stop: () => Promise.resolve().then(() => standIn.cleanup()) });
         const env = { PATH: `${standIn.bin}:${process.env.PATH}` };
 
         const variant = async (kind: "program" | "seed" | "unordered", via: Proxy) => {

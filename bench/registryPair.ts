@@ -147,7 +147,8 @@ function request(
             },
             (res) => {
                 const chunks: Buffer[] = [];
-                res.on("data", (c) => chunks.push(c));
+                // No setEncoding: a response emits its body as Buffers (Node http.IncomingMessage).
+                res.on("data", (c: Buffer) => chunks.push(c));
                 res.on("end", () =>
                     resolve({
                         status: res.statusCode ?? 0,
@@ -214,14 +215,14 @@ export async function pushImage(
         }
         const start = await request("POST", `${base}/blobs/uploads/`);
         if (start.status !== 202)
-            throw new Error(`upload start ${repo}: ${start.status} ${start.body}`);
+            throw new Error(`upload start ${repo}: ${start.status} ${start.body.toString()}`);
         const loc = new URL(String(start.headers.location), `http://127.0.0.1:${port}`);
         loc.searchParams.set("digest", b.digest);
         const put = await request("PUT", loc.toString(), b.data, {
             "Content-Type": "application/octet-stream",
         });
         if (put.status !== 201)
-            throw new Error(`upload ${repo} ${b.digest}: ${put.status} ${put.body}`);
+            throw new Error(`upload ${repo} ${b.digest}: ${put.status} ${put.body.toString()}`);
         where.set(b.digest, repo);
     }
     const manifest = Buffer.from(
@@ -247,7 +248,8 @@ export async function pushImage(
     const put = await request("PUT", `${base}/manifests/${tag}`, manifest, {
         "Content-Type": "application/vnd.docker.distribution.manifest.v2+json",
     });
-    if (put.status !== 201) throw new Error(`manifest ${repo}:${tag}: ${put.status} ${put.body}`);
+    if (put.status !== 201)
+        throw new Error(`manifest ${repo}:${tag}: ${put.status} ${put.body.toString()}`);
     return sha256(manifest);
 }
 

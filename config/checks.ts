@@ -153,11 +153,12 @@ function notEdge(
     key: string,
     label: string,
 ): void {
-    const which = a && n && a.match(n.range) ? networkOrBroadcast(a, n) : undefined;
-    if (which && n)
+    if (!a || !n || !a.match(n.range)) return;
+    const which = networkOrBroadcast(a, n);
+    if (which)
         add(
             key,
-            `${a} is ${which} of networks.${label}.cidr ${n.cidr}, which no host can use; pick an unused address inside it such as ${firstUsable(n)}`,
+            `${a.toString()} is ${which} of networks.${label}.cidr ${n.cidr}, which no host can use; pick an unused address inside it such as ${firstUsable(n)}`,
         );
 }
 
@@ -215,10 +216,10 @@ export function checkNetworks(c: ParsedConfig): Problem[] {
     ] as const;
     if (ext) {
         for (const [key, a] of external) {
-            if (!inside(a, ext))
+            if (a && !inside(a, ext))
                 add(
                     key,
-                    `${a} is outside networks.external.cidr ${ext.cidr}; pick an address inside it`,
+                    `${a.toString()} is outside networks.external.cidr ${ext.cidr}; pick an address inside it`,
                 );
         }
         // Neutron 2023.1 ipam/utils.py check_gateway_invalid_in_subnet: an IPv4 gateway inside the subnet may not be
@@ -226,17 +227,17 @@ export function checkNetworks(c: ParsedConfig): Problem[] {
         // [network + 1, broadcast - 1] ("Found pool larger than subnet CIDR").
         for (const [key, a] of external) {
             const which = a && networkOrBroadcast(a, ext);
-            if (which)
+            if (a && which)
                 add(
                     key,
-                    `${a} is ${which} of networks.external.cidr ${ext.cidr}, which Neutron refuses for a ${key.endsWith("gateway") ? "gateway" : "allocation pool"}; use an address such as ${firstUsable(ext)} inside it`,
+                    `${a.toString()} is ${which} of networks.external.cidr ${ext.cidr}, which Neutron refuses for a ${key.endsWith("gateway") ? "gateway" : "allocation pool"}; use an address such as ${firstUsable(ext)} inside it`,
                 );
         }
     }
     if (poolStart && poolEnd && toNum(poolStart) > toNum(poolEnd)) {
         add(
             "networks.external.poolStart",
-            `${poolStart} is after poolEnd ${poolEnd}; the pool must run from the lower address to the higher`,
+            `${poolStart.toString()} is after poolEnd ${poolEnd.toString()}; the pool must run from the lower address to the higher`,
         );
     }
     if (
@@ -248,7 +249,7 @@ export function checkNetworks(c: ParsedConfig): Problem[] {
     ) {
         add(
             "networks.external.gateway",
-            `${extGw} lies inside the allocation pool ${poolStart}-${poolEnd}; move the gateway or the pool so they do not overlap`,
+            `${extGw.toString()} lies inside the allocation pool ${poolStart.toString()}-${poolEnd.toString()}; move the gateway or the pool so they do not overlap`,
         );
     }
     if (tenant) {
@@ -264,16 +265,16 @@ export function checkNetworks(c: ParsedConfig): Problem[] {
                 );
             }
         }
-        if (!inside(tenantGw, tenant))
+        if (tenantGw && !inside(tenantGw, tenant))
             add(
                 "networks.tenant.gateway",
-                `${tenantGw} is outside networks.tenant.cidr ${tenant.cidr}; pick an address inside it`,
+                `${tenantGw.toString()} is outside networks.tenant.cidr ${tenant.cidr}; pick an address inside it`,
             );
         const which = tenantGw && networkOrBroadcast(tenantGw, tenant);
-        if (which)
+        if (tenantGw && which)
             add(
                 "networks.tenant.gateway",
-                `${tenantGw} is ${which} of networks.tenant.cidr ${tenant.cidr}, which Neutron refuses for a gateway; use an address such as ${firstUsable(tenant)}`,
+                `${tenantGw.toString()} is ${which} of networks.tenant.cidr ${tenant.cidr}, which Neutron refuses for a gateway; use an address such as ${firstUsable(tenant)}`,
             );
     }
     if (ext) {
@@ -305,16 +306,19 @@ export function checkNetworks(c: ParsedConfig): Problem[] {
     if (vip && api && !inside(vip, api))
         add(
             "vip",
-            `${vip} is outside networks.api.cidr ${api.cidr}; the VIP must be an unused address on the API network`,
+            `${vip.toString()} is outside networks.api.cidr ${api.cidr}; the VIP must be an unused address on the API network`,
         );
     if (vip && ext && inside(vip, ext))
-        add("vip", `${vip} is inside networks.external.cidr; the VIP must be on the API network`);
+        add(
+            "vip",
+            `${vip.toString()} is inside networks.external.cidr; the VIP must be on the API network`,
+        );
     notEdge(add, vip, api, "vip", "api");
     for (const { key, addr } of claimedAddresses(c)) {
         if (vip && addr.toString() === vip.toString())
             add(
                 "vip",
-                `${addr} is also ${qualified(key)}; the VIP must be an address no host uses`,
+                `${addr.toString()} is also ${qualified(key)}; the VIP must be an address no host uses`,
             );
     }
     return problems;
@@ -373,7 +377,7 @@ export function checkHosts(c: ParsedConfig): Problem[] {
     if (dhMgmt && mgmt && !inside(dhMgmt, mgmt)) {
         add(
             deployManagementKey(c),
-            `${dhMgmt} is outside networks.management.cidr ${mgmt.cidr}; targets pull images from the registry at this address, so give the deploy host's management address (deployHost.managementAddress)`,
+            `${dhMgmt.toString()} is outside networks.management.cidr ${mgmt.cidr}; targets pull images from the registry at this address, so give the deploy host's management address (deployHost.managementAddress)`,
         );
     }
     notEdge(add, dhMgmt, mgmt, deployManagementKey(c), "management");
@@ -413,14 +417,14 @@ export function checkHosts(c: ParsedConfig): Problem[] {
         if (a && mgmt && !inside(a, mgmt))
             add(
                 `${host}.address`,
-                `${a} is outside networks.management.cidr ${mgmt.cidr}; use the host's management address`,
+                `${a.toString()} is outside networks.management.cidr ${mgmt.cidr}; use the host's management address`,
             );
         notEdge(add, a, mgmt, `${host}.address`, "management");
         const aa = ip(h.apiAddress, at(`${host}.apiAddress`));
         if (aa && api && !inside(aa, api))
             add(
                 `${host}.apiAddress`,
-                `${aa} is outside networks.api.cidr ${api.cidr}; use the host's address on the API network`,
+                `${aa.toString()} is outside networks.api.cidr ${api.cidr}; use the host's address on the API network`,
             );
         notEdge(add, aa, api, `${host}.apiAddress`, "api");
         const ifs = h.interfaces;

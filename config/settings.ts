@@ -67,8 +67,10 @@ export class SettingsError extends Error {
 
 /** One line per problem whatever a key or value holds: line breaks and control characters are escaped. */
 function line(key: string, problem: string): string {
+    // \p{Cc} (Unicode's general category Control) is exactly U+0000-U+001F and U+007F-U+009F; U+2028 and U+2029 are
+    // the line and paragraph separators.
     return `${qualified(key)}: ${problem}`.replace(
-        /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+        /[\p{Cc}\u2028\u2029]/gu,
         (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
     );
 }

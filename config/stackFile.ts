@@ -67,6 +67,10 @@ function parseYaml(file: string, schema?: "failsafe"): YAML.Document.Parsed {
     return doc;
 }
 
+/** A value of the file in a message: a string as written, anything else as JSON. */
+const text = (value: unknown): string =>
+    typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+
 /** A YAML mapping (not null, not a sequence). */
 function isMap(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -106,14 +110,14 @@ export function projectDeclarations(dir: string): Record<string, Declaration> {
         }
         if (d.type !== undefined && !(typeof d.type === "string" && DECLARED_TYPES.has(d.type)))
             problems.push(
-                `${file}: config.${qkey}: type "${d.type}" is not one of ${[...DECLARED_TYPES].join(", ")}`,
+                `${file}: config.${qkey}: type "${text(d.type)}" is not one of ${[...DECLARED_TYPES].join(", ")}`,
             );
         if (d.type === "array" && d.items === undefined)
             problems.push(`${file}: config.${qkey}: an array needs "items"`);
         if (d.type !== "array" && d.items !== undefined)
             problems.push(`${file}: config.${qkey}: "items" only goes with type array`);
         if (d.type && d.default !== undefined && !validValue(d.type, d.items, d.default))
-            problems.push(`${file}: config.${qkey}: default is not of type ${d.type}`);
+            problems.push(`${file}: config.${qkey}: default is not of type ${text(d.type)}`);
         out[key] = d;
     }
     if (problems.length > 0) throw new StackFileError(problems.join("\n"));
@@ -163,7 +167,7 @@ function validValue(type: unknown, items: unknown, value: unknown): boolean {
 
 function typeName(d: Declaration): string {
     const it = isMap(d.items) ? d.items : undefined;
-    return d.type === "array" ? `array<${it?.type ?? "?"}>` : String(d.type);
+    return d.type === "array" ? `array<${text(it?.type ?? "?")}>` : text(d.type);
 }
 
 /**

@@ -25,10 +25,13 @@ export function shellQuote(value: string): string {
 
 const VAR_NAME = /^[A-Z][A-Z0-9_]*$/;
 
+// Array.isArray is `arg is any[]` (TypeScript lib.es5.d.ts): the elements of a readonly string[] it narrows read as
+// any. This keeps them strings.
+const isList = (value: ScriptValue): value is readonly string[] => Array.isArray(value);
+
 function assignment(key: string, value: ScriptValue): string {
     if (!VAR_NAME.test(key)) throw new Error(`script variable ${key} must be UPPER_SNAKE_CASE`);
-    if (Array.isArray(value))
-        return `readonly -a ${key}=(${value.map((v) => shellQuote(v)).join(" ")})`;
+    if (isList(value)) return `readonly -a ${key}=(${value.map((v) => shellQuote(v)).join(" ")})`;
     const text = String(value);
     // A value that holds a `$` (e.g. a whole script installed on the host) is data: shellcheck's hint that it does not
     // expand in single quotes is what is meant.

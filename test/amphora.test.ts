@@ -15,6 +15,7 @@ import {
     amphoraUploadScript,
 } from "../render/amphora";
 import { tempDir } from "./support/tools";
+import { asDict, asStrings, asString, parseJson } from "./support/narrow";
 import { FAKE_SUDO, fakeBin, runScript, withVars } from "./support/lifecycle";
 import { stackSettings } from "../tools/evaluate/stack";
 
@@ -307,14 +308,40 @@ describe("amphora-upload.sh, run for real against a stand-in for the openstack C
         });
         const run = (mode: string, env: Record<string, string> = {}) =>
             runScript(text, [mode], { FAKE_GLANCE: glance, ...env });
-        const images = (): Record<string, { tags: string[]; name: string; checksum: string }> =>
-            fs.existsSync(glance) ? JSON.parse(fs.readFileSync(glance, "utf8")) : {};
+        // The fake's state file: image id → the image (the fields the tests read).
+        const images = (): Record<string, { tags: string[]; name: string }> => {
+            const state = fs.existsSync(glance)
+                ? asDict(parseJson(fs.readFileSync(glance, "utf8")), "glance.json")
+                : {};
+            return Object.fromEntries(
+                Object.entries(state).map(([id, value]) => {
+                    const image = asDict(value, `image ${id}`);
+                    return [
+                        id,
+                        {
+                            tags: asStrings(image.tags, `image ${id} tags`),
+                            name: asString(image.name, `image ${id} name`),
+                        },
+                    ];
+                }),
+            );
+        };
+        // The fake's log: a line per call, its arguments and every image's tags when it was called.
         const calls = (): { args: string[]; tagged: Record<string, string[]> }[] =>
             fs
                 .readFileSync(`${glance}.log`, "utf8")
                 .trim()
                 .split("\n")
-                .map((l) => JSON.parse(l));
+                .map((l, i) => {
+                    const call = asDict(parseJson(l), `call ${i}`);
+                    const tagged = asDict(call.tagged, `call ${i} tagged`);
+                    return {
+                        args: asStrings(call.args, `call ${i} args`),
+                        tagged: Object.fromEntries(
+                            Object.entries(tagged).map(([id, t]) => [id, asStrings(t, id)]),
+                        ),
+                    };
+                });
         return { run, images, calls, file, openrc, glance };
     }
 

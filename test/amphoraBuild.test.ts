@@ -6,6 +6,7 @@ import { strict as assert } from "assert";
 import { hostScripts } from "../render/hostFiles";
 import { Graph, Registration, runIndex } from "../tools/evaluate/harness";
 import { stackRunOptions, stackSettings, TEST_PUBLIC_KEY } from "../tools/evaluate/stack";
+import { asStrings, input, inputString } from "./support/narrow";
 
 const stack = (overrides: Record<string, unknown> = {}) =>
     runIndex(stackRunOptions({ overrides: { keypairPublicKey: TEST_PUBLIC_KEY, ...overrides } }));
@@ -34,22 +35,22 @@ describe("Amphora: built beside the deployment, uploaded from the deploy host, t
 
     it("builds on the deploy host after the tools only, never after a kolla stage", () => {
         const build = g.get("amphora-build");
-        assert.equal(build.inputs.connection.host, "10.10.10.50");
+        assert.equal(input(build, "connection.host"), "10.10.10.50");
         assert.ok(g.dependsOn(build, g.get("deploy-host-prepare")));
         for (const s of KOLLA_STAGES)
             assert.ok(!g.dependsOn(build, g.get(s)), `build waits for ${s}`);
-        assert.match(build.inputs.stdin, /readonly OCTAVIA_REF='2023\.1-eom'/);
+        assert.match(inputString(build, "stdin"), /readonly OCTAVIA_REF='2023\.1-eom'/);
         assert.equal(build.customTimeouts?.create, "100m");
     });
 
     it("no image is Octavia's before Glance's checksums match: nothing creates an image tagged amphora; the deploy host uploads it untagged, then tags it", () => {
         for (const img of g.ofType("openstack:images/image:Image"))
             assert.ok(
-                !(img.inputs.tags ?? []).includes("amphora"),
+                !asStrings(input(img, "tags") ?? []).includes("amphora"),
                 `${img.name} is tagged at upload`,
             );
         const upload = g.get("amphora-upload", "command:remote:Command");
-        assert.equal(upload.inputs.connection.host, "10.10.10.50");
+        assert.equal(input(upload, "connection.host"), "10.10.10.50");
         assert.deepEqual(
             [upload.inputs.create, upload.inputs.update, upload.inputs.delete],
             ["bash -s -- create", "bash -s -- update", "bash -s -- delete"],
@@ -64,7 +65,7 @@ describe("Amphora: built beside the deployment, uploaded from the deploy host, t
             "new bytes, a new image (the replacement is created before the old image is deleted)",
         );
         assert.notEqual(upload.deleteBeforeReplace, true);
-        const stdin: string = upload.inputs.stdin;
+        const stdin = inputString(upload, "stdin");
         assert.match(stdin, /readonly OPENRC='\/etc\/kolla\/octavia-openrc\.sh'/);
         // The create carries no tag; the tag is set only after `verified` passed.
         const create = /^id=\$\(os image create[^)]*\)/m.exec(stdin)![0];
@@ -81,7 +82,7 @@ describe("Amphora: built beside the deployment, uploaded from the deploy host, t
         );
     });
 
-    it("nothing serves the image: no script of any variant runs a server, and no resource opens a window", async () => {
+    it("nothing serves the image: no script of any variant runs a server, and no resource opens a window", () => {
         const variants = [{}, { enableTls: true }, URL_SOURCE, { registryMode: "pull-through" }];
         for (const v of variants) {
             for (const s of hostScripts(stackSettings("aio", v))) {
@@ -96,8 +97,11 @@ describe("Amphora: built beside the deployment, uploaded from the deploy host, t
         const u = await stack(URL_SOURCE);
         assert.equal(u.find("amphora-build"), undefined);
         const fetch = u.get("amphora-fetch");
-        assert.match(fetch.inputs.stdin, /readonly URL='https:\/\/example\.org\/amphora\.qcow2'/);
-        assert.match(fetch.inputs.stdin, new RegExp(`readonly SHA256='${SHA}'`));
+        assert.match(
+            inputString(fetch, "stdin"),
+            /readonly URL='https:\/\/example\.org\/amphora\.qcow2'/,
+        );
+        assert.match(inputString(fetch, "stdin"), new RegExp(`readonly SHA256='${SHA}'`));
         assert.ok(u.dependsOn(u.get("amphora-upload"), fetch));
     });
 

@@ -16,7 +16,7 @@ describe("CloudBasics: flavors, keypair, security rules and quotas", () => {
     it("flavors m1.tiny … m1.xlarge with init-runonce's sizes", () => {
         const flavors = g
             .ofType("openstack:compute/flavor:Flavor")
-            .map((f) => [
+            .map((f): unknown[] => [
                 f.inputs.name,
                 f.inputs.flavorId,
                 f.inputs.vcpus,
@@ -43,7 +43,7 @@ describe("CloudBasics: flavors, keypair, security rules and quotas", () => {
         );
         const rules = g
             .ofType("openstack:networking/secGroupRule:SecGroupRule")
-            .map((r) => [
+            .map((r): unknown[] => [
                 r.inputs.direction,
                 r.inputs.ethertype,
                 r.inputs.protocol,

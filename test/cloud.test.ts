@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import { Graph, runIndex } from "../tools/evaluate/harness";
 import { lifecycleOutputs, TEST_CA } from "./support/lifecycle";
+import { inputString } from "./support/narrow";
 import { stackRunOptions, TEST_PUBLIC_KEY } from "../tools/evaluate/stack";
 
 const stack = (overrides: Record<string, unknown> = {}) =>
@@ -24,7 +25,7 @@ describe("Cloud: OpenStack resources through a provider built from post-deploy",
                 p && p.type === "pulumi:providers:openstack",
                 `${r.name} has an explicit openstack provider`,
             );
-            assert.ok(g.dependsOn(p!, postDeploy), `${p!.name} → post-deploy`);
+            assert.ok(g.dependsOn(p, postDeploy), `${p.name} → post-deploy`);
             assert.ok(g.dependsOn(r, postDeploy), `${r.name} → post-deploy`);
         }
     });
@@ -68,9 +69,9 @@ describe("Cloud: OpenStack resources through a provider built from post-deploy",
         );
         // The amphora is uploaded from the deploy host, trusting the same CA there (amphora-upload.sh OS_CACERT).
         assert.match(
-            tls.get("amphora-upload").inputs.stdin,
+            inputString(tls.get("amphora-upload"), "stdin"),
             /readonly CA_CERTIFICATE='\/etc\/kolla\/certificates\/ca\/root\.crt'/,
         );
-        assert.match(g.get("amphora-upload").inputs.stdin, /readonly CA_CERTIFICATE=''/);
+        assert.match(inputString(g.get("amphora-upload"), "stdin"), /readonly CA_CERTIFICATE=''/);
     });
 });

@@ -6,6 +6,7 @@ import { isConfigKey, KEYS, keySpec } from "../config/keys";
 import { parseSettings, Settings, SettingsError, settingsSchema } from "../config/settings";
 import { projectDefaults } from "../config/stackFile";
 import { PROJECT_DIR, stackSettings, stackValues, TEST_PUBLIC_KEY } from "../tools/evaluate/stack";
+import { asDict, parseJson } from "./support/narrow";
 
 /** The aio stack's values, typed and defaulted. */
 const aio = configSchema.parse(stackValues("aio"));
@@ -25,7 +26,7 @@ function problemsOf(raw: Record<string, unknown>): string[] {
     try {
         parseSettings(raw);
     } catch (e) {
-        assert.ok(e instanceof SettingsError, `expected SettingsError, got ${e}`);
+        assert.ok(e instanceof SettingsError, `expected SettingsError, got ${String(e)}`);
         return [...e.problems];
     }
     return assert.fail("expected the settings to be rejected");
@@ -119,7 +120,7 @@ describe("config schema: one schema, one type", () => {
         }, TypeError);
         assert.throws(() => {
             // @ts-expect-error readonly
-            s.networks.tenant.dnsServers.push("1.1.1.1");
+            s.networks.tenant.dnsServers[0] = "1.1.1.1";
         }, TypeError);
         assert.throws(() => {
             // @ts-expect-error readonly
@@ -185,7 +186,10 @@ describe("config schema: the checks see what parsed", () => {
     it("knows only KEYS' own keys, not what every object inherits", () => {
         for (const raw of [
             { ...stackValues("aio"), toString: "x" },
-            { ...stackValues("aio"), ...JSON.parse('{"__proto__": {"vip": "10.10.30.56"}}') },
+            {
+                ...stackValues("aio"),
+                ...asDict(parseJson('{"__proto__": {"vip": "10.10.30.56"}}')),
+            },
         ]) {
             const problems = problemsOf(raw);
             assert.equal(problems.length, 1, problems.join("\n"));

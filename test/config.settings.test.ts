@@ -2,18 +2,12 @@ import { strict as assert } from "assert";
 import { parseSettings, SettingsError } from "../config/settings";
 import { runIndex } from "../tools/evaluate/harness";
 import { stackRunOptions, stackSettings, stackValues } from "../tools/evaluate/stack";
+import { asDict, parseJson, setAt } from "./support/narrow";
 
 /** The seed stack with a change applied at a dotted path (`networks.external.gateway`). */
 function withChange(change: Record<string, unknown>): Record<string, unknown> {
-    const values = JSON.parse(JSON.stringify(stackValues("aio")));
-    for (const [dotted, value] of Object.entries(change)) {
-        const parts = dotted.split(".");
-        let at = values;
-        for (const p of parts.slice(0, -1)) at = at[/^\d+$/.test(p) ? Number(p) : p];
-        const last = parts[parts.length - 1];
-        if (value === undefined) delete at[last];
-        else at[last] = value;
-    }
+    const values = asDict(parseJson(JSON.stringify(stackValues("aio"))));
+    for (const [dotted, value] of Object.entries(change)) setAt(values, dotted, value);
     return values;
 }
 
@@ -21,8 +15,8 @@ function problemsOf(raw: Record<string, unknown>): string[] {
     try {
         parseSettings(raw);
     } catch (e) {
-        assert.ok(e instanceof SettingsError, `expected SettingsError, got ${e}`);
-        return [...(e as SettingsError).problems];
+        assert.ok(e instanceof SettingsError, `expected SettingsError, got ${String(e)}`);
+        return [...e.problems];
     }
     assert.fail("expected the settings to be rejected");
 }
@@ -102,7 +96,7 @@ describe("config: the seed stack (Pulumi.aio.yaml)", () => {
                 Object.isFrozen(s.networks.tenant.dnsServers),
         );
         assert.throws(() => {
-            (s.hosts as any).push({});
+            (s.hosts as unknown[]).push({});
         });
     });
 

@@ -13,6 +13,7 @@ import {
     StackFileError,
 } from "../config/stackFile";
 import { PROJECT_DIR } from "../tools/evaluate/stack";
+import { asDict, at, parseJson } from "./support/narrow";
 
 const committedStacks = () =>
     fs
@@ -37,8 +38,11 @@ describe("config: the Pulumi CLI's rules", () => {
         stackYaml: string,
         editProject?: (p: { config: Record<string, unknown> }) => void,
     ): string {
-        const p = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
-        editProject?.(p);
+        const p = asDict(
+            YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as unknown,
+            "Pulumi.yaml",
+        );
+        editProject?.({ config: asDict(p.config, "Pulumi.yaml config") });
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), YAML.stringify(p));
         fs.writeFileSync(path.join(dir, "Pulumi.t.yaml"), stackYaml);
         return dir;
@@ -155,7 +159,7 @@ describe("config: the Pulumi CLI's rules", () => {
         assert.equal(config["openstack-aio:sshPort"], "2222");
         assert.equal(config["openstack-aio:enableOctavia"], "true");
         assert.equal(config["openstack-aio:registryMode"], "mirror"); // a Pulumi.yaml default
-        assert.deepEqual(JSON.parse(config["openstack-aio:hosts"])[0].roles, [
+        assert.deepEqual(at(parseJson(config["openstack-aio:hosts"]), "[0].roles"), [
             "control",
             "network",
             "compute",
@@ -230,10 +234,12 @@ describe("config: the Pulumi CLI's rules", () => {
         }
         for (const key of Object.keys(decl))
             assert.ok(key in KEYS, `Pulumi.yaml declares unknown key ${key}`);
-        const project = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
-        assert.equal(project.name, "openstack-aio");
-        assert.equal(project.runtime.name, "nodejs");
-        assert.equal(project.runtime.options.typescript, true);
+        const project: unknown = YAML.parse(
+            fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"),
+        );
+        assert.equal(at(project, "name"), "openstack-aio");
+        assert.equal(at(project, "runtime.name"), "nodejs");
+        assert.equal(at(project, "runtime.options.typescript"), true);
     });
 
     it("never commits a secret in a stack file", () => {

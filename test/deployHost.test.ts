@@ -28,6 +28,7 @@ import {
     TEST_PUBLIC_KEY,
 } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
+import { input, inputString } from "./support/narrow";
 import {
     ADMIN_PW,
     assertNoLeaks,
@@ -84,8 +85,8 @@ describe("DeployHost: graph", () => {
     it("runs every step on the deploy host, children of the component", () => {
         for (const n of COMMANDS) {
             const r = g.get(n, "command:remote:Command");
-            assert.equal(r.inputs.connection.host, "10.10.10.50", n);
-            assert.equal(r.inputs.connection.user, "vagrant", n);
+            assert.equal(input(r, "connection.host"), "10.10.10.50", n);
+            assert.equal(input(r, "connection.user"), "vagrant", n);
             assert.equal(r.parent, g.get("deploy-host").urn, n);
             assert.equal(r.inputs.delete, undefined, `${n}: no destructive delete`);
         }
@@ -123,9 +124,19 @@ describe("DeployHost: graph", () => {
     it("returns the public half of the key generated on the host (last stdout line), never the private one", () => {
         assert.equal(g.exports.publicKey, DEPLOY_PUB);
         const key = g.get("deploy-host-deploy-key");
-        assert.match(key.inputs.stdin, /\[ -f "\$KEY" \] \|\| ssh-keygen -q -t ed25519 -N '' /);
-        assert.match(key.inputs.stdin, /readonly KEY='\/opt\/openstack-aio\/ssh\/deploy_key'/);
-        assert.match(key.inputs.stdin, /cat "\$KEY\.pub"\n\}/, "prints only the public key, last");
+        assert.match(
+            inputString(key, "stdin"),
+            /\[ -f "\$KEY" \] \|\| ssh-keygen -q -t ed25519 -N '' /,
+        );
+        assert.match(
+            inputString(key, "stdin"),
+            /readonly KEY='\/opt\/openstack-aio\/ssh\/deploy_key'/,
+        );
+        assert.match(
+            inputString(key, "stdin"),
+            /cat "\$KEY\.pub"\n\}/,
+            "prints only the public key, last",
+        );
     });
 
     it("owns keystone_admin_password and octavia_keystone_password as @pulumi/random secrets", async () => {
@@ -149,7 +160,7 @@ describe("DeployHost: graph", () => {
             ["deploy-host-keystone-admin-password"],
         );
         assert.equal(off.exports.octaviaPassword, undefined);
-        assert.doesNotMatch(off.get("deploy-host-passwords-file").inputs.stdin, /octavia/);
+        assert.doesNotMatch(inputString(off.get("deploy-host-passwords-file"), "stdin"), /octavia/);
     });
 
     it("sends the passwords only as the secret stdin of an unlogged command writing a 0600 file", () => {
@@ -158,8 +169,14 @@ describe("DeployHost: graph", () => {
         assert.equal(file.inputs.logging, "none");
         for (const o of ["stdout", "stderr"])
             assert.ok(file.additionalSecretOutputs.includes(o), o);
-        assert.match(file.inputs.stdin, new RegExp(`keystone_admin_password: ${ADMIN_PW}`));
-        assert.match(file.inputs.stdin, new RegExp(`octavia_keystone_password: ${OCTAVIA_PW}`));
+        assert.match(
+            inputString(file, "stdin"),
+            new RegExp(`keystone_admin_password: ${ADMIN_PW}`),
+        );
+        assert.match(
+            inputString(file, "stdin"),
+            new RegExp(`octavia_keystone_password: ${OCTAVIA_PW}`),
+        );
         assert.equal(
             file.inputs.create,
             passwordsFileCommand("/opt/openstack-aio/passwords-override.yml"),
@@ -267,7 +284,10 @@ describe("DeployHost: what it installs and writes", () => {
         // So they are not adopted: their stages run once, as they must.
         assert.notEqual(legacyConfigHash(stackSettings("aio")), "c9aeaf47d58258d9");
         assert.notEqual(legacyConfigHash(stackSettings("multinode")), "f7155f7d8291a978");
-        assert.match(globalsValues(stackSettings("aio")).docker_registry_insecure + "", /^false$/);
+        assert.match(
+            String(globalsValues(stackSettings("aio")).docker_registry_insecure),
+            /^false$/,
+        );
         // The hash follows the configuration and the legacy forks, nothing else.
         assert.equal(
             legacyConfigHash(stackSettings("aio")),

@@ -15,6 +15,7 @@ import {
     runScript,
     TEST_HOST_KEY,
 } from "./support/lifecycle";
+import { asStrings, inputString, parseJson } from "./support/narrow";
 
 describe("DeployHostDocker", () => {
     let g: Graph;
@@ -28,7 +29,7 @@ describe("DeployHostDocker", () => {
         assert.deepEqual(provider.propertyDependencies.host, [install.urn]);
         assert.equal(provider.inputs.host, "ssh://vagrant@10.10.10.50:22");
         // Only the deploy host's pinned key, whatever the operator's known_hosts says.
-        const opts: string[] = JSON.parse(provider.inputs.sshOpts);
+        const opts = asStrings(parseJson(inputString(provider, "sshOpts")), "sshOpts");
         for (const o of [
             "StrictHostKeyChecking=yes",
             "UserKnownHostsFile=/dev/null",

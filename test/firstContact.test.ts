@@ -19,6 +19,7 @@ import {
     TEST_PUBLIC_KEY,
 } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
+import { asStrings, input, inputString, parseJson } from "./support/narrow";
 
 const CONFIGURED =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGNvbmZpZ3VyZWQtZGVwbG95LWhvc3Qta2V5LTMyYnl0";
@@ -39,18 +40,18 @@ describe("host keys: pinned after first contact, everywhere", () => {
             target = 0;
         for (const c of commands()) {
             if (c.name.endsWith("-reachable")) {
-                assert.equal(c.inputs.connection.hostKey, undefined, c.name);
+                assert.equal(input(c, "connection.hostKey"), undefined, c.name);
                 continue;
             }
-            if (c.inputs.connection.host === "10.10.10.50") {
-                assert.equal(c.inputs.connection.hostKey, deployKey, c.name);
+            if (input(c, "connection.host") === "10.10.10.50") {
+                assert.equal(input(c, "connection.hostKey"), deployKey, c.name);
                 assert.ok(
                     g.dependsOn(c, g.get("deploy-host-reachable")),
                     `${c.name} waits for first contact`,
                 );
                 deploy++;
             } else {
-                assert.equal(c.inputs.connection.hostKey, aioKey, c.name);
+                assert.equal(input(c, "connection.hostKey"), aioKey, c.name);
                 target++;
             }
         }
@@ -63,13 +64,13 @@ describe("host keys: pinned after first contact, everywhere", () => {
     it("the docker CLI's ssh accepts only the deploy host's key; Ansible's known_hosts holds every target's", () => {
         const provider = g.get("deploy-docker-provider", "pulumi:providers:docker");
         assert.ok(
-            JSON.parse(provider.inputs.sshOpts).includes(
+            asStrings(parseJson(inputString(provider, "sshOpts")), "sshOpts").includes(
                 `KnownHostsCommand=/bin/echo %H ${mockHostKey("deploy-host-reachable")}`,
             ),
         );
         const kh = g.get("kolla-known-hosts");
         assert.match(
-            kh.inputs.stdin,
+            inputString(kh, "stdin"),
             new RegExp(
                 `readonly KNOWN_HOSTS='10\\.10\\.10\\.51 ${mockHostKey("targets-aio-reachable").replace(/[+/]/g, "\\$&")}\\n'`,
             ),
@@ -95,10 +96,10 @@ describe("host keys: pinned after first contact, everywhere", () => {
             "kolla-deploy",
             "deploy-docker-install",
         ]) {
-            assert.equal(c.get(name).inputs.connection.hostKey, CONFIGURED, name);
+            assert.equal(input(c.get(name), "connection.hostKey"), CONFIGURED, name);
         }
         assert.equal(
-            c.get("targets-aio-reachable").inputs.connection.hostKey,
+            input(c.get("targets-aio-reachable"), "connection.hostKey"),
             undefined,
             "the target still records its own",
         );
@@ -123,7 +124,7 @@ describe("host keys: pinned after first contact, everywhere", () => {
         for (const n of ["deploy-host-prepare", "deploy-docker-install", "deploy-host-deploy-key"])
             assert.ok(!g.dependsOn(g.get(n), gate), `${n} sends nothing secret`);
         // The gate's command, run as the command provider runs it (/bin/sh -c): it fails with the key and the fix.
-        const r = spawnSync("/bin/sh", ["-c", gate.inputs.create], { encoding: "utf8" });
+        const r = spawnSync("/bin/sh", ["-c", inputString(gate, "create")], { encoding: "utf8" });
         assert.equal(r.status, 1);
         assert.ok(r.stderr.includes(key), "the recorded key, to compare and to copy");
         assert.ok(r.stderr.includes(hostKeyFingerprint(key)), "its fingerprint");
@@ -161,8 +162,8 @@ describe("host keys: pinned after first contact, everywhere", () => {
     it("after first contact a host gets 3 dials, not ~10 minutes of them: a changed key fails within seconds", () => {
         for (const c of commands()) {
             const first = c.name.endsWith("-reachable");
-            assert.equal(c.inputs.connection.dialErrorLimit, first ? 40 : 3, c.name);
-            assert.equal(c.inputs.connection.perDialTimeout, 15, c.name);
+            assert.equal(input(c, "connection.dialErrorLimit"), first ? 40 : 3, c.name);
+            assert.equal(input(c, "connection.perDialTimeout"), 15, c.name);
         }
     });
 

@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { renderGlobals } from "../render/globals";
 import { SettingsError } from "../config/settings";
 import { stackSettings } from "../tools/evaluate/stack";
+import { asDict, Dict } from "./support/narrow";
 
 const KNOWN = new Set(
     fs
@@ -13,8 +14,11 @@ const KNOWN = new Set(
         .filter(Boolean),
 );
 
+/** globals.yml as YAML reads it: a mapping of variables. */
+const readGlobals = (text: string): Dict => asDict(YAML.parse(text) as unknown, "globals.yml");
+
 describe("globals.yml", () => {
-    const globals = YAML.parse(renderGlobals(stackSettings("aio")));
+    const globals = readGlobals(renderGlobals(stackSettings("aio")));
 
     it("holds each seed value for the aio stack", () => {
         assert.equal(globals.kolla_base_distro, "ubuntu");
@@ -34,7 +38,7 @@ describe("globals.yml", () => {
     it("writes only real kolla-ansible 2023.1 variables", () => {
         const unknown = Object.keys(globals).filter((k) => !KNOWN.has(k));
         assert.deepEqual(unknown, []);
-        const tls = YAML.parse(renderGlobals(stackSettings("aio", { enableTls: true })));
+        const tls = readGlobals(renderGlobals(stackSettings("aio", { enableTls: true })));
         assert.deepEqual(
             Object.keys(tls).filter((k) => !KNOWN.has(k)),
             [],
@@ -43,7 +47,7 @@ describe("globals.yml", () => {
     });
 
     it("switches services and octavia settings with the config", () => {
-        const off = YAML.parse(
+        const off = readGlobals(
             renderGlobals(stackSettings("aio", { enableOctavia: false, enableHeat: false })),
         );
         assert.equal(off.enable_octavia, false);
@@ -52,7 +56,7 @@ describe("globals.yml", () => {
     });
 
     it("merges extraGlobals last", () => {
-        const g = YAML.parse(
+        const g = readGlobals(
             renderGlobals(
                 stackSettings("aio", {
                     extraGlobals: { nova_console: "novnc", openstack_logging_debug: true },
@@ -85,7 +89,7 @@ describe("globals.yml", () => {
                 interfaces: { management: "ens3", external: "ens5" },
             },
         ];
-        const g = YAML.parse(renderGlobals(stackSettings("aio", { hosts })));
+        const g = readGlobals(renderGlobals(stackSettings("aio", { hosts })));
         assert.ok(
             !("network_interface" in g) &&
                 !("neutron_external_interface" in g) &&

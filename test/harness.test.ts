@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { remoteCommand, sshConnection } from "../components/remote";
 import { runProgram } from "../tools/evaluate/harness";
 import { TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
+import { input } from "./support/narrow";
 
 const host = { address: "10.0.0.5", sshUser: "ubuntu", sshPort: 22 };
 
@@ -120,7 +121,7 @@ describe("mock-runtime harness: records the real resource graph", () => {
         assert.equal(s.customTimeouts?.create, "5m");
         const k = g.get("k");
         assert.deepEqual([...k.secretPaths].sort(), ["connection", "stdin"]);
-        assert.equal(k.inputs.connection.privateKey, TEST_PRIVATE_KEY);
+        assert.equal(input(k, "connection.privateKey"), TEST_PRIVATE_KEY);
         assert.equal(k.inputs.addPreviousOutputInEnv, false);
         assert.deepEqual(g.secretExports, ["password"]);
         assert.equal(g.exports.password, "mock-password-pw");

@@ -22,7 +22,8 @@ import { renderAnsibleCfg } from "../render/ansibleCfg";
 import { hostScripts } from "../render/hostFiles";
 import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
 import { stackValues } from "../tools/evaluate/stack";
-import { assertShellcheckClean, tempDir } from "./support/tools";
+import { assertShellcheckClean, parseInventoryList, tempDir } from "./support/tools";
+import { asArray, asDict, asString, parseJson, setAt } from "./support/narrow";
 import { python } from "./support/ansiblePython";
 
 const DIR = path.join(__dirname, "fixtures/hostile");
@@ -42,23 +43,60 @@ interface Fixture {
     };
 }
 
+/** A fixture file read into a Fixture; anything of the wrong shape fails the suite naming the file and field. */
+function fixtureOf(file: string, value: unknown): Fixture {
+    const f = asDict(value, file);
+    const optional = <T>(v: unknown, read: (v: unknown) => T): T | undefined =>
+        v === undefined ? undefined : read(v);
+    return {
+        file,
+        about: asString(f.about, `${file}: about`),
+        via: optional(f.via, (v) =>
+            v === "typed" || v === "cli" ? v : assert.fail(`${file}: via is typed or cli`),
+        ),
+        patch: asDict(f.patch, `${file}: patch`),
+        rejects: optional(f.rejects, (v) =>
+            asArray(v, `${file}: rejects`).map((r, i) => {
+                const reject = asDict(r, `${file}: rejects[${i}]`);
+                return {
+                    key: asString(reject.key, `${file}: rejects[${i}].key`),
+                    fix: asString(reject.fix, `${file}: rejects[${i}].fix`),
+                };
+            }),
+        ),
+        harmless: optional(f.harmless, (v) =>
+            typeof v === "boolean" ? v : assert.fail(`${file}: harmless is true or false`),
+        ),
+        expect: optional(f.expect, (v) => {
+            const expect = asDict(v, `${file}: expect`);
+            return {
+                globals: optional(expect.globals, (g) => asDict(g, `${file}: expect.globals`)),
+                hostvars: optional(expect.hostvars, (h) =>
+                    Object.fromEntries(
+                        Object.entries(asDict(h, `${file}: expect.hostvars`)).map(
+                            ([host, vars]) => [host, asDict(vars, `${file}: ${host}`)],
+                        ),
+                    ),
+                ),
+            };
+        }),
+    };
+}
+
 export function loadFixtures(): Fixture[] {
     return fs
         .readdirSync(DIR)
         .filter((f) => f.endsWith(".yaml"))
         .sort()
-        .map((file) => ({ file, ...YAML.parse(fs.readFileSync(path.join(DIR, file), "utf8")) }));
+        .map((file) =>
+            fixtureOf(file, YAML.parse(fs.readFileSync(path.join(DIR, file), "utf8")) as unknown),
+        );
 }
 
 /** The aio stack's values with the patch applied at dotted paths (`hosts.0.name`). */
 export function patched(patch: Record<string, unknown>): Record<string, unknown> {
-    const values = JSON.parse(JSON.stringify(stackValues("aio")));
-    for (const [dotted, value] of Object.entries(patch)) {
-        const parts = dotted.split(".");
-        let at = values;
-        for (const p of parts.slice(0, -1)) at = at[/^\d+$/.test(p) ? Number(p) : p];
-        at[parts[parts.length - 1]] = value;
-    }
+    const values = asDict(parseJson(JSON.stringify(stackValues("aio"))));
+    for (const [dotted, value] of Object.entries(patch)) setAt(values, dotted, value);
     return values;
 }
 
@@ -157,17 +195,17 @@ export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}
             },
         });
         assert.equal(run.status, 0, `ansible-inventory failed:\n${run.stderr}`);
-        const list = JSON.parse(run.stdout);
+        const list = parseInventoryList(run.stdout);
         const names = settings.hosts.map((h) => h.name);
         assert.deepEqual(
-            Object.keys(list._meta.hostvars).sort(),
+            Object.keys(list.hostvars).sort(),
             [...names, "localhost"].sort(),
             "exactly the configured hosts and the deploy host's localhost",
         );
-        assert.deepEqual(list.deployment.hosts, ["localhost"]);
+        assert.deepEqual(list.groups.deployment.hosts, ["localhost"]);
         for (const role of ROLES) {
             const want = settings.hosts.filter((h) => h.roles.includes(role)).map((h) => h.name);
-            assert.deepEqual(list[role]?.hosts ?? [], want, `group ${role}`);
+            assert.deepEqual(list.groups[role]?.hosts ?? [], want, `group ${role}`);
         }
         const perHost = perHostInterfaceVars(settings);
         for (const h of settings.hosts) {
@@ -181,11 +219,11 @@ export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}
                 docker_registry_ca: REGISTRY_CA_FILE,
             };
             for (const key of perHost) want[key] = h.interfaces[INTERFACE_VARS[key]];
-            assert.deepEqual(list._meta.hostvars[h.name], want, `host vars of ${h.name}, typed`);
+            assert.deepEqual(list.hostvars[h.name], want, `host vars of ${h.name}, typed`);
         }
         for (const [host, vars] of Object.entries(expect.hostvars ?? {})) {
             for (const [k, v] of Object.entries(vars))
-                assert.deepEqual(list._meta.hostvars[host]?.[k], v, `${host} ${k}`);
+                assert.deepEqual(list.hostvars[host]?.[k], v, `${host} ${k}`);
         }
 
         // ansible.cfg holds no configured value (the scripts: one shellcheck run below).

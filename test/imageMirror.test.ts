@@ -5,6 +5,7 @@ import { mirrorWaits } from "../render/mirror";
 import { Graph } from "../tools/evaluate/harness";
 import { stackSettings } from "../tools/evaluate/stack";
 import { registryGraph } from "./support/lifecycle";
+import { asArray, asStrings, at, input, inputString } from "./support/narrow";
 
 const copiesOf = (g: Graph) =>
     g.ofType("command:remote:Command").filter((r) => r.name.startsWith("kolla-images-"));
@@ -16,7 +17,7 @@ describe("KollaImageMirror", () => {
         g = await registryGraph();
     });
 
-    it("has one copy per image, each waiting on the registry container, skopeo and the copy that brings its shared layers", async () => {
+    it("has one copy per image, each waiting on the registry container, skopeo and the copy that brings its shared layers", () => {
         const copies = copiesOf(g);
         const images = kollaImages(stackSettings("aio"));
         assert.deepEqual(
@@ -52,9 +53,9 @@ describe("KollaImageMirror", () => {
         }
     });
 
-    it("copies registry to registry with skopeo into the registry's own loopback without TLS, skipping when digests match", async () => {
+    it("copies registry to registry with skopeo into the registry's own loopback without TLS, skipping when digests match", () => {
         const nova = g.get("kolla-images-nova-api");
-        const script: string = nova.inputs.stdin;
+        const script = inputString(nova, "stdin");
         assert.equal(nova.inputs.create, "bash -s");
         assert.match(
             script,
@@ -95,32 +96,31 @@ describe("KollaImageMirror", () => {
         assert.equal(copiesOf(g).length, 0);
         assert.equal(g.find("kolla-images-skopeo"), undefined);
         assert.ok(
-            g
-                .get("registry-container")
-                .inputs.envs.includes("REGISTRY_PROXY_REMOTEURL=https://quay.io"),
+            asStrings(input(g.get("registry-container"), "envs"), "envs").includes(
+                "REGISTRY_PROXY_REMOTEURL=https://quay.io",
+            ),
         );
         assert.deepEqual(
-            g
-                .get("registry-container")
-                .inputs.ports.map((p: any) => p.ip)
+            asArray(input(g.get("registry-container"), "ports"), "ports")
+                .map((p) => at(p, "ip"))
                 .sort(),
             ["10.10.10.50"],
             "a proxy cache refuses pushes itself",
         );
         assert.ok(
-            g
-                .get("registry-container")
-                .inputs.envs.includes("REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt"),
+            asStrings(input(g.get("registry-container"), "envs"), "envs").includes(
+                "REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt",
+            ),
         );
         assert.equal(g.find("registry-readonly"), undefined);
         assert.equal(g.exports.count, 0);
     });
 
-    it("keeps the private key secret and out of every command", async () => {
+    it("keeps the private key secret and out of every command", () => {
         for (const c of g.ofType("command:remote:Command")) {
             assert.ok(c.secretPaths.includes("connection"));
             assert.ok(
-                !c.inputs.create.includes("PRIVATE KEY") &&
+                !inputString(c, "create").includes("PRIVATE KEY") &&
                     !String(c.inputs.stdin).includes("PRIVATE KEY"),
             );
         }

@@ -6,7 +6,7 @@ import { inventorySpliceScript, renderInventory } from "../render/inventory";
 import { spliceInventory } from "./support/splice";
 import { kollaPaths, LOCK_FILE } from "../render/paths";
 import { Settings } from "../config/settings";
-import { ansibleInventoryList, tempDir } from "./support/tools";
+import { ansibleInventoryList, InventoryList, tempDir } from "./support/tools";
 import { stackSettings } from "../tools/evaluate/stack";
 import { fakeBin, withVars } from "./support/lifecycle";
 
@@ -14,7 +14,7 @@ const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped
 const KEY = "/opt/openstack-aio/ssh/deploy_key";
 
 /** Splices with the real script (paths redirected into a temp dir) and returns ansible-inventory's JSON. */
-function spliceOnDisk(settings: Settings): { text: string; list: any } {
+function spliceOnDisk(settings: Settings): { text: string; list: InventoryList } {
     const dir = tempDir();
     const top = path.join(dir, "top.ini"),
         shipped = path.join(dir, "multinode"),
@@ -65,27 +65,27 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
     it("aio: the one host in every top group with its connection vars", () => {
         const { list } = spliceOnDisk(stackSettings("aio"));
         for (const g of ["control", "network", "compute", "monitoring", "storage"])
-            assert.deepEqual(list[g].hosts, ["aio"], g);
-        assert.deepEqual(list.deployment.hosts, ["localhost"]);
-        const vars = list._meta.hostvars.aio;
+            assert.deepEqual(list.groups[g].hosts, ["aio"], g);
+        assert.deepEqual(list.groups.deployment.hosts, ["localhost"]);
+        const vars = list.hostvars.aio;
         assert.equal(vars.ansible_host, "10.10.10.51");
         assert.equal(vars.ansible_user, "vagrant");
         assert.equal(vars.ansible_private_key_file, KEY);
         assert.equal(vars.ansible_become, true);
-        assert.equal(list._meta.hostvars.localhost.ansible_connection, "local");
+        assert.equal(list.hostvars.localhost.ansible_connection, "local");
     });
 
     it("aio: kolla's service groups resolve to the host through the spliced children", () => {
         const { list } = spliceOnDisk(stackSettings("aio"));
-        assert.deepEqual(list.baremetal.children.sort(), [
+        assert.deepEqual(list.groups.baremetal.children?.sort(), [
             "compute",
             "control",
             "monitoring",
             "network",
             "storage",
         ]);
-        assert.ok(list.loadbalancer.children.includes("network"));
-        assert.ok(list.mariadb.children.includes("control"));
+        assert.ok(list.groups.loadbalancer.children?.includes("network"));
+        assert.ok(list.groups.mariadb.children?.includes("control"));
         assert.ok(
             !JSON.stringify(list).includes("control01"),
             "the shipped example hosts are not spliced in",
@@ -94,11 +94,11 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
 
     it("multinode (3 control, 2 compute, 1 network): membership and per-host interfaces", () => {
         const { list } = spliceOnDisk(multinode());
-        assert.deepEqual(list.control.hosts, ["control01", "control02", "control03"]);
-        assert.deepEqual(list.compute.hosts, ["compute01", "compute02"]);
-        assert.deepEqual(list.network.hosts, ["network01"]);
-        assert.deepEqual(list.storage.hosts, ["compute01", "compute02"]);
-        const hv = list._meta.hostvars;
+        assert.deepEqual(list.groups.control.hosts, ["control01", "control02", "control03"]);
+        assert.deepEqual(list.groups.compute.hosts, ["compute01", "compute02"]);
+        assert.deepEqual(list.groups.network.hosts, ["network01"]);
+        assert.deepEqual(list.groups.storage.hosts, ["compute01", "compute02"]);
+        const hv = list.hostvars;
         assert.equal(hv.compute01.network_interface, "ens3");
         assert.equal(hv.compute01.neutron_external_interface, "ens5");
         assert.equal(hv.control02.api_interface, "eth2");

@@ -3,6 +3,9 @@
 import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+// The fs module object itself (a default import under esModuleInterop is the CommonJS module): replacing its
+// readFileSync is seen by every `import * as fs`, whose bindings read the module's properties live.
+import nodeFs from "fs";
 import * as path from "path";
 import { deployConfigScript } from "../render/deployHost";
 import { hostScripts } from "../render/hostFiles";
@@ -242,7 +245,6 @@ ${fake}
             );
         const before = commands(await lifecycle());
         // The filter as a maintainer would edit it: render/scripts/ansible-progress.py read with one more line.
-        const nodeFs: typeof fs = require("fs");
         const read = nodeFs.readFileSync;
         const edited = ((file: fs.PathOrFileDescriptor, options?: unknown) => {
             const text = (read as (f: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(
@@ -250,7 +252,7 @@ ${fake}
                 options,
             );
             return String(file).endsWith(path.join("scripts", "ansible-progress.py"))
-                ? `${text}# edited\n`
+                ? `${text.toString()}# edited\n`
                 : text;
         }) as typeof fs.readFileSync;
         nodeFs.readFileSync = edited;

@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import { REGISTRY_IMAGE } from "../render/images";
 import { Graph } from "../tools/evaluate/harness";
 import { registryGraph } from "./support/lifecycle";
+import { inputStrings } from "./support/narrow";
 
 describe("LocalRegistry", () => {
     let g: Graph;
@@ -23,7 +24,7 @@ describe("LocalRegistry", () => {
         // Nothing published: the writable registry listens on the loopback of its own network namespace, which the
         // mirror's copies join; no other host can reach it, whatever the Docker version (moby#45610).
         assert.deepEqual(c.inputs.ports ?? [], [], "no port published for the writable registry");
-        assert.ok(c.inputs.envs.includes("REGISTRY_HTTP_ADDR=127.0.0.1:5000"));
+        assert.ok(inputStrings(c, "envs").includes("REGISTRY_HTTP_ADDR=127.0.0.1:5000"));
         const ro = g.get("registry-readonly");
         assert.equal(ro.inputs.image, "sha256:registry-image");
         assert.deepEqual(
@@ -32,7 +33,7 @@ describe("LocalRegistry", () => {
             "targets pull here",
         );
         assert.ok(
-            ro.inputs.envs.includes(
+            inputStrings(ro, "envs").includes(
                 'REGISTRY_STORAGE_MAINTENANCE={"uploadpurging":{"enabled":false},"readonly":{"enabled":true}}',
             ),
         );
@@ -41,7 +42,7 @@ describe("LocalRegistry", () => {
             "REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt",
             "REGISTRY_HTTP_TLS_KEY=/certs/registry.key",
         ])
-            assert.ok(ro.inputs.envs.includes(e), e);
+            assert.ok(inputStrings(ro, "envs").includes(e), e);
         assert.deepEqual(ro.inputs.volumes, [
             {
                 volumeName: "openstack-aio-registry",

@@ -204,7 +204,7 @@ describe("mirror-image.sh with real skopeo and a real registry pair", function (
         );
         assert.ok(
             reads.includes(shared.digest),
-            `the control copy reads the shared layer: ${reads}`,
+            `the control copy reads the shared layer: ${reads.join(",")}`,
         );
     });
 });

@@ -7,6 +7,7 @@ import { main, render } from "../tools/render";
 import { SettingsError } from "../config/settings";
 import { runMain, tempDir } from "./support/tools";
 import { PROJECT_DIR } from "../tools/evaluate/stack";
+import { asDict, asString, yamlDict } from "./support/narrow";
 
 /** `npm run render -- <args>` as its own process (the other cases run its main() here). */
 function cli(...args: string[]) {
@@ -40,7 +41,7 @@ describe("npm run render", () => {
             assert.ok(fs.existsSync(path.join(out, f)), f);
         }
         assert.equal(
-            YAML.parse(fs.readFileSync(path.join(out, "globals.yml"), "utf8"))
+            yamlDict(fs.readFileSync(path.join(out, "globals.yml"), "utf8"), "globals.yml")
                 .kolla_internal_vip_address,
             "10.10.30.55",
         );
@@ -48,10 +49,11 @@ describe("npm run render", () => {
             fs.readFileSync(path.join(out, "images.txt"), "utf8").trim().split("\n").length,
             36,
         );
-        const overrides = YAML.parse(
+        const overrides = yamlDict(
             fs.readFileSync(path.join(out, "passwords-override.yml"), "utf8"),
+            "passwords-override.yml",
         );
-        assert.match(overrides.keystone_admin_password, /^<secret: /);
+        assert.match(asString(overrides.keystone_admin_password), /^<secret: /);
         // topology.svg beside them, a picture of the configured cloud (tools/topology.ts: topology.test.ts).
         assert.match(r.stdout, /\n {2}topology\.svg\n/);
         assert.match(fs.readFileSync(path.join(out, "topology.svg"), "utf8"), />10\.10\.10\.51</);
@@ -78,7 +80,10 @@ describe("npm run render", () => {
             '{"enableTls": true, "enableOctavia": false}',
         );
         assert.equal(r.status, 0, r.stderr);
-        const globals = YAML.parse(fs.readFileSync(path.join(out, "globals.yml"), "utf8"));
+        const globals = yamlDict(
+            fs.readFileSync(path.join(out, "globals.yml"), "utf8"),
+            "globals.yml",
+        );
         assert.equal(globals.kolla_enable_tls_external, true);
         assert.equal(globals.enable_octavia, false);
         assert.ok(fs.existsSync(path.join(out, "scripts/kolla-certificates.sh")));
@@ -108,9 +113,13 @@ describe("npm run render", () => {
     it("invalid config prints every validation error and writes nothing", () => {
         const dir = tempDir();
         fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-        const doc = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.aio.yaml"), "utf8"));
-        doc.config["openstack-aio:vip"] = "10.10.10.51";
-        doc.config["openstack-aio:registryPort"] = 99999;
+        const doc = yamlDict(
+            fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.aio.yaml"), "utf8"),
+            "Pulumi.aio.yaml",
+        );
+        const config = asDict(doc.config, "Pulumi.aio.yaml config");
+        config["openstack-aio:vip"] = "10.10.10.51";
+        config["openstack-aio:registryPort"] = 99999;
         fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), YAML.stringify(doc));
         const out = path.join(dir, "build");
         assert.throws(

@@ -9,6 +9,7 @@ import { Graph, mockHostKey, OutputsFor, runProgram, settled } from "../tools/ev
 import { FirstContact, firstContact } from "../components/hosts/firstContact";
 import { stackSettings, TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
 import { assertNoLeaks, DEPLOY_PUB, PRIVATE_KEY_BODY } from "./support/lifecycle";
+import { input, inputString } from "./support/narrow";
 
 /** Three targets with different users/ports: control+network, and two computes. */
 function multiHost(): Settings {
@@ -62,11 +63,11 @@ describe("TargetHosts: graph", () => {
             const reach = g.get(`targets-${h.name}-reachable`),
                 prep = g.get(`targets-${h.name}-prepare`);
             for (const r of [reach, prep]) {
-                assert.equal(r.inputs.connection.host, h.address, r.name);
-                assert.equal(r.inputs.connection.user, h.sshUser, r.name);
-                assert.equal(r.inputs.connection.port, h.sshPort, r.name);
+                assert.equal(input(r, "connection.host"), h.address, r.name);
+                assert.equal(input(r, "connection.user"), h.sshUser, r.name);
+                assert.equal(input(r, "connection.port"), h.sshPort, r.name);
                 assert.equal(
-                    r.inputs.connection.dialErrorLimit,
+                    input(r, "connection.dialErrorLimit"),
                     r === reach ? 40 : 3,
                     `${r.name}: dial retries while the host boots, then a failure is final`,
                 );
@@ -80,12 +81,18 @@ describe("TargetHosts: graph", () => {
             }
             assert.ok(g.dependsOn(prep, reach), `${h.name}: checks run after first contact`);
             assert.equal(g.get(`targets-${h.name}-prepare`).parent, g.get("targets").urn);
-            assert.match(prep.inputs.stdin, new RegExp(`readonly HOST_ADDRESS='${h.address}'`));
+            assert.match(
+                inputString(prep, "stdin"),
+                new RegExp(`readonly HOST_ADDRESS='${h.address}'`),
+            );
         }
-        assert.equal(g.get("targets-cmp1-prepare").inputs.connection.port, 2222);
-        assert.match(g.get("targets-cmp2-prepare").inputs.stdin, /readonly TUNNEL_IF='eth4'/);
+        assert.equal(input(g.get("targets-cmp1-prepare"), "connection.port"), 2222);
         assert.match(
-            g.get("targets-cmp1-prepare").inputs.stdin,
+            inputString(g.get("targets-cmp2-prepare"), "stdin"),
+            /readonly TUNNEL_IF='eth4'/,
+        );
+        assert.match(
+            inputString(g.get("targets-cmp1-prepare"), "stdin"),
             /readonly HOST_KEY='openstack-aio:hosts\[1\]'/,
         );
     });
@@ -111,7 +118,7 @@ describe("TargetHosts: graph", () => {
             "first contact does not",
         );
         assert.match(
-            prep.inputs.stdin,
+            inputString(prep, "stdin"),
             new RegExp(`readonly DEPLOY_PUBKEY='${DEPLOY_PUB}'\n`),
             "trimmed key",
         );

@@ -7,6 +7,7 @@ import * as YAML from "yaml";
 import { renderTopology } from "../tools/render";
 import { topologyDot, topologySvg } from "../tools/topology";
 import { PROJECT_DIR, stackSettings } from "../tools/evaluate/stack";
+import { asDict, yamlDict } from "./support/narrow";
 
 /** Every <text> of a Graphviz SVG, entities decoded: what a reader sees. */
 function texts(svg: string): string[] {
@@ -184,24 +185,27 @@ describe("topology.svg (a picture of the configured cloud)", function () {
         const project = path.join(dir, "project");
         fs.mkdirSync(project);
         fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
-        const doc = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.aio.yaml"), "utf8"));
+        const doc = yamlDict(
+            fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.aio.yaml"), "utf8"),
+            "Pulumi.aio.yaml",
+        );
+        const config = asDict(doc.config, "Pulumi.aio.yaml config");
         // The compute hosts reach the APIs over their management interface and address (no apiAddress).
-        doc.config["openstack-aio:hosts"] = ["ctl1", "ctl2", "ctl3", "cmp1", "cmp2"].map(
-            (name, i) =>
-                name.startsWith("ctl")
-                    ? {
-                          name,
-                          address: `10.10.10.${71 + i}`,
-                          apiAddress: `10.10.30.${71 + i}`,
-                          roles: ["control", "network"],
-                          interfaces: { management: "eth1", api: "eth2", external: "eth3" },
-                      }
-                    : {
-                          name,
-                          address: `10.10.10.${71 + i}`,
-                          roles: ["compute"],
-                          interfaces: { management: "eth1", api: "eth1", external: "eth3" },
-                      },
+        config["openstack-aio:hosts"] = ["ctl1", "ctl2", "ctl3", "cmp1", "cmp2"].map((name, i) =>
+            name.startsWith("ctl")
+                ? {
+                      name,
+                      address: `10.10.10.${71 + i}`,
+                      apiAddress: `10.10.30.${71 + i}`,
+                      roles: ["control", "network"],
+                      interfaces: { management: "eth1", api: "eth2", external: "eth3" },
+                  }
+                : {
+                      name,
+                      address: `10.10.10.${71 + i}`,
+                      roles: ["compute"],
+                      interfaces: { management: "eth1", api: "eth1", external: "eth3" },
+                  },
         );
         fs.writeFileSync(path.join(project, "Pulumi.mn.yaml"), YAML.stringify(doc));
         assert.equal(
@@ -211,7 +215,7 @@ describe("topology.svg (a picture of the configured cloud)", function () {
         const svg = fs.readFileSync(path.join(project, "build", "topology.svg"), "utf8");
         for (const t of ["ctl1", "ctl3", "cmp2", "10.10.10.75", "control, network", "compute"])
             assert.ok(texts(svg).includes(t), t);
-        const dot = topologyDot(stackSettings("aio", { hosts: doc.config["openstack-aio:hosts"] }));
+        const dot = topologyDot(stackSettings("aio", { hosts: config["openstack-aio:hosts"] }));
         assert.ok(edges(dot).includes("host_ctl1:api:e->net_api"));
         assert.ok(
             edges(dot).includes("host_cmp1:api:e->net_management"),

@@ -28,6 +28,7 @@ import { NOVA_VIRT_TYPES } from "../config/schema";
 import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
 import { stackRunOptions, stackSettings, stackValues } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
+import { input, inputString } from "./support/narrow";
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
     aio: {},
@@ -270,7 +271,7 @@ describe("upstream facts: the containers this program runs on the deploy host", 
             const g = await runIndex(stackRunOptions({ stack, overrides: { enableTls: true } }));
             const pulled = g.ofType("docker:index/remoteImage:RemoteImage");
             assert.deepEqual(
-                pulled.map((r) => r.inputs.name).sort(),
+                pulled.map((r) => input(r, "name")).sort(),
                 [REGISTRY_IMAGE, SKOPEO_IMAGE].sort(),
                 stack,
             );
@@ -278,17 +279,16 @@ describe("upstream facts: the containers this program runs on the deploy host", 
                 // Docker resolves name:tag@digest by the digest alone (moby v24.0.7 reference/store.go Get); a
                 // containers/image_build "-immutable" tag is never overwritten once pushed (its README).
                 assert.match(
-                    r.inputs.name,
+                    inputString(r, "name"),
                     /(@sha256:[0-9a-f]{64}|:v\d+\.\d+\.\d+-immutable)$/,
                     r.name,
                 );
             }
             const ids = new Set(pulled.map((r) => `${r.name}-id`));
-            for (const c of g.ofType("docker:index/container:Container"))
-                assert.ok(
-                    ids.has(c.inputs.image) || c.inputs.image.startsWith("sha256:"),
-                    `${c.name} runs ${c.inputs.image}`,
-                );
+            for (const c of g.ofType("docker:index/container:Container")) {
+                const image = inputString(c, "image");
+                assert.ok(ids.has(image) || image.startsWith("sha256:"), `${c.name} runs ${image}`);
+            }
         }
     });
 });

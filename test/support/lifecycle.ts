@@ -82,7 +82,7 @@ export function lifecycle(
 
 /** Inputs without the ones that arrived as secrets, as JSON (what a reviewer sees in plain text). */
 export function plainInputs(r: Registration): string {
-    const drop = (value: any, at: string): any => {
+    const drop = (value: unknown, at: string): unknown => {
         if (r.secretPaths.includes(at)) return "[secret]";
         if (Array.isArray(value)) return value.map((v, i) => drop(v, `${at}[${i}]`));
         if (value && typeof value === "object") {

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Script } from "../../render/script";
+import { asDict, asStrings, Dict, parseJson } from "./narrow";
 
 const created = new Set<string>();
 
@@ -61,7 +62,50 @@ export function assertShellcheckClean(scripts: readonly Script[]): void {
     assert.equal(r.status, 0, `shellcheck findings:\n${r.stdout}${r.stderr}`);
 }
 
-export function ansibleInventoryList(file: string): any {
+/** One group of `ansible-inventory --list`: its own hosts and child groups (each absent when empty). */
+export interface InventoryGroup {
+    readonly hosts?: string[];
+    readonly children?: string[];
+}
+
+/** What `ansible-inventory --list` prints: the groups, and every host's variables (its `_meta.hostvars`). */
+export interface InventoryList {
+    readonly groups: Record<string, InventoryGroup>;
+    readonly hostvars: Record<string, Dict>;
+}
+
+/**
+ * Reads `ansible-inventory --list` output. ansible-core 2.14 lib/ansible/cli/inventory.py json_inventory: a key per
+ * group holding `hosts` and `children` lists (`vars` only with --export, which is not used; empty ones dropped) and
+ * `_meta.hostvars`, host name → variables.
+ */
+export function parseInventoryList(json: string): InventoryList {
+    const top = asDict(parseJson(json), "ansible-inventory --list");
+    const groups: Record<string, InventoryGroup> = {};
+    for (const [name, value] of Object.entries(top)) {
+        if (name === "_meta") continue;
+        const group = asDict(value, `group ${name}`);
+        const extra = Object.keys(group).filter((k) => k !== "hosts" && k !== "children");
+        assert.deepEqual(extra, [], `group ${name}: fields other than hosts and children`);
+        groups[name] = {
+            ...(group.hosts === undefined
+                ? {}
+                : { hosts: asStrings(group.hosts, `group ${name} hosts`) }),
+            ...(group.children === undefined
+                ? {}
+                : { children: asStrings(group.children, `group ${name} children`) }),
+        };
+    }
+    const hostvars = asDict(asDict(top._meta, "_meta").hostvars, "_meta.hostvars");
+    return {
+        groups,
+        hostvars: Object.fromEntries(
+            Object.entries(hostvars).map(([host, vars]) => [host, asDict(vars, `${host} vars`)]),
+        ),
+    };
+}
+
+export function ansibleInventoryList(file: string): InventoryList {
     const r = spawnSync("ansible-inventory", ["-i", file, "--list"], {
         encoding: "utf8",
         env: {
@@ -72,7 +116,7 @@ export function ansibleInventoryList(file: string): any {
     });
     assert.equal(r.error, undefined, `ansible-inventory could not run: ${r.error}`);
     assert.equal(r.status, 0, `ansible-inventory failed:\n${r.stderr}`);
-    return JSON.parse(r.stdout);
+    return parseInventoryList(r.stdout);
 }
 
 /** Runs a tool's main() in this process: its exit code and what it wrote with console.error. */
