@@ -171,14 +171,17 @@ export function isBootstrapVariable(key: string): boolean {
 }
 
 /**
- * What bootstrap-servers installs on a host: the collection's roles at their pin, the Docker package pin, the
- * registry Docker is told about (daemon.json), and those extraGlobals that are variables of those roles.
+ * What bootstrap-servers installs on a host: the collection's roles at their pin, the Docker package pin, the Ubuntu
+ * it installs for (Docker's apt source names the codename: after the hosts moved to noble, `hostOs: noble` runs it
+ * again, host by host), the registry Docker is told about (daemon.json), and those extraGlobals that are variables
+ * of those roles.
  */
 export function bootstrapHash(settings: Settings): string {
     const g = globalsValues(settings);
     return digest({
         ...kollaPins(settings),
         dockerAptPin: settings.pins.dockerAptPin,
+        hostOs: settings.hostOs,
         registry: g.docker_registry,
         insecure: g.docker_registry_insecure,
         extra: Object.fromEntries(

@@ -71,6 +71,29 @@ describe("npm run graph", () => {
         );
     });
 
+    it("--deployed: a release change is the hop from that release, its own steps and images added", async () => {
+        const names = (x: StackGraph) => x.resources.map((r) => r.name);
+        const hop = (await stackGraph(
+            PROJECT_DIR,
+            "aio",
+            { release: "2024.1" },
+            "2023.1",
+        )) as StackGraph;
+        const fresh = (await stackGraph(PROJECT_DIR, "aio", { release: "2024.1" })) as StackGraph;
+        const added = names(hop).filter((n) => !names(g).includes(n));
+        assert.deepEqual(added.sort(), [
+            "kolla-hop-queues",
+            "kolla-hop-rabbitmq",
+            "kolla-hop-verify",
+            "kolla-images-2023.1-ubuntu-jammy-rabbitmq-3-12",
+            "kolla-images-2023.1-ubuntu-jammy-rabbitmq-3-13",
+            "kolla-images-redis",
+            "kolla-images-redis-sentinel",
+        ]);
+        // Without it, a new 2024.1 cloud: no hop.
+        assert.ok(!names(fresh).some((n) => n.startsWith("kolla-hop-")));
+    });
+
     it("usage errors exit 2", function () {
         this.timeout(60000);
         const r = spawnSync(

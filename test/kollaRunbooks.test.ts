@@ -323,6 +323,27 @@ describe("a host joins a running cloud (its own command, kolla's runbook for add
         );
     });
 
+    it("the hosts moved to noble on 2024.1 (hostOs): bootstrap-servers again, one host at a time; no other stage runs", () => {
+        const jammy = stackSettings("multinode", { release: "2024.1" });
+        const noble = stackSettings("multinode", { release: "2024.1", hostOs: "noble" });
+        const dh = new DeployHostDir(jammy);
+        // The stand-in venv serves 2024.1's path too.
+        fs.symlinkSync(dh.venv, dh.at("/opt/venv/2024.1"));
+        for (const s of stageNames(jammy))
+            assert.equal(dh.run(stageScript(jammy, s), "create").status, 0, s);
+        const before = dh.calls().length;
+        for (const s of stageNames(noble)) {
+            const r = dh.run(stageScript(noble, s), "update");
+            assert.equal(r.status, 0, `${s}: ${r.stdout}${r.stderr}`);
+        }
+        assert.deepEqual(
+            dh.calls().slice(before),
+            noble.hosts.map((h) => `bootstrap-servers --limit ${h.name}`),
+        );
+        for (const h of noble.hosts)
+            assert.equal(dh.recorded(`bootstrap/${h.name}`), bootstrapHash(noble));
+    });
+
     it("a controller and network host: its bootstrap, each controller's one at a time, its pull, the whole cloud's deploy, then routers moved onto it", () => {
         const added = multinode([CTL4]);
         const dh = new DeployHostDir(MULTINODE, { deployed: true });

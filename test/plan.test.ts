@@ -10,6 +10,7 @@ import {
     evaluate,
     formatPlan,
     headline,
+    hostOsNotes,
     main as planMain,
     planOf,
     resolveCommit,
@@ -401,6 +402,10 @@ describe("npm run plan (a change in host terms)", function () {
         assert.doesNotMatch(otherCommands(out).join("\n"), /kolla-hop-|runs again: `kolla-images-/);
         // The review list is not a host file.
         assert.doesNotMatch(out, /images-ahead\.txt/);
+        assert.match(
+            out,
+            /#### The hosts' Ubuntu\n- the next hop, to 2025\.1, runs on Ubuntu 24\.04 \(noble\) only and these hosts run Ubuntu 22\.04 \(jammy\): while on 2024\.1, move every host/,
+        );
     });
 
     it("a release change that is not one hop shows the program's refusal and exits 1", () => {
@@ -623,6 +628,38 @@ describe("plan: verdicts from two evaluations", () => {
         assert.match(
             headline(q),
             /^This is the first `pulumi up` of the version that records what each host runs: nothing runs on the hosts if the deploy host finds the cloud last deployed with exactly this configuration/,
+        );
+    });
+
+    it("the hosts' Ubuntu: a hostOs change says what runs again; the next hop's Ubuntu only when the release changes", () => {
+        const tree = (release: string, hostOs: string): TreeSummary => ({
+            stack: "aio",
+            exists: true,
+            release,
+            hostOs,
+        });
+        const moved = hostOsNotes(tree("2024.1", "jammy"), tree("2024.1", "noble"));
+        assert.equal(moved.length, 1);
+        assert.match(
+            moved[0],
+            /^hostOs moves from jammy to noble: .*Ubuntu 24\.04 \(noble\).*bootstrap-servers runs again, one host at a time$/,
+        );
+        assert.deepEqual(hostOsNotes(tree("2024.1", "jammy"), tree("2024.1", "jammy")), []);
+        assert.match(
+            hostOsNotes(tree("2023.1", "jammy"), tree("2024.1", "jammy")).join(),
+            /the next hop, to 2025\.1/,
+        );
+        assert.deepEqual(
+            hostOsNotes(tree("2023.1", "jammy"), tree("2024.1", "noble")).filter((n) =>
+                n.includes("next hop"),
+            ),
+            [],
+        );
+        assert.deepEqual(hostOsNotes(tree("2025.1", "noble"), tree("2026.1", "noble")), []);
+        // A new stack on 2024.1 jammy is told too; a base that cannot be read says nothing of a move.
+        assert.equal(
+            hostOsNotes({ stack: "aio", exists: false }, tree("2024.1", "jammy")).length,
+            1,
         );
     });
 

@@ -1,9 +1,13 @@
-// `npm run graph -- <stack> [--dir projectDir] [--overrides JSON]`: the stack's resource graph under the mock runtime, as canonical JSON —
+// `npm run graph -- <stack> [--dir projectDir] [--overrides JSON] [--deployed RELEASE]`: the stack's resource graph under the mock runtime, as canonical JSON —
 // each resource's URN, type, name, parent, provider, inputs (secrets shown as "[secret]"), dependencies and
 // options. Two trees give byte-equal output exactly when a deployed stack would see no name, input or edge change,
 // which is how a restructuring proves it moves code and nothing else:
 //   npm run graph -- aio > after.json && npm run graph -- aio --dir ../base > before.json && diff before.json after.json
 // --overrides replaces top-level settings, e.g. '{"enableTls": true}', to compare variants no stack file holds.
+// --deployed evaluates the stack as on a cloud that last deployed RELEASE (its own `deployedRelease` output): a release
+// change is then the hop it is, e.g. the 2023.1 → 2024.1 hop of aio as the graph's changes:
+//   npm run graph -- aio > before.json
+//   npm run graph -- aio --overrides '{"release": "2024.1"}' --deployed 2023.1 > after.json
 import * as path from "path";
 import { evaluatorOf } from "./evaluate/tree";
 import { redact } from "./planEvaluate";
@@ -25,10 +29,15 @@ export async function stackGraph(
     dir: string,
     stack: string,
     overrides: Record<string, unknown> = {},
+    deployed?: string,
 ): Promise<unknown> {
     // The tree's own evaluator: a base tree is evaluated with the code it had.
     const { stackRunOptions, runIndex } = await evaluatorOf(dir);
-    const graph = await runIndex(stackRunOptions({ stack, overrides }));
+    const graph = await runIndex({
+        ...stackRunOptions({ stack, overrides }),
+        // What the program's StackReference to itself reads (config/index.ts loadPriorDeployment).
+        ...(deployed ? { prior: { deployedRelease: deployed } } : {}),
+    });
     const resources = graph.resources
         .map((r) => ({
             urn: r.urn,
@@ -70,15 +79,19 @@ if (require.main === module) {
     };
     const dir = option("--dir");
     const overrides = option("--overrides");
+    const deployed = option("--deployed");
     const [stack] = args;
     if (!stack || args.length !== 1) {
-        console.error("usage: npm run graph -- <stack> [--dir projectDir] [--overrides JSON]");
+        console.error(
+            "usage: npm run graph -- <stack> [--dir projectDir] [--overrides JSON] [--deployed RELEASE]",
+        );
         process.exit(2);
     }
-    stackGraph(
+    void stackGraph(
         path.resolve(dir ?? path.join(__dirname, "..")),
         stack,
-        overrides ? JSON.parse(overrides) : {},
+        overrides ? (JSON.parse(overrides) as Record<string, unknown>) : {},
+        deployed,
     ).then(
         (g) => process.stdout.write(`${JSON.stringify(g, null, 2)}\n`),
         (e) => {

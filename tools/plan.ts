@@ -7,7 +7,7 @@ import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { releaseOf } from "../config/releases";
+import { nextRelease, releaseOf, UBUNTU_VERSIONS, UbuntuCodename } from "../config/releases";
 import { readStackConfig } from "../config/stackFile";
 import { Deployed, ResourceSummary, TreeSummary } from "./planEvaluate";
 import { KollaRun, kollaRuns, kollaVars, Op } from "./planKolla";
@@ -43,6 +43,8 @@ export interface Plan {
     readonly imagesAhead: readonly string[];
     /** A release change on the deployed cloud: the upgrade hop it is (the working tree evaluated on the base's cloud). */
     readonly hop?: { readonly from: string; readonly to: string };
+    /** What the hosts' Ubuntu means for this change and the next hop. */
+    readonly hostOs: readonly string[];
     readonly registryMode: string;
     readonly hosts: readonly string[];
     readonly cloud: readonly ResourceChange[];
@@ -176,6 +178,7 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
         imagesAdded: [],
         imagesRemoved: [],
         imagesAhead: [],
+        hostOs: [],
         registryMode: "",
         hosts: [],
         cloud: [],
@@ -234,6 +237,7 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
         ...(base.exists && !base.error && base.release && head.release !== base.release
             ? { hop: { from: base.release, to: head.release! } }
             : {}),
+        hostOs: hostOsNotes(base, head),
         registryMode: head.registryMode ?? "mirror",
         hosts: base.exists
             ? hostChanges(base, head)
@@ -253,6 +257,35 @@ export function comparePlans(base: TreeSummary, head: TreeSummary, baseRef: stri
         fileDiff: diff,
         filesChanged: changed,
     };
+}
+
+const ubuntu = (os: string) => `Ubuntu ${UBUNTU_VERSIONS[os as UbuntuCodename] ?? os} (${os})`;
+
+/**
+ * The hosts' Ubuntu: a hostOs change (what runs again for it), and on a release that the next hop leaves behind, what
+ * to do before that hop (kolla documents no in-place distro upgrade; docs/upgrades.md).
+ */
+export function hostOsNotes(base: TreeSummary, head: TreeSummary): string[] {
+    const notes: string[] = [];
+    const deployed = base.exists && !base.error;
+    if (deployed && base.hostOs && head.hostOs && base.hostOs !== head.hostOs)
+        notes.push(
+            `hostOs moves from ${base.hostOs} to ${head.hostOs}: \`pulumi up\` first checks that every host runs ${ubuntu(head.hostOs)} and stops naming any that does not; the deploy host's venv is rebuilt on its Python; bootstrap-servers runs again, one host at a time`,
+        );
+    // Said when the release changes (a hop, a new stack), not on every later change.
+    const next =
+        head.release && head.release !== base.release ? nextRelease(head.release) : undefined;
+    const nextOs = next ? (releaseOf(next)?.hostOs ?? []) : [];
+    if (
+        next &&
+        head.hostOs &&
+        nextOs.length &&
+        !(nextOs as readonly string[]).includes(head.hostOs)
+    )
+        notes.push(
+            `the next hop, to ${next}, runs on ${nextOs.map(ubuntu).join(", ")} only and these hosts run ${ubuntu(head.hostOs)}: while on ${head.release}, move every host to ${nextOs.map(ubuntu).join(" or ")} one at a time, then set hostOs to ${nextOs[0]} (docs/upgrades.md); \`pulumi up\` refuses ${next} until then`,
+        );
+    return notes;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -423,6 +456,10 @@ export function formatPlan(p: Plan): string {
             `- \`deploy-host-kolla-config\` keeps ${p.hop.from}'s /etc/kolla under /opt/openstack-aio/hops/${p.hop.from}-${p.hop.to}/ before it writes ${p.hop.to}'s`,
             `- once its first step ran, the cloud cannot go back to ${p.hop.from}: an interrupted or failed hop is finished by running \`pulumi up\` again (docs/upgrades.md)`,
         );
+    if (p.hostOs.length) {
+        out.push("", "#### The hosts' Ubuntu");
+        for (const n of p.hostOs) out.push(`- ${n}`);
+    }
     const confirm = p.stages.filter((s) => s.confirm);
     if (confirm.length) {
         out.push("", "#### To confirm before `pulumi up`");

@@ -30,6 +30,8 @@ export interface TreeSummary {
     /** A settings or stack-file error, as `npm run render` would print it. */
     readonly error?: string;
     readonly release?: string;
+    /** The Ubuntu the stack says its hosts run (a tree from before hostOs: none). */
+    readonly hostOs?: string;
     readonly registryMode?: string;
     readonly deployHost?: { readonly name: string; readonly address: string };
     readonly hosts?: readonly HostSummary[];
@@ -106,6 +108,7 @@ export async function evaluateTree(
         stack,
         exists: true,
         release: settings.release,
+        ...(typeof settings.hostOs === "string" ? { hostOs: settings.hostOs } : {}),
         registryMode: settings.registry.mode,
         deployHost: { name: settings.deployHost.name, address: settings.deployHost.address },
         forceRemoveHosts: [...settings.forceRemoveHosts],
