@@ -23,6 +23,7 @@ import {
     PRIVATE_KEY_BODY,
     TEST_CA,
 } from "./support/lifecycle";
+import { asDict, asString, input, inputString } from "./support/narrow";
 
 const ORDER = ["bootstrap-servers", "prechecks", "pull", "deploy", "post-deploy"];
 const ALL = [
@@ -70,7 +71,7 @@ describe("KollaDeployment: the stage graph", () => {
             );
         }
         for (const s of ALL) {
-            assert.match(stage(s).inputs.stdin, new RegExp(`readonly STAGE='${s}'\n`));
+            assert.match(inputString(stage(s), "stdin"), new RegExp(`readonly STAGE='${s}'\n`));
             assert.equal(stage(s).parent, g.get("kolla").urn);
         }
         assert.equal(g.get("kolla").type, "openstack-aio:kolla:KollaDeployment");
@@ -124,7 +125,7 @@ describe("KollaDeployment: the stage graph", () => {
 
     it("runs every lifecycle command on the deploy host, which already answered: few dials", () => {
         for (const s of [...ALL, "destroy-guard"]) {
-            const c = g.get(`kolla-${s}`).inputs.connection;
+            const c = asDict(input(g.get(`kolla-${s}`), "connection"), `kolla-${s} connection`);
             assert.equal(c.host, "10.10.10.50", s);
             assert.equal(c.user, "vagrant", s);
             assert.equal(c.dialErrorLimit, 3, s);
@@ -134,6 +135,7 @@ describe("KollaDeployment: the stage graph", () => {
     it("stages: update is a separate mode, no delete, streamed output, timeouts on the resource and inside the script", () => {
         for (const s of ALL) {
             const r = stage(s);
+            const stdin = inputString(r, "stdin");
             assert.equal(r.inputs.create, "bash -s -- create", s);
             assert.equal(r.inputs.update, "bash -s -- update", s);
             assert.equal(r.inputs.delete, undefined, `${s}: no destructive delete`);
@@ -146,18 +148,18 @@ describe("KollaDeployment: the stage graph", () => {
             assert.equal(r.customTimeouts?.create, STAGE_TIMEOUTS[s as StageName].resource, s);
             assert.equal(r.customTimeouts?.update, STAGE_TIMEOUTS[s as StageName].resource, s);
             assert.match(
-                r.inputs.stdin,
+                stdin,
                 new RegExp(`readonly STAGE_TIMEOUT='${STAGE_TIMEOUTS[s as StageName].script}'`),
                 s,
             );
-            assert.match(r.inputs.stdin, /kolla "\$STAGE_TIMEOUT" "\$action"/);
-            assert.match(r.inputs.stdin, /timeout --kill-after=5m "\$limit" "\$\{argv\[@\]\}"/);
+            assert.match(stdin, /kolla "\$STAGE_TIMEOUT" "\$action"/);
+            assert.match(stdin, /timeout --kill-after=5m "\$limit" "\$\{argv\[@\]\}"/);
             assert.match(
-                r.inputs.stdin,
+                stdin,
                 /KOLLA_LOG=\$LOG_DIR\/\$STAGE\.log\ndigest_output_to "\$KOLLA_LOG"/,
             );
-            assert.match(r.inputs.stdin, /readonly PASSWORDS='\/etc\/kolla\/passwords\.yml'/);
-            assert.match(r.inputs.stdin, /readonly LOG_DIR='\/var\/log\/openstack-aio'/);
+            assert.match(stdin, /readonly PASSWORDS='\/etc\/kolla\/passwords\.yml'/);
+            assert.match(stdin, /readonly LOG_DIR='\/var\/log\/openstack-aio'/);
             assert.ok(
                 parseInt(STAGE_TIMEOUTS[s as StageName].script) <
                     parseInt(STAGE_TIMEOUTS[s as StageName].resource),
@@ -172,28 +174,31 @@ describe("KollaDeployment: the stage graph", () => {
         assert.equal(guard.inputs.create, "bash -s -- create");
         assert.equal(guard.inputs.update, "bash -s -- update");
         assert.equal(guard.inputs.delete, "bash -s -- delete");
-        assert.match(guard.inputs.stdin, /readonly ALLOW_DESTROY='false'/);
-        assert.match(guard.inputs.stdin, /readonly TEARDOWN=''/, "no teardown command to install");
+        assert.match(inputString(guard, "stdin"), /readonly ALLOW_DESTROY='false'/);
+        assert.match(
+            inputString(guard, "stdin"),
+            /readonly TEARDOWN=''/,
+            "no teardown command to install",
+        );
         // kolla-ansible destroy exists only in the teardown command, carried by the guard when allowDestroy is on.
         const on = await lifecycle({ allowDestroy: true });
         const carrying = on
             .ofType("command:remote:Command")
-            .filter((r) =>
-                String(r.inputs.stdin ?? "").includes('run_kolla "$DESTROY_TIMEOUT" destroy'),
-            );
+            .filter((r) => String(r.inputs.stdin).includes('run_kolla "$DESTROY_TIMEOUT" destroy'));
         assert.deepEqual(
             carrying.map((r) => r.name),
             ["kolla-destroy-guard"],
         );
         assert.ok(
-            on
-                .get("kolla-destroy-guard")
-                .inputs.stdin.includes(
-                    `readonly TEARDOWN=${shellQuote(teardownScript(stackSettings("aio", { allowDestroy: true })).text)}`,
-                ),
+            inputString(on.get("kolla-destroy-guard"), "stdin").includes(
+                `readonly TEARDOWN=${shellQuote(teardownScript(stackSettings("aio", { allowDestroy: true })).text)}`,
+            ),
         );
         for (const r of on.ofType("command:remote:Command"))
-            assert.ok(!/destroy/.test(r.inputs.delete ?? ""), `${r.name}: ${r.inputs.delete}`);
+            assert.ok(
+                !/destroy/.test(String(r.inputs.delete)),
+                `${r.name}: ${String(r.inputs.delete)}`,
+            );
         // `pulumi destroy` deletes dependents first: the cloud's resources (via the provider), every stage, then the guard.
         for (const s of ALL)
             assert.ok(g.dependsOn(stage(s), guard), `${s} is deleted before the guard`);
@@ -207,7 +212,10 @@ describe("KollaDeployment: the stage graph", () => {
 
     it("bakes allowDestroy into the guard; its commands do not depend on the connection", async () => {
         const on = await lifecycle({ allowDestroy: true });
-        assert.match(on.get("kolla-destroy-guard").inputs.stdin, /readonly ALLOW_DESTROY='true'/);
+        assert.match(
+            inputString(on.get("kolla-destroy-guard"), "stdin"),
+            /readonly ALLOW_DESTROY='true'/,
+        );
         const rotated = await lifecycle(
             {},
             { privateKey: TEST_PRIVATE_KEY.replace("leakcanary", "rotatedkey") },
@@ -302,7 +310,7 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
                 ]),
         );
 
-    let base: Record<string, unknown>;
+    let base: ReturnType<typeof lifecycleInputs>;
     before(async () => {
         base = lifecycleInputs(await lifecycle());
     });
@@ -326,21 +334,24 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
     });
 
     it("changing the VIP changes the globals and the script of every stage that depends on them (an update, i.e. reconfigure), not bootstrap-servers or pull", async () => {
-        const vip = lifecycleInputs(await lifecycle({ vip: "10.10.30.56" })) as Record<string, any>;
-        const b = base as Record<string, any>;
+        const vip = lifecycleInputs(await lifecycle({ vip: "10.10.30.56" }));
+        const b = base;
         assert.notEqual(
             vip["deploy-host-kolla-config"].stdin,
             b["deploy-host-kolla-config"].stdin,
             "globals.yml rewritten",
         );
         assert.match(
-            vip["deploy-host-kolla-config"].stdin,
+            asString(vip["deploy-host-kolla-config"].stdin, "deploy-host-kolla-config stdin"),
             /kolla_internal_vip_address: "10\.10\.30\.56"/,
         );
         for (const s of ALL.filter((x) => x !== "bootstrap-servers" && x !== "pull")) {
             const n = `kolla-${s}`;
             assert.notEqual(vip[n].stdin, b[n].stdin, `${s} runs again`);
-            assert.match(vip[n].stdin, /readonly STAGE_HASH='[0-9a-f]{16}'/);
+            assert.match(
+                asString(vip[n].stdin, `${n} stdin`),
+                /readonly STAGE_HASH='[0-9a-f]{16}'/,
+            );
             assert.deepEqual(
                 { ...vip[n], stdin: 0 },
                 { ...b[n], stdin: 0 },

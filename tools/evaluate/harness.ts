@@ -6,6 +6,10 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import * as state from "@pulumi/pulumi/runtime/state";
+import type {
+    RegisterResourceRequest,
+    RegisterResourceResponse,
+} from "@pulumi/pulumi/proto/resource_pb";
 import { releaseOf } from "../../config/releases";
 
 export interface Registration {
@@ -17,7 +21,7 @@ export interface Registration {
     /** Provider reference `urn::id`, or "" for the default provider. */
     readonly provider: string;
     /** Inputs with secrets unwrapped. */
-    readonly inputs: Record<string, any>;
+    readonly inputs: Record<string, unknown>;
     /** Dotted paths of inputs that arrived as secrets (`connection.privateKey`, `stdin`). */
     readonly secretPaths: readonly string[];
     /** Resource-level dependencies (dependsOn and everything the inputs' Outputs came from). */
@@ -33,19 +37,28 @@ export interface Registration {
     readonly customTimeouts?: { create?: string; update?: string; delete?: string };
 }
 
-export type OutputsFor = (args: pulumi.runtime.MockResourceArgs) => Record<string, any> | undefined;
+export type OutputsFor = (
+    args: pulumi.runtime.MockResourceArgs,
+) => Record<string, unknown> | undefined;
 
 const SIG = rpc.specialSigKey;
 const SECRET = rpc.specialSecretSig;
 
-function unwrap(value: any, path: string, secrets: string[]): any {
-    if (value && typeof value === "object" && !Array.isArray(value)) {
+/** A mock's inputs and a property struct deserialized: plain objects, typed so that every read narrows. */
+type Props = Record<string, unknown>;
+
+function isProps(value: unknown): value is Props {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function unwrap(value: unknown, path: string, secrets: string[]): unknown {
+    if (isProps(value)) {
         if (value[SIG] === SECRET) {
             secrets.push(path);
             return unwrap(value.value, path, []);
         }
         if (value[SIG]) return value; // assets, archives, resource references: keep as recorded
-        const out: Record<string, any> = {};
+        const out: Props = {};
         for (const [k, v] of Object.entries(value))
             out[k] = unwrap(v, path ? `${path}.${k}` : k, secrets);
         return out;
@@ -63,12 +76,14 @@ export function mockHostKey(reachableName: string): string {
 
 /** Plausible outputs of the providers this program uses, so applies downstream have values to work on. */
 export const defaultOutputs: OutputsFor = (args) => {
+    // runtime/mocks.d.ts MockResourceArgs types the deserialized inputs `any`: an object of properties.
+    const inputs = args.inputs as Props;
     switch (args.type) {
         case "command:remote:Command":
             // First contact prints the host's OS (one its script's release supports) and its SSH key last
             // (wait-ready.sh): a stable fake key per host.
             if (args.name.endsWith("-reachable")) {
-                const stdin = typeof args.inputs.stdin === "string" ? args.inputs.stdin : "";
+                const stdin = typeof inputs.stdin === "string" ? inputs.stdin : "";
                 // The Ubuntu the script expects (hostOs), else its release's first.
                 const release = /^readonly RELEASE='([^']*)'$/m.exec(stdin)?.[1] ?? "";
                 const os =
@@ -86,7 +101,7 @@ export const defaultOutputs: OutputsFor = (args) => {
         case "docker:index/remoteImage:RemoteImage":
             return {
                 imageId: `sha256:${args.name}`,
-                repoDigest: `${args.inputs.name}@sha256:${args.name}`,
+                repoDigest: `${String(inputs.name)}@sha256:${args.name}`,
             };
         case "random:index/randomPassword:RandomPassword":
             return { result: `mock-password-${args.name}` };
@@ -100,15 +115,23 @@ class RecordingMonitor extends MockMonitor {
     /** additionalSecretOutputs per `type::name`: the engine marks those outputs secret, so the mock does too. */
     readonly secretOutputs = new Map<string, string[]>();
 
+    // The SDK's MockMonitor types its requests `any`; runtime/resource.js registerResource sends a
+    // RegisterResourceRequest and reads a RegisterResourceResponse (proto/resource_pb.d.ts), as runtime/mocks.js
+    // MockMonitor.registerResource answers: callback(null, response) or callback(err, undefined).
     override async registerResource(
-        req: any,
-        callback: (err: any, resp: any) => void,
+        req: RegisterResourceRequest,
+        callback: (err: unknown, resp: RegisterResourceResponse | undefined) => void,
     ): Promise<void> {
-        const raw = rpc.deserializeProperties(req.getObject(), true);
+        const object = req.getObject();
+        // runtime/resource.js always sets the object (Struct.fromJavaScript of the serialized props).
+        if (!object)
+            throw new Error(`registerResource ${req.getName()}: request has no properties`);
+        const raw = rpc.deserializeProperties(object, true);
         const secretPaths: string[] = [];
-        const inputs = unwrap(raw, "", secretPaths);
+        // Properties in, properties out: unwrap keeps an object an object.
+        const inputs = unwrap(raw, "", secretPaths) as Props;
         const propertyDependencies: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+        req.getPropertydependenciesMap().forEach((deps, key) => {
             propertyDependencies[key] = deps.getUrnsList();
         });
         this.secretOutputs.set(
@@ -142,10 +165,13 @@ class RecordingMonitor extends MockMonitor {
                   }
                 : {}),
         };
-        await super.registerResource(req, (err: any, resp: any) => {
-            if (!err) this.registrations.push({ urn: resp.getUrn(), ...record });
-            callback(err, resp);
-        });
+        await super.registerResource(
+            req,
+            (err: unknown, resp: RegisterResourceResponse | undefined) => {
+                if (!err && resp) this.registrations.push({ urn: resp.getUrn(), ...record });
+                callback(err, resp);
+            },
+        );
     }
 }
 
@@ -237,12 +263,15 @@ export class Graph {
     }
 }
 
+// runtime/settings.js waitForRPCs, @internal (absent from settings.d.ts): resolves once the RPC queue is drained.
+const rpcQueue = runtimeSettings as unknown as { waitForRPCs(): Promise<void> };
+
 async function settle(monitor: RecordingMonitor): Promise<void> {
     // Registrations chain through applies; wait until the RPC queue is drained and no new ones arrive.
     let last = -1;
     while (last !== monitor.registrations.length) {
         last = monitor.registrations.length;
-        await (runtimeSettings as any).waitForRPCs();
+        await rpcQueue.waitForRPCs();
         await new Promise((r) => setTimeout(r, 20));
     }
 }
@@ -257,13 +286,14 @@ export function settled<T>(o: pulumi.Output<T>): Promise<T> {
 
 export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret: boolean }> {
     if (!pulumi.Output.isInstance(o)) return { value: (await o) as T, secret: false };
+    const output = o as pulumi.Output<T>;
     const value = await new Promise<T>((r) =>
-        (o as pulumi.Output<T>).apply((v) => {
+        output.apply((v) => {
             r(v);
             return v;
         }),
     );
-    const secret = await (o as any).isSecret;
+    const secret = await pulumi.isSecret(output);
     return { value, secret: Boolean(secret) };
 }
 
@@ -282,7 +312,7 @@ async function withCheapTraces<T>(f: () => Promise<T>): Promise<T> {
     Error.prepareStackTrace = (error, frames): unknown =>
         error.message === ""
             ? // V8's own frame text, as with no prepareStackTrace installed.
-              // eslint-disable-next-line @typescript-eslint/no-base-to-string
+              // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an Error's own "Name: message" line
               [String(error), ...frames.map((frame) => `    at ${frame.toString()}`)].join("\n")
             : mapped(error, frames);
     try {
@@ -300,20 +330,34 @@ export function runProgram(program: () => unknown, opts: RunOptions = {}): Promi
     return withCheapTraces(() => record(program, opts));
 }
 
+/**
+ * The engine features the runtime's store records (runtime/state.js LocalStore, whose getStore is @internal and
+ * absent from state.d.ts): what a real engine answers to supportsFeature, set here as the CLI's engine would.
+ */
+interface FeatureFlags {
+    supportsSecrets: boolean;
+    supportsResourceReferences: boolean;
+    supportsOutputValues: boolean;
+    supportsDeletedWith: boolean;
+    supportsAliasSpecs: boolean;
+}
+
 async function record(program: () => unknown, opts: RunOptions): Promise<Graph> {
     pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
     const outputs = opts.outputs ?? defaultOutputs;
     const monitor: RecordingMonitor = new RecordingMonitor({
         newResource: (args) => {
+            // runtime/mocks.d.ts MockResourceArgs types the deserialized inputs `any`: an object of properties.
+            const inputs = args.inputs as Props;
             // The program reads its own last outputs (config/index.ts loadPriorDeployment): a read, not a registration.
             if (args.type === "pulumi:pulumi:StackReference") {
                 return {
                     id: args.id ?? args.name,
-                    state: { ...args.inputs, outputs: opts.prior ?? {}, secretOutputNames: [] },
+                    state: { ...inputs, outputs: opts.prior ?? {}, secretOutputNames: [] },
                 };
             }
-            const state: Record<string, any> = {
-                ...args.inputs,
+            const state: Props = {
+                ...inputs,
                 ...(outputs(args) ?? defaultOutputs(args) ?? {}),
             };
             for (const key of monitor.secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
@@ -322,7 +366,7 @@ async function record(program: () => unknown, opts: RunOptions): Promise<Graph> 
             return { id: args.custom === false ? undefined : `${args.name}-id`, state };
         },
         // Data sources answer with their arguments and an id, enough for applies downstream.
-        call: (args) => ({ id: `${args.token.split(":").pop()}-id`, ...args.inputs }),
+        call: (args) => ({ id: `${args.token.split(":").pop()}-id`, ...(args.inputs as Props) }),
     });
     runtimeSettings.setMockOptions(
         monitor,
@@ -332,7 +376,7 @@ async function record(program: () => unknown, opts: RunOptions): Promise<Graph> 
         // The self-managed backend's organization (pulumi pkg/backend/diy: always "organization").
         "organization",
     );
-    const store = (state as any).getStore();
+    const store = (state as unknown as { getStore(): FeatureFlags }).getStore();
     store.supportsSecrets = true;
     store.supportsResourceReferences = true;
     store.supportsOutputValues = false;
@@ -346,7 +390,7 @@ async function record(program: () => unknown, opts: RunOptions): Promise<Graph> 
     if (result && typeof result === "object") {
         for (const [k, v] of Object.entries(result as Record<string, unknown>)) {
             if (k === "__esModule") continue;
-            const { value, secret } = await resolve(v as pulumi.Input<unknown>);
+            const { value, secret } = await resolve(v);
             exported[k] = value;
             if (secret) secretExports.push(k);
         }
@@ -365,6 +409,7 @@ export function runIndex(opts: RunOptions): Promise<Graph> {
         const root = require.resolve("../../index");
         delete require.cache[root];
         // index.ts is an async program (`export = async () => outputs`): Pulumi calls it and awaits its outputs.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- run afresh (cache entry deleted above); an import loads once
         const program: unknown = require(root);
         return typeof program === "function" ? (program as () => Promise<unknown>)() : program;
     }, opts);
