@@ -297,12 +297,12 @@ describe("a release change on a deployed stack: one SLURP hop, its own steps, no
                 runIndex({
                     ...stackRunOptions({ stack, overrides: { release } }),
                     prior,
-                    outputs: (args) => {
+                    outputs: () => {
                         registered++;
                         return undefined;
                     },
                 }),
-                (e: Error) => e instanceof SettingsError && (message as RegExp).test(e.message),
+                (e: Error) => e instanceof SettingsError && message.test(e.message),
             );
             assert.equal(registered, -1, `${stack} ${release}: no resource was registered`);
         }

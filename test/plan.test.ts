@@ -18,6 +18,7 @@ import {
 } from "../tools/plan";
 import { evaluateTree, redact, ResourceSummary, TreeSummary } from "../tools/planEvaluate";
 import { PROJECT_DIR } from "../tools/evaluate/stack";
+import { asDict, asString, yamlDict } from "./support/narrow";
 import { runMain, tempDir } from "./support/tools";
 
 const GIT_ID = [
@@ -125,8 +126,8 @@ describe("npm run plan (a change in host terms)", function () {
         );
     const editStack = (f: (config: Record<string, unknown>) => void, stack = "aio") => {
         const file = path.join(repo, `Pulumi.${stack}.yaml`);
-        const doc = YAML.parse(fs.readFileSync(file, "utf8"));
-        f(doc.config);
+        const doc = yamlDict(fs.readFileSync(file, "utf8"), file);
+        f(asDict(doc.config, `${file} config`));
         fs.writeFileSync(file, YAML.stringify(doc));
     };
 
@@ -554,7 +555,7 @@ describe("plan: verdicts from two evaluations", () => {
                     stage("deploy", "a", {
                         inputs: {
                             ...stage("deploy", "a").inputs,
-                            stdin: `${stage("deploy", "a").inputs.stdin}# v2\n`,
+                            stdin: `${asString(stage("deploy", "a").inputs.stdin)}# v2\n`,
                         },
                     }),
                 ],

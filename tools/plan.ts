@@ -612,10 +612,10 @@ export async function evaluate(
         );
         children.add(child);
         let log = "";
-        child.stdout!.on("data", (d) => {
+        child.stdout.on("data", (d) => {
             log += d;
         });
-        child.stderr!.on("data", (d) => {
+        child.stderr.on("data", (d) => {
             log += d;
         });
         const code = await new Promise<number | null>((resolve, reject) => {
@@ -624,7 +624,8 @@ export async function evaluate(
         });
         children.delete(child);
         if (code !== 0) throw new Error(`evaluating ${tree} failed:\n${log}`);
-        return JSON.parse(fs.readFileSync(out, "utf8"));
+        // planEvaluate.ts wrote it: JSON.stringify of its TreeSummary.
+        return JSON.parse(fs.readFileSync(out, "utf8")) as TreeSummary;
     } finally {
         removeTemp(dir);
     }
@@ -754,4 +755,4 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -44,6 +44,11 @@ export interface TreeSummary {
 
 export const SECRET = "[secret]";
 
+/** An object or array, whose keys and indexes a dotted path steps through. */
+function isContainer(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null;
+}
+
 /** Replaces the value at each dotted path (`connection.privateKey`, `a[0].b`) with SECRET. */
 export function redact(
     inputs: Record<string, unknown>,
@@ -55,9 +60,9 @@ export function redact(
             .replace(/\[(\d+)\]/g, ".$1")
             .split(".")
             .filter(Boolean);
-        let node: any = out;
-        for (const k of keys.slice(0, -1)) node = node?.[k];
-        if (node && typeof node === "object" && keys.length) node[keys[keys.length - 1]] = SECRET;
+        let node: unknown = out;
+        for (const k of keys.slice(0, -1)) node = isContainer(node) ? node[k] : undefined;
+        if (isContainer(node) && keys.length) node[keys[keys.length - 1]] = SECRET;
     }
     return out;
 }

@@ -93,4 +93,4 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
-if (require.main === module) main(process.argv.slice(2)).then((code) => process.exit(code));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));
