@@ -408,6 +408,19 @@ function digestVars(passwords: string): Record<string, string> {
     return { PROGRESS_FILTER: PROGRESS_FILTER_FILE, PASSWORDS: passwords };
 }
 
+/**
+ * The CA a TLS cloud's `certificates` stage printed, or an error naming where it should have been: without it the
+ * OpenStack provider could only trust the cloud by turning verification off, which this program never does.
+ */
+export function requireCaCertificate(stdout: string, settings: Settings): string {
+    const pem = caCertificateFromStdout(stdout);
+    if (pem) return pem;
+    const p = kollaPaths(settings.release);
+    throw new Error(
+        `kolla-ansible certificates printed no CA: ${p.caCertificate} is missing or empty on the deploy host ${settings.deployHost.name} (its log: ${LOG_DIR}/certificates.log). The provider cannot trust the cloud's TLS without it: find in that log why kolla made none, or put kolla's root CA back at that path, then run pulumi up again (the stage prints it on every run)`,
+    );
+}
+
 /** The CA the `certificates` stage printed ("== ca: " lines, past the digest), as PEM; "" when it printed none. */
 export function caCertificateFromStdout(stdout: string): string {
     const pem = stdout

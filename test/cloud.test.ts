@@ -42,6 +42,22 @@ describe("Cloud: OpenStack resources through a provider built from post-deploy",
         assert.ok(!("cloud" in admin.inputs), "no clouds.yaml on the Pulumi machine");
     });
 
+    it("with TLS, a certificates stage that printed no CA fails the run naming the file and the log, never trusting blindly", async () => {
+        const run = runIndex({
+            ...stackRunOptions({
+                overrides: { keypairPublicKey: TEST_PUBLIC_KEY, enableTls: true },
+            }),
+            outputs: (a) =>
+                a.name === "kolla-certificates"
+                    ? { stdout: "PLAY RECAP\n", stderr: "" }
+                    : lifecycleOutputs(a),
+        });
+        await assert.rejects(
+            run,
+            /kolla-ansible certificates printed no CA: \/etc\/kolla\/certificates\/ca\/root\.crt is missing or empty on the deploy host deploy \(its log: \/var\/log\/openstack-aio\/certificates\.log\)/,
+        );
+    });
+
     it("with TLS, trusts kolla's CA from the certificates stage (cacertFile), never `insecure`", async () => {
         const tls = await runIndex({
             ...stackRunOptions({

@@ -6,7 +6,7 @@ import type * as commandInputs from "@pulumi/command/types/input";
 import { Settings } from "../../config/settings";
 import { KnownHost, knownHostsScript } from "../../render/hosts";
 import {
-    caCertificateFromStdout,
+    requireCaCertificate,
     DESTROY_TIMEOUTS,
     destroyScript,
     HOST_TIMEOUTS,
@@ -331,7 +331,7 @@ export class KollaDeployment extends pulumi.ComponentResource {
                       caCertificate: afterPostDeploy(
                           pulumi
                               .unsecret(this.stages.certificates.stdout)
-                              .apply(caCertificateFromStdout),
+                              .apply((out) => requireCaCertificate(out, settings)),
                       ),
                   }
                 : {}),

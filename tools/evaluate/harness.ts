@@ -75,6 +75,9 @@ export function mockHostKey(reachableName: string): string {
 }
 
 /** Plausible outputs of the providers this program uses, so applies downstream have values to work on. */
+/** The CA the mock's certificates stage prints, line by line. */
+const MOCK_CA = ["-----BEGIN CERTIFICATE-----", "MIIBmock-kolla-ca", "-----END CERTIFICATE-----"];
+
 export const defaultOutputs: OutputsFor = (args) => {
     // runtime/mocks.d.ts MockResourceArgs types the deserialized inputs `any`: an object of properties.
     const inputs = args.inputs as Props;
@@ -95,6 +98,9 @@ export const defaultOutputs: OutputsFor = (args) => {
                     stderr: "",
                 };
             }
+            // A TLS cloud's certificates stage prints kolla's CA (kolla-stage.sh print_ca): the provider trusts it.
+            if (args.name === "kolla-certificates")
+                return { stdout: `${MOCK_CA.map((l) => `== ca: ${l}`).join("\n")}\n`, stderr: "" };
             return { stdout: "", stderr: "" };
         case "command:local:Command":
             return { stdout: "", stderr: "" };
@@ -327,7 +333,23 @@ async function withCheapTraces<T>(f: () => Promise<T>): Promise<T> {
  * returns an object (a module's exports), its Outputs are resolved into `exports`, secret ones listed.
  */
 export function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<Graph> {
-    return withCheapTraces(() => record(program, opts));
+    return withCheapTraces(() => failOnUnhandled(record(program, opts)));
+}
+
+/**
+ * An error no one awaits (thrown in an apply, say) fails the run with that error, as Pulumi's language host fails the
+ * program (@pulumi/pulumi cmd/run/run.js: process.on("unhandledRejection", uncaughtHandler) logs it, the update fails);
+ * the run's own promise may never settle then (what waits on the failed value waits forever).
+ */
+function failOnUnhandled<T>(run: Promise<T>): Promise<T> {
+    let fail: (reason: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+        fail = reject;
+    });
+    process.on("unhandledRejection", fail);
+    return Promise.race([run, failed]).finally(() =>
+        process.removeListener("unhandledRejection", fail),
+    );
 }
 
 /**
