@@ -135,7 +135,8 @@ describe("TargetHosts: graph", () => {
                 ? { stdout: `ready: aio\nos: ubuntu jammy\nhost-key: ${mockHostKey(args.name)}\n` }
                 : undefined;
         let contact: FirstContact | undefined;
-        await runProgram(
+        // The run fails with the problem, as Pulumi's language host fails a program whose apply threw.
+        const run = runProgram(
             () => {
                 contact = firstContact(
                     "aio-reachable",
@@ -148,6 +149,7 @@ describe("TargetHosts: graph", () => {
             },
             { outputs: jammy },
         );
+        await assert.rejects(run, /^Error: openstack-aio:hosts\[0\] \(aio\) runs Ubuntu jammy/);
         await assert.rejects(
             settled(contact!.hostKey),
             /^Error: openstack-aio:hosts\[0\] \(aio\) runs Ubuntu jammy; openstack-aio:hostOs says its hosts run Ubuntu 24\.04 \(noble\), one OpenStack 2026\.1 supports \(noble\): reinstall it with Ubuntu 24\.04 \(noble\)$/,
