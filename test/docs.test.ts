@@ -14,7 +14,7 @@ import {
     scriptLimits,
 } from "../tools/docs";
 import { KEYS } from "../config/keys";
-import { RELEASES, SLURP_PATH } from "../config/releases";
+import { RELEASES, SLURP_PATH, UBUNTU_VERSIONS } from "../config/releases";
 import { configSchema } from "../config/schema";
 import { parseSettings } from "../config/settings";
 import { readStackConfig } from "../config/stackFile";
@@ -196,6 +196,48 @@ describe("docs: generated tables", () => {
             assert.equal(documented.replace(/`/g, ""), want, key);
         }
         assert.match(shape(schema.properties?.deployHost ?? {}), /^\{name\?, address, /);
+    });
+
+    it("the README's releases table states each release's pins, hosts and images as config/releases holds them", () => {
+        const readme = read("README.md");
+        const table = readme.slice(readme.indexOf("| `release` |")).split("\n\n")[0];
+        const rows = table.split("\n").slice(2);
+        assert.deepEqual(
+            rows.map((r) => /^\| `([^`]+)`/.exec(r)?.[1]),
+            [...SLURP_PATH].reverse(),
+        );
+        for (const series of SLURP_PATH) {
+            const r = RELEASES[series];
+            const [, kolla, hosts, images, status] = cells(
+                rows.find((row) => row.startsWith(`| \`${series}\``)) ?? "",
+            );
+            const pin = (name: string) =>
+                r.deployHostPackages
+                    .find((p) => p.startsWith(name))
+                    ?.split(/==|@/)
+                    .pop() ?? "";
+            const kollaPin = pin("kolla-ansible");
+            assert.ok(kollaPin.length >= 6, `${series}: kolla-ansible pinned`);
+            assert.ok(
+                kolla.startsWith(/^[0-9a-f]{40}$/.test(kollaPin) ? "" : kollaPin) &&
+                    kolla.includes(kollaPin.slice(0, 8)),
+                `${series}: ${kolla} vs ${kollaPin}`,
+            );
+            assert.ok(
+                kolla.includes(
+                    `ansible-core ${pin("ansible-core").split(".").slice(0, 2).join(".")}`,
+                ),
+                series,
+            );
+            for (const os of r.hostOs)
+                assert.ok(hosts.includes(UBUNTU_VERSIONS[os]), `${series}: ${os}`);
+            assert.equal(images, `\`${series}-ubuntu-${r.ubuntuCodename}\``, series);
+            assert.equal(
+                status.startsWith(`maintained until ${r.upstream.until}`),
+                r.upstream.status === "maintained",
+                `${series}: ${status}`,
+            );
+        }
     });
 
     it("reads a script's limits: its *_TIMEOUT variables and every `timeout N` command", () => {
