@@ -1,4 +1,4 @@
-// The layering the README's "Layout" section describes, checked on the source: a move that breaks it fails here.
+// The layering docs/development.md's "Layout" section describes, checked on the source: a move that breaks it fails here.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -63,7 +63,7 @@ const WITHOUT_OWN_TEST: Record<string, string> = {
     "index.ts":
         "loads the config and exports what deployment.ts builds: deployment.test.ts evaluates it",
     "config/keys.ts":
-        "the table of keys: config.stackFile.test.ts holds Pulumi.yaml and the README to it",
+        "the table of keys: config.stackFile.test.ts holds Pulumi.yaml and the docs to it",
     ...Object.fromEntries(
         ["2023.1", "2024.1", "2025.1", "2026.1"].map((r) => [
             path.join("config", "releases", `${r}.ts`),
@@ -226,10 +226,10 @@ describe("layout: render is pure, config is the only reader, components own one 
         assert.match('[ "$RELEASE" = 2023.1 ]', branching);
     });
 
-    it("the README's Layout names every source file, and every file it names exists", () => {
-        const readme = read("README.md");
-        const section = /## Layout\n[\s\S]*?```\n([\s\S]*?)```/.exec(readme);
-        assert.ok(section, "README has a Layout section with a diagram");
+    it("the Layout (docs/development.md) names every source file, and every file it names exists", () => {
+        const page = read("docs/development.md");
+        const section = /## Layout\n[\s\S]*?```\n([\s\S]*?)```/.exec(page);
+        assert.ok(section, "docs/development.md has a Layout section with a diagram");
         const named = new Set([...section[1].matchAll(/([\w.-]+\.ts)\b/g)].map((m) => m[1]));
         const all = [
             ...sources("components"),
@@ -242,9 +242,9 @@ describe("layout: render is pure, config is the only reader, components own one 
         ];
         const basenames = new Set(all.map((f) => path.basename(f)));
         for (const f of all)
-            assert.ok(named.has(path.basename(f)), `README Layout does not name ${f}`);
+            assert.ok(named.has(path.basename(f)), `the Layout does not name ${f}`);
         for (const n of named)
-            assert.ok(basenames.has(n), `README Layout names ${n}, which does not exist`);
+            assert.ok(basenames.has(n), `the Layout names ${n}, which does not exist`);
         for (const dir of [...section[1].matchAll(/^\s*([\w-]+(?:\/[\w-]+)*)\/\s/gm)].map(
             (m) => m[1],
         )) {
@@ -254,7 +254,7 @@ describe("layout: render is pure, config is the only reader, components own one 
                     fs.existsSync(path.join(PROJECT_DIR, "config", dir)) ||
                     fs.existsSync(path.join(PROJECT_DIR, "render", dir)) ||
                     fs.existsSync(path.join(PROJECT_DIR, "tools", dir)),
-                `README Layout names ${dir}/, which does not exist`,
+                `the Layout names ${dir}/, which does not exist`,
             );
         }
     });

@@ -1,4 +1,4 @@
-// The Pulumi CLI's own config rules, applied to Pulumi.yaml, every committed stack file and the README's commands,
+// The Pulumi CLI's own config rules, applied to Pulumi.yaml, every committed stack file and the docs' commands,
 // so that a stack the CLI would refuse cannot pass the tests (the mock runtime applies none of these rules).
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -21,10 +21,23 @@ const committedStacks = () =>
         .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
         .map((f) => f.slice(7, -5));
 
-/** `pulumi config set [--secret] KEY` in the README's shell blocks: what an operator following it sets. */
-function readmeSetKeys(): Record<string, { secret: boolean }> {
-    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-    const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
+/**
+ * `pulumi config set [--secret] KEY` in the shell blocks of README.md and docs/ that set up a new stack (`pulumi stack
+ * select --create`, `pulumi stack init`): what an operator following them sets. The blocks that change a running
+ * stack's settings are test/docs.test.ts's.
+ */
+function setupSetKeys(): Record<string, { secret: boolean }> {
+    const pages = [
+        "README.md",
+        ...fs.readdirSync(path.join(PROJECT_DIR, "docs")).map((f) => path.join("docs", f)),
+    ].filter((f) => f.endsWith(".md"));
+    const blocks = pages
+        .flatMap((f) => [
+            ...fs.readFileSync(path.join(PROJECT_DIR, f), "utf8").matchAll(/```sh\n([\s\S]*?)```/g),
+        ])
+        .map((m) => m[1])
+        .filter((b) => /pulumi stack (select --create|init) /.test(b))
+        .join("\n");
     const out: Record<string, { secret: boolean }> = {};
     for (const m of blocks.matchAll(/pulumi config set( --secret)? ([A-Za-z][\w.]*)/g))
         out[m[2]] = { secret: Boolean(m[1]) };
@@ -60,21 +73,21 @@ describe("config: the Pulumi CLI's rules", () => {
         assert.ok(Object.keys(decl).length >= 20);
     });
 
-    it("the README's commands set exactly the keys every operator sets by hand", () => {
-        const set = readmeSetKeys();
+    it("the docs' commands that set up a stack set exactly the keys every operator sets by hand", () => {
+        const set = setupSetKeys();
         assert.deepEqual(Object.keys(set).sort(), Object.keys(OPERATOR_SET_KEYS).sort());
         for (const [key, cmd] of Object.entries(OPERATOR_SET_KEYS))
             assert.equal(set[key].secret, /--secret/.test(cmd), key);
     });
 
-    it("accepts every committed stack plus the README's commands, as the CLI would", () => {
+    it("accepts every committed stack plus the docs' set-up commands, as the CLI would", () => {
         const stacks = committedStacks();
         assert.ok(
             stacks.includes("aio") && stacks.includes("multinode"),
             `committed stacks: ${stacks.join(", ")}`,
         );
         for (const stack of stacks) {
-            const { config, secureKeys } = readStackConfig(stack, PROJECT_DIR, readmeSetKeys());
+            const { config, secureKeys } = readStackConfig(stack, PROJECT_DIR, setupSetKeys());
             assert.deepEqual(secureKeys, ["sshPrivateKey"], stack);
             for (const v of Object.values(config)) assert.equal(typeof v, "string");
         }
@@ -249,11 +262,16 @@ describe("config: the Pulumi CLI's rules", () => {
         }
     });
 
-    it("documents every key in the README's configuration reference", () => {
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-        const reference = readme.slice(readme.indexOf("## Configuration reference"));
+    it("documents every key in the configuration reference (docs/configuration.md)", () => {
+        const reference = fs.readFileSync(
+            path.join(PROJECT_DIR, "docs", "configuration.md"),
+            "utf8",
+        );
         for (const key of Object.keys(KEYS))
-            assert.ok(reference.includes(`| \`${key}\` |`), `README does not document ${key}`);
+            assert.ok(
+                reference.includes(`| \`${key}\` |`),
+                `docs/configuration.md does not document ${key}`,
+            );
     });
 
     it("names the stacks it knows when one is missing", () => {

@@ -98,9 +98,10 @@ describe("the whole stack (index.ts on Pulumi.aio.yaml)", () => {
             [...read("deployment.ts").matchAll(/new (\w+)\(/g)].map((m) => m[1]),
             "the README's stages are the ones deployment.ts builds, in its order",
         );
-        // Each stage's component: its header comment and the README Layout's number after its file.
+        // Each stage's component: its header comment and the Layout's number after its file (docs/development.md).
+        const layoutPage = read("docs/development.md");
         const layout = new Map(
-            [...readme.matchAll(/(\w+\.ts) \((\d)\)/g)].map((m) => [m[1], Number(m[2])]),
+            [...layoutPage.matchAll(/(\w+\.ts) \((\d)\)/g)].map((m) => [m[1], Number(m[2])]),
         );
         const files = fs
             .readdirSync(path.join(PROJECT_DIR, "components"), { recursive: true })
@@ -113,7 +114,7 @@ describe("the whole stack (index.ts on Pulumi.aio.yaml)", () => {
             );
             assert.ok(file, cls);
             assert.match(read(file), new RegExp(`^// Stage ${i + 1}: `), file);
-            assert.equal(layout.get(path.basename(file)), i + 1, `README Layout: ${file}`);
+            assert.equal(layout.get(path.basename(file)), i + 1, `the Layout: ${file}`);
         });
         // In the graph: the stage components in that order, none depending on a later one's resources.
         const stages = diagram.map((cls) =>

@@ -170,8 +170,8 @@ describe("the pull-request workflow (.github/workflows)", function () {
             /printf '%s\\n' "\$SSH_PRIVATE_KEY" \| pulumi config set --secret sshPrivateKey/,
         );
         assert.ok(!all.some((s) => JSON.stringify(s.with ?? {}).includes("SSH_PRIVATE_KEY")));
-        // The README names every secret the workflow reads.
-        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        // The review page names every secret the workflow reads.
+        const docs = fs.readFileSync(path.join(PROJECT_DIR, "docs", "review.md"), "utf8");
         const secrets = new Set(
             [
                 ...fs
@@ -184,6 +184,7 @@ describe("the pull-request workflow (.github/workflows)", function () {
             "PULUMI_CONFIG_PASSPHRASE",
             "SSH_PRIVATE_KEY",
         ]);
-        for (const s of secrets) assert.ok(readme.includes(`\`${s}\``), `README documents ${s}`);
+        for (const s of secrets)
+            assert.ok(docs.includes(`\`${s}\``), `docs/review.md documents ${s}`);
     });
 });
