@@ -2,7 +2,7 @@
 // networks and images.
 // Load the stack's configuration (every problem reported before anything is registered), refuse a release change that
 // is not one SLURP hop from what the stack last deployed, build the stages in order (deployment.ts), export what other
-// stacks consume (README "Stack outputs"). An async program: Pulumi awaits it and exports what it returns.
+// stacks consume (docs/cloud.md "The stack outputs"). An async program: Pulumi awaits it and exports what it returns.
 import * as pulumi from "@pulumi/pulumi";
 import { checkPriorDeployment, loadConfig, loadPriorDeployment } from "./config";
 import { deployOpenstack } from "./deployment";
@@ -44,7 +44,7 @@ export = async () => {
         deployHostKey: pulumi.unsecret(deployHost.hostKey),
         targetHostKeys: targets.hostKeysByName,
         adminPassword: pulumi.secret(kolla.access.adminPassword),
-        /** /etc/kolla/passwords.yml, encrypted in the stack: restore it to a deploy host that lost it (README "Passwords"). */
+        /** /etc/kolla/passwords.yml, encrypted in the stack: restore it to a deploy host that lost it (docs/security.md "Passwords"). */
         kollaPasswords: pulumi.secret(deployHost.kollaPasswords),
     };
 };

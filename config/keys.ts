@@ -41,7 +41,7 @@ export const KEYS = {
         kind: "object",
         required: true,
         description:
-            "The deploy host: {name, address, sshUser?, sshPort?, managementAddress?, dockerSshKeyPath?, hostKey?}.",
+            "The deploy host: {address, name? (default deploy), sshUser?, sshPort?, managementAddress?, dockerSshKeyPath?, hostKey?}.",
     },
     hosts: {
         kind: "object",

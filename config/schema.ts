@@ -1,7 +1,7 @@
 // The configuration's schema, in two halves: `configSchema` turns what Pulumi hands over into typed values (each key's
 // type, required fields, enums and fixed defaults), and `toSettings` turns checked values into Settings (the defaults
 // derived from other values) in the shape `settingsShape` describes. Every default is here: the stack-wide ones come
-// from KEYS, which Pulumi.yaml and the README mirror. config/checks.ts checks how the values fit together, and
+// from KEYS, which Pulumi.yaml and docs/configuration.md mirror. config/checks.ts checks how the values fit together, and
 // config/settings.ts joins the three into settingsSchema.
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";

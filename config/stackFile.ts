@@ -9,7 +9,7 @@ import { PROJECT } from "./keys";
 
 export class StackFileError extends Error {}
 
-/** Keys every operator sets by command and never commits; the README's commands set exactly these. */
+/** Keys every operator sets by command and never commits; the README's stack set-up commands set exactly these. */
 export const OPERATOR_SET_KEYS: Readonly<Record<string, string>> = Object.freeze({
     sshPrivateKey: "pulumi config set --secret sshPrivateKey < ~/.ssh/id_ed25519",
 });
@@ -172,7 +172,7 @@ function typeName(d: Declaration): string {
 
 /**
  * The stack as the CLI hands it to the program. `setByCommand` are keys the operator sets with `pulumi config set`
- * (by default OPERATOR_SET_KEYS, with `secret` as the README's command sets them). Throws a StackFileError naming
+ * (by default OPERATOR_SET_KEYS, with `secret` as the README's set-up command sets them). Throws a StackFileError naming
  * every key the CLI would refuse: "Stack 'aio' is missing configuration value 'x'", a value not of its declared
  * type, a `secret: true` key that is not `secure:`.
  */

@@ -111,7 +111,7 @@ export function hostScripts(settings: Settings, opts: HostScriptsOptions = {}): 
               ]
             : []),
         destroyScript(settings),
-        // Installed on the deploy host by the guard, run by an operator (README "Tearing down").
+        // Installed on the deploy host by the guard, run by an operator (docs/operations.md "Tearing down").
         ...(settings.allowDestroy ? [teardownScript(settings)] : []),
         ...(settings.services.octavia
             ? [

@@ -199,7 +199,7 @@ export class DeployHost extends pulumi.ComponentResource {
             }),
         );
         // Its stdout is passwords.yml itself: the stack's encrypted copy, restorable when the deploy host loses it
-        // (README "Passwords"). An update (the command ran before) never generates passwords anew.
+        // (docs/security.md "Passwords"). An update (the command ran before) never generates passwords anew.
         const passwords = remoteCommand(
             `${name}-passwords`,
             {

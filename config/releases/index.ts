@@ -85,7 +85,7 @@ export interface Release {
     /** The series, as `openstack_release` and the image tags name it. */
     readonly series: string;
     readonly name: string;
-    /** openstack/releases data/series_status.yaml, as read for this program (README's release table). */
+    /** openstack/releases data/series_status.yaml, as read for this program (the README's release table). */
     readonly upstream: {
         readonly status: "maintained" | "unmaintained" | "end of life";
         /** The date the status says the next phase begins, when the file gives one. */

@@ -1,4 +1,4 @@
-// A tiny consumer of openstack-aio's outputs: the stack contract in README.md "Stack outputs".
+// A tiny consumer of openstack-aio's outputs: the stack contract in docs/cloud.md "The stack outputs".
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 

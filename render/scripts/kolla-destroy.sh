@@ -3,7 +3,7 @@
 # delete whose result never reached Pulumi (Ctrl-C, a dropped SSH session) is kept as a pending delete and run again
 # on the next `up` - so no delete can tell whether it is the stack's last one. Tearing the cloud down is an explicit act
 # instead: with allowDestroy=true, create and update install TEARDOWN_FILE on this host, which the operator runs by
-# hand after `pulumi destroy` (README "Tearing down"); with allowDestroy=false they remove it.
+# hand after `pulumi destroy` (docs/operations.md "Tearing down"); with allowDestroy=false they remove it.
 local mode=${1:-}
 case $mode in
     create | update | delete) ;;
