@@ -60,7 +60,7 @@ describe("deploy-lock.sh: one run at a time on the deploy host", function () {
             assert.match(
                 r.stderr,
                 new RegExp(
-                    `second: the deploy host is busy: .*deploy\\.lock is held by the processes \\(first, since .*\\) left running after pid ${holderPid} exited: pid ${child} \\(sleep 20\\)`,
+                    `second: the deploy host is busy: .*deploy\\.lock is held by the processes \\(first, since .*\\) left running after pid ${holderPid} exited: pid ${child} \\(sleep 20\\); waited 1s\\.`,
                 ),
             );
             assert.match(r.stderr, /do not delete the lock file, it is never stale/);

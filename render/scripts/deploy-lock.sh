@@ -10,6 +10,8 @@ hold_deploy_lock() {
     while :; do
         exec 9>>"$LOCK_FILE"
         if ! flock -w "$((deadline > SECONDS ? deadline - SECONDS : 0))" 9; then
+            # Closed first: the subshells that build the message would otherwise hold it and be named as holders.
+            exec 9>&-
             echo "$what: the deploy host is busy: $LOCK_FILE is held by $(lock_holder); waited ${LOCK_WAIT}s. Let that run finish (its log tells how it went), then run pulumi up again; do not delete the lock file, it is never stale." >&2
             exit 75
         fi
