@@ -4,6 +4,8 @@ import { hostFiles, hostScripts } from "../render/hostFiles";
 import { Script } from "../render/script";
 import { stackSettings } from "../tools/evaluate/stack";
 import { assertShellcheckClean } from "./support/tools";
+import { loadFixtures, modes } from "./support/hostileFixtures";
+import { parseSettings } from "../config/settings";
 
 /** Every switch that adds, removes or changes a script, across the two committed stacks. */
 const VARIANTS: Record<string, () => ReturnType<typeof stackSettings>> = {
@@ -21,7 +23,8 @@ const VARIANTS: Record<string, () => ReturnType<typeof stackSettings>> = {
 };
 
 describe("host scripts (render/hostFiles.ts)", () => {
-    it("every script of every variant passes bash -n and shellcheck: one run over the distinct scripts", () => {
+    it("every script of every variant and of the hostile catalogue's harmless files passes bash -n and shellcheck: one run", function () {
+        this.timeout(240000);
         const distinct = new Map<string, Script>();
         for (const [variant, settings] of Object.entries(VARIANTS)) {
             for (const s of hostScripts(settings())) {
@@ -33,7 +36,12 @@ describe("host scripts (render/hostFiles.ts)", () => {
             }
         }
         assert.ok(distinct.size >= 80, `only ${distinct.size} distinct scripts`);
-        assertShellcheckClean([...distinct.values()]);
+        // And every script of the hostile catalogue's harmless files (test/fixtures/hostile), in both forms.
+        const harmless = loadFixtures()
+            .filter((f) => f.harmless)
+            .flatMap((f) => modes(f).flatMap(([, raw]) => hostScripts(parseSettings(raw))));
+        assert.ok(harmless.length >= 1000, `only ${harmless.length} scripts from harmless files`);
+        assertShellcheckClean([...distinct.values(), ...harmless]);
     });
 
     it("lists each script once, by a unique name, in stage order", () => {

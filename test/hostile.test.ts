@@ -5,10 +5,8 @@
 // the intended hosts, groups and typed host vars. Every file runs twice: with values as YAML types them, and as the
 // Pulumi CLI hands them over (strings; JSON for lists and maps).
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import {
     globalsValues,
     INTERFACE_VARS,
@@ -19,102 +17,14 @@ import { renderInventory } from "../render/inventory";
 import { REGISTRY_CA_FILE } from "../render/paths";
 import { spliceInventory } from "./support/splice";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
-import { hostScripts } from "../render/hostFiles";
 import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
 import { stackValues } from "../tools/evaluate/stack";
-import { assertShellcheckClean, parseInventoryList, tempDir } from "./support/tools";
-import { asArray, asDict, asString, parseJson, setAt } from "./support/narrow";
+import { ansibleInventoryRuns, parseInventoryList, tempDir } from "./support/tools";
+import { Fixture, loadFixtures, modes } from "./support/hostileFixtures";
 import { python } from "./support/ansiblePython";
 
-const DIR = path.join(__dirname, "fixtures/hostile");
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");
 const KEY = "/opt/openstack-aio/ssh/deploy_key";
-
-interface Fixture {
-    file: string;
-    about: string;
-    via?: "typed" | "cli";
-    patch: Record<string, unknown>;
-    rejects?: { key: string; fix: string }[];
-    harmless?: boolean;
-    expect?: {
-        globals?: Record<string, unknown>;
-        hostvars?: Record<string, Record<string, unknown>>;
-    };
-}
-
-/** A fixture file read into a Fixture; anything of the wrong shape fails the suite naming the file and field. */
-function fixtureOf(file: string, value: unknown): Fixture {
-    const f = asDict(value, file);
-    const optional = <T>(v: unknown, read: (v: unknown) => T): T | undefined =>
-        v === undefined ? undefined : read(v);
-    return {
-        file,
-        about: asString(f.about, `${file}: about`),
-        via: optional(f.via, (v) =>
-            v === "typed" || v === "cli" ? v : assert.fail(`${file}: via is typed or cli`),
-        ),
-        patch: asDict(f.patch, `${file}: patch`),
-        rejects: optional(f.rejects, (v) =>
-            asArray(v, `${file}: rejects`).map((r, i) => {
-                const reject = asDict(r, `${file}: rejects[${i}]`);
-                return {
-                    key: asString(reject.key, `${file}: rejects[${i}].key`),
-                    fix: asString(reject.fix, `${file}: rejects[${i}].fix`),
-                };
-            }),
-        ),
-        harmless: optional(f.harmless, (v) =>
-            typeof v === "boolean" ? v : assert.fail(`${file}: harmless is true or false`),
-        ),
-        expect: optional(f.expect, (v) => {
-            const expect = asDict(v, `${file}: expect`);
-            return {
-                globals: optional(expect.globals, (g) => asDict(g, `${file}: expect.globals`)),
-                hostvars: optional(expect.hostvars, (h) =>
-                    Object.fromEntries(
-                        Object.entries(asDict(h, `${file}: expect.hostvars`)).map(
-                            ([host, vars]) => [host, asDict(vars, `${file}: ${host}`)],
-                        ),
-                    ),
-                ),
-            };
-        }),
-    };
-}
-
-export function loadFixtures(): Fixture[] {
-    return fs
-        .readdirSync(DIR)
-        .filter((f) => f.endsWith(".yaml"))
-        .sort()
-        .map((file) =>
-            fixtureOf(file, YAML.parse(fs.readFileSync(path.join(DIR, file), "utf8")) as unknown),
-        );
-}
-
-/** The aio stack's values with the patch applied at dotted paths (`hosts.0.name`). */
-export function patched(patch: Record<string, unknown>): Record<string, unknown> {
-    const values = asDict(parseJson(JSON.stringify(stackValues("aio"))));
-    for (const [dotted, value] of Object.entries(patch)) setAt(values, dotted, value);
-    return values;
-}
-
-/** Values as the Pulumi CLI hands them to the program: strings as they are, everything else as JSON text. */
-export function asCli(values: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(
-        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
-}
-
-function modes(f: Fixture): ["typed" | "cli", Record<string, unknown>][] {
-    const typed = patched(f.patch);
-    const all: ["typed" | "cli", Record<string, unknown>][] = [
-        ["typed", typed],
-        ["cli", asCli(typed)],
-    ];
-    return all.filter(([m]) => !f.via || f.via === m);
-}
 
 function problemsOf(raw: Record<string, unknown>): string[] {
     try {
@@ -159,6 +69,28 @@ function pyyamlLoadAll(texts: readonly string[]): void {
     }
 }
 
+/** ansible-inventory's runs on each inventory text read so far: the catalogue's all at once (ansibleInventoryRuns). */
+const inventoryReads = new Map<string, { status: number; stdout: string; stderr: string }>();
+
+/** Reads inventory texts with ansible-inventory --list, all in one ansibleInventoryRuns. */
+function inventoryReadAll(texts: readonly string[]): void {
+    const dir = tempDir("hostile-inventory-");
+    try {
+        const files = texts.map((text, i) => {
+            const f = path.join(dir, `${i}-inventory`);
+            fs.writeFileSync(f, text);
+            return f;
+        });
+        ansibleInventoryRuns(files).forEach((run, i) => inventoryReads.set(texts[i], run));
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** The whole inventory a deploy host would splice for these settings. */
+const fullInventory = (settings: Settings) =>
+    spliceInventory(renderInventory(settings, { privateKeyFile: KEY }), SHIPPED);
+
 /** globals.yml as PyYAML (Ansible's loader) reads it. */
 function pyyamlLoad(text: string): unknown {
     if (!pyyamlReads.has(text)) pyyamlLoadAll([text]);
@@ -167,79 +99,60 @@ function pyyamlLoad(text: string): unknown {
 
 /** Renders globals.yml, the inventory and ansible.cfg and proves each reads back as intended with the real tools. */
 export function proveHarmless(settings: Settings, expect: Fixture["expect"] = {}): void {
-    const dir = tempDir("hostile-");
-    try {
-        const read = pyyamlLoad(renderGlobals(settings)) as Record<string, unknown>;
-        assert.deepEqual(
-            read,
-            JSON.parse(JSON.stringify(globalsValues(settings))),
-            "PyYAML reads globals.yml back as the intended values",
-        );
-        for (const s of strings(read))
-            assert.doesNotMatch(s, /\{\{|\{%|\{#/, "no Jinja reaches globals.yml");
-        for (const [k, v] of Object.entries(expect.globals ?? {}))
-            assert.deepEqual(read[k], v, `globals.yml ${k}`);
+    const read = pyyamlLoad(renderGlobals(settings)) as Record<string, unknown>;
+    assert.deepEqual(
+        read,
+        JSON.parse(JSON.stringify(globalsValues(settings))),
+        "PyYAML reads globals.yml back as the intended values",
+    );
+    for (const s of strings(read))
+        assert.doesNotMatch(s, /\{\{|\{%|\{#/, "no Jinja reaches globals.yml");
+    for (const [k, v] of Object.entries(expect.globals ?? {}))
+        assert.deepEqual(read[k], v, `globals.yml ${k}`);
 
-        const inventoryFile = path.join(dir, "inventory");
-        fs.writeFileSync(
-            inventoryFile,
-            spliceInventory(renderInventory(settings, { privateKeyFile: KEY }), SHIPPED),
-        );
-        // ansible-inventory with its local temp inside this test's directory, removed below.
-        const run = spawnSync("ansible-inventory", ["-i", inventoryFile, "--list"], {
-            encoding: "utf8",
-            env: {
-                ...process.env,
-                ANSIBLE_INVENTORY_UNPARSED_FAILED: "true",
-                ANSIBLE_LOCAL_TEMP: path.join(dir, "ansible-tmp"),
-            },
-        });
-        assert.equal(run.status, 0, `ansible-inventory failed:\n${run.stderr}`);
-        const list = parseInventoryList(run.stdout);
-        const names = settings.hosts.map((h) => h.name);
-        assert.deepEqual(
-            Object.keys(list.hostvars).sort(),
-            [...names, "localhost"].sort(),
-            "exactly the configured hosts and the deploy host's localhost",
-        );
-        assert.deepEqual(list.groups.deployment.hosts, ["localhost"]);
-        for (const role of ROLES) {
-            const want = settings.hosts.filter((h) => h.roles.includes(role)).map((h) => h.name);
-            assert.deepEqual(list.groups[role]?.hosts ?? [], want, `group ${role}`);
-        }
-        const perHost = perHostInterfaceVars(settings);
-        for (const h of settings.hosts) {
-            const want: Record<string, unknown> = {
-                ansible_host: h.address,
-                ansible_user: h.sshUser,
-                ansible_port: h.sshPort,
-                ansible_private_key_file: KEY,
-                ansible_become: true,
-                docker_apt_package_pin: settings.pins.dockerAptPin,
-                docker_registry_ca: REGISTRY_CA_FILE,
-            };
-            for (const key of perHost) want[key] = h.interfaces[INTERFACE_VARS[key]];
-            assert.deepEqual(list.hostvars[h.name], want, `host vars of ${h.name}, typed`);
-        }
-        for (const [host, vars] of Object.entries(expect.hostvars ?? {})) {
-            for (const [k, v] of Object.entries(vars))
-                assert.deepEqual(list.hostvars[host]?.[k], v, `${host} ${k}`);
-        }
-
-        // ansible.cfg holds no configured value (the scripts: one shellcheck run below).
-        assert.equal(
-            renderAnsibleCfg(settings),
-            renderAnsibleCfg(parseSettings(stackValues("aio"))),
-        );
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+    const inventory = fullInventory(settings);
+    if (!inventoryReads.has(inventory)) inventoryReadAll([inventory]);
+    const run = inventoryReads.get(inventory)!;
+    assert.equal(run.status, 0, `ansible-inventory failed:\n${run.stderr}`);
+    const list = parseInventoryList(run.stdout);
+    const names = settings.hosts.map((h) => h.name);
+    assert.deepEqual(
+        Object.keys(list.hostvars).sort(),
+        [...names, "localhost"].sort(),
+        "exactly the configured hosts and the deploy host's localhost",
+    );
+    assert.deepEqual(list.groups.deployment.hosts, ["localhost"]);
+    for (const role of ROLES) {
+        const want = settings.hosts.filter((h) => h.roles.includes(role)).map((h) => h.name);
+        assert.deepEqual(list.groups[role]?.hosts ?? [], want, `group ${role}`);
     }
+    const perHost = perHostInterfaceVars(settings);
+    for (const h of settings.hosts) {
+        const want: Record<string, unknown> = {
+            ansible_host: h.address,
+            ansible_user: h.sshUser,
+            ansible_port: h.sshPort,
+            ansible_private_key_file: KEY,
+            ansible_become: true,
+            docker_apt_package_pin: settings.pins.dockerAptPin,
+            docker_registry_ca: REGISTRY_CA_FILE,
+        };
+        for (const key of perHost) want[key] = h.interfaces[INTERFACE_VARS[key]];
+        assert.deepEqual(list.hostvars[h.name], want, `host vars of ${h.name}, typed`);
+    }
+    for (const [host, vars] of Object.entries(expect.hostvars ?? {})) {
+        for (const [k, v] of Object.entries(vars))
+            assert.deepEqual(list.hostvars[host]?.[k], v, `${host} ${k}`);
+    }
+
+    // ansible.cfg holds no configured value (the scripts: one shellcheck run below).
+    assert.equal(renderAnsibleCfg(settings), renderAnsibleCfg(parseSettings(stackValues("aio"))));
 }
 
 describe("hostile stack files: the catalogue", () => {
     const fixtures = loadFixtures();
-    // PyYAML reads every globals.yml the harmless files render in one go; a file that no longer parses is left to
-    // its own test to report.
+    // PyYAML reads every globals.yml the harmless files render in one go, and ansible-inventory every inventory; a
+    // file that no longer parses is left to its own test to report.
     before(() => {
         const settings = [parseSettings(stackValues("aio"))];
         for (const f of fixtures.filter((x) => x.harmless)) {
@@ -250,6 +163,7 @@ describe("hostile stack files: the catalogue", () => {
             }
         }
         pyyamlLoadAll(settings.map(renderGlobals));
+        inventoryReadAll(settings.map(fullInventory));
     });
 
     it("holds at least 60 files, rejected and harmless ones, each with an explanation", () => {
@@ -305,15 +219,5 @@ describe("hostile stack files: the catalogue", () => {
             });
         }
     }
-
-    it("every script rendered from the harmless files parses (bash -n) and passes shellcheck", function () {
-        // One shellcheck run over the distinct scripts (texts differing only in a hex value count once; each host's own
-        // command among them).
-        this.timeout(240000);
-        assertShellcheckClean(
-            fixtures
-                .filter((f) => f.harmless)
-                .flatMap((f) => modes(f).flatMap(([, raw]) => hostScripts(parseSettings(raw)))),
-        );
-    });
+    // The scripts the harmless files render: linted with every variant's in hostFiles.test.ts, one shellcheck run.
 });

@@ -6,7 +6,12 @@ import { inventorySpliceScript, renderInventory } from "../render/inventory";
 import { spliceInventory } from "./support/splice";
 import { kollaPaths, LOCK_FILE } from "../render/paths";
 import { Settings } from "../config/settings";
-import { ansibleInventoryList, InventoryList, tempDir } from "./support/tools";
+import {
+    ansibleInventoryList,
+    ansibleInventoryRuns,
+    InventoryList,
+    tempDir,
+} from "./support/tools";
 import { stackSettings } from "../tools/evaluate/stack";
 import { fakeBin, withVars } from "./support/lifecycle";
 
@@ -152,5 +157,41 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
         assert.equal(e.status, 1);
         assert.doesNotMatch(e.stderr, /unbound variable/);
         assert.deepEqual(fs.readdirSync(dir).sort(), ["multinode"]);
+    });
+
+    it("many inventories read in one interpreter print what the ansible-inventory command prints, and fail as it fails", () => {
+        const dir = tempDir();
+        const good = path.join(dir, "good"),
+            other = path.join(dir, "other"),
+            bad = path.join(dir, "bad");
+        fs.writeFileSync(
+            good,
+            spliceInventory(renderInventory(multinode(), { privateKeyFile: KEY }), SHIPPED),
+        );
+        fs.writeFileSync(
+            other,
+            spliceInventory(
+                renderInventory(stackSettings("aio"), { privateKeyFile: KEY }),
+                SHIPPED,
+            ),
+        );
+        fs.writeFileSync(bad, "[control\naio\n");
+        const cli = (file: string) =>
+            spawnSync("ansible-inventory", ["-i", file, "--list"], {
+                encoding: "utf8",
+                env: {
+                    ...process.env,
+                    ANSIBLE_INVENTORY_UNPARSED_FAILED: "true",
+                    ANSIBLE_LOCAL_TEMP: path.join(dir, "t"),
+                },
+            });
+        const runs = ansibleInventoryRuns([good, bad, other]);
+        for (const [i, file] of [good, bad, other].entries()) {
+            const want = cli(file);
+            assert.equal(runs[i].status, want.status, file);
+            assert.equal(runs[i].stdout, want.stdout, file);
+        }
+        assert.notEqual(runs[1].status, 0);
+        assert.match(runs[1].stderr, /Unable to parse .*bad as an inventory source/);
     });
 });

@@ -3,6 +3,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import { renderScript, sha256, shellQuote } from "../render/script";
+import { assertShellcheckClean, lintFiles } from "./support/tools";
 
 const bash = (script: string, args: string[] = [], input?: string) =>
     spawnSync("bash", ["-s", "--", ...args], {
@@ -70,5 +71,53 @@ describe("scripts: prelude, quoted values, body", () => {
         assert.notEqual(r.status, 0);
         assert.equal(r.stdout, "");
         assert.match(r.stderr, /^== t\.sh: line \d+: false failed \(exit 1\)$/m);
+    });
+});
+
+// The lint of many scripts checks each distinct body once and every value line once (test/support/tools.ts
+// lintFiles): sound only while it finds every value renderScript writes, and every line still reaches shellcheck.
+describe("scripts: linted by parts (a body once, each value once)", () => {
+    const VALUES = {
+        PLAIN: "plain",
+        QUOTE: "it's",
+        DATA: "echo $HOME `id`",
+        LINES: "line\nbreak",
+        EMPTY: "",
+        LIST: ["a", "it's", "line\nbreak"],
+        NONE: [] as string[],
+    };
+    const body = 'echo "$PLAIN $QUOTE $DATA $LINES $EMPTY" "${LIST[@]}" "${NONE[@]}"';
+
+    it("finds every value renderScript writes, so scripts that differ only in values share one body", () => {
+        const a = renderScript("a.sh", VALUES, body);
+        const b = renderScript("b-host1.sh", { ...VALUES, PLAIN: "other", LIST: ["x"] }, body);
+        const files = lintFiles([a, b]);
+        assert.deepEqual(
+            files.map((f) => f.name),
+            ["a.sh", "values.sh"],
+        );
+        for (const v of ["plain", "it'\\''s", "echo $HOME", "line\nbreak", "other", "'x'"]) {
+            assert.ok(!files[0].text.includes(v), `the body still holds ${v}`);
+            assert.ok(files[1].text.includes(v), `values.sh lacks ${v}`);
+        }
+        // Each line as the script wrote it: the SC2016 note stays with its value, the name in the header too.
+        assert.match(
+            files[1].text,
+            /# shellcheck disable=SC2016.*\nreadonly VALUE_\d+='echo \$HOME `id`'\n/,
+        );
+        assert.match(files[1].text, /^# b-host1\.sh: rendered by openstack-aio/m);
+        assertShellcheckClean([a, b]);
+    });
+
+    it("fails on a finding in a value's line or in a body, whichever script holds it", () => {
+        const clean = renderScript("a.sh", VALUES, body);
+        // A value holding `$` without the note renderScript writes: shellcheck's SC2016, from values.sh.
+        const unnoted = {
+            ...clean,
+            text: clean.text.replace(/# shellcheck disable=SC2016[^\n]*\n/, ""),
+        };
+        assert.throws(() => assertShellcheckClean([clean, unnoted]), /SC2016/);
+        const unquoted = renderScript("b.sh", VALUES, `${body}\necho $1`);
+        assert.throws(() => assertShellcheckClean([clean, unquoted]), /SC2086/);
     });
 });

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Script } from "../../render/script";
+import { ansiblePython } from "./ansiblePython";
 import { asDict, asStrings, Dict, parseJson } from "./narrow";
 
 const created = new Set<string>();
@@ -24,30 +25,81 @@ export function removeTempDirs(): number {
     return n;
 }
 
+// render/script.ts writes every value a script takes as one `readonly KEY='…'` or `readonly -a KEY=('…' …)` line,
+// quoted by shellQuote (a quoted value may span lines; `'\''` is its only escape), with a SC2016 note before a value
+// holding `$`. Nothing else in a script comes from settings.
+const QUOTED = String.raw`'(?:[^']|'\\'')*'`;
+const ASSIGNMENT = new RegExp(
+    String.raw`^((?:# shellcheck disable=SC2016 # data, never expanded\n)?readonly (?:-a )?)([A-Z][A-Z0-9_]*)=(${QUOTED}|\((?:${QUOTED} ?)*\))$`,
+    "gm",
+);
+
+const SCRIPT_NAMED = /^(# |trap 'echo "== )[\w.-]+(: (?:rendered by openstack-aio |line ).*)$/gm;
+
 /**
- * The scripts bash -n and shellcheck need to see: one of each text, where texts that differ only in a hex value
- * (`readonly CONFIG_HASH='3f9a…'`, a digest) count as one. A single-quoted run of hex digits parses and lints the same
- * whatever the digits, and the config hash alone made most of a catalogue's kolla-*.sh distinct.
+ * What bash -n and shellcheck need to see of a set of scripts, as few files as say the same: each distinct body (the
+ * script with every value replaced by `'#'`, arrays by `('#')`), and one file of every distinct value line as the
+ * script wrote it (its SC2016 note with it), each under a numbered name. A value is a single-quoted word in an
+ * assignment: it lints the same in any script, and the body lints the same whatever the word holds; checked once
+ * each, every line of every script is checked. The values' file reads each value, so none is "unused" there.
  */
-export function distinctScripts(scripts: readonly Script[]): Script[] {
-    const seen = new Map<string, Script>();
+export function lintFiles(scripts: readonly Script[]): { name: string; text: string }[] {
+    const bodies = new Map<string, string>();
+    const values = new Set<string>();
+    const named = new Set<string>();
     for (const s of scripts) {
-        const key = s.text.replace(/^(readonly [A-Z][A-Z0-9_]*=)'[0-9a-f]{8,}'$/gm, "$1'#'");
-        if (!seen.has(key)) seen.set(key, s);
+        const body = s.text
+            .replace(ASSIGNMENT, (_, head: string, key: string, value: string) => {
+                values.add(`${head}\0${value}`);
+                return `${head}${key}=${value.startsWith("(") ? "('#')" : "'#'"}`;
+            })
+            // The script's name in renderScript's header comment and ERR trap (one file per host): checked as a line
+            // of the values' file.
+            .replace(SCRIPT_NAMED, (line: string, before: string, after: string) => {
+                named.add(line);
+                return `${before}script.sh${after}`;
+            });
+        if (!bodies.has(body)) bodies.set(body, s.name);
     }
-    return [...seen.values()];
+    const lines = [...values].map((v, i) => ({
+        line: v.replace("\0", `VALUE_${i}=`),
+        name: `VALUE_${i}`,
+    }));
+    const valuesFile = [
+        "#!/usr/bin/env bash",
+        // A command first: a directive before the first command would hold for the whole file (shellcheck's wiki,
+        // Directive), and hide every value's finding behind the first SC2016 note.
+        ":",
+        ...named,
+        ...lines.map((v) => v.line),
+        ...lines.map((v) =>
+            /^readonly -a /m.test(v.line) ? `: "\${${v.name}[@]}"` : `: "$${v.name}"`,
+        ),
+        "",
+    ].join("\n");
+    return [
+        ...[...bodies].map(([text, name]) => ({ name, text })),
+        { name: "values.sh", text: valuesFile },
+    ];
 }
 
-/** Fails with bash -n's or shellcheck's findings for any script that has some: one shellcheck run for all. */
+/**
+ * Fails with bash -n's or shellcheck's findings for any script that has some. bash -n reads every distinct script
+ * whole; shellcheck, the slow one, reads lintFiles in one run.
+ */
 export function assertShellcheckClean(scripts: readonly Script[]): void {
     assert.ok(scripts.length > 0, "no scripts to check");
     const dir = tempDir("shellcheck-");
-    const files = distinctScripts(scripts).map((s, i) => {
-        const f = path.join(dir, `${i}-${s.name}`);
-        fs.writeFileSync(f, s.text);
-        return f;
-    });
-    const syntax = files
+    const write = (files: readonly { name: string; text: string }[], sub: string) => {
+        fs.mkdirSync(path.join(dir, sub));
+        return files.map((s, i) => {
+            const f = path.join(dir, sub, `${i}-${s.name}`);
+            fs.writeFileSync(f, s.text);
+            return f;
+        });
+    };
+    const whole = write([...new Map(scripts.map((s) => [s.text, s])).values()], "whole");
+    const syntax = whole
         .map((f) => spawnSync("bash", ["-n", f], { encoding: "utf8" }))
         .filter((r) => r.status !== 0);
     assert.deepEqual(
@@ -55,9 +107,13 @@ export function assertShellcheckClean(scripts: readonly Script[]): void {
         [],
         "bash -n",
     );
-    const r = spawnSync("shellcheck", ["-s", "bash", "-S", "style", ...files], {
-        encoding: "utf8",
-    });
+    const r = spawnSync(
+        "shellcheck",
+        ["-s", "bash", "-S", "style", ...write(lintFiles(scripts), "lint")],
+        {
+            encoding: "utf8",
+        },
+    );
     assert.equal(r.error, undefined, `shellcheck could not run: ${r.error}`);
     assert.equal(r.status, 0, `shellcheck findings:\n${r.stdout}${r.stderr}`);
 }
@@ -106,17 +162,68 @@ export function parseInventoryList(json: string): InventoryList {
 }
 
 export function ansibleInventoryList(file: string): InventoryList {
-    const r = spawnSync("ansible-inventory", ["-i", file, "--list"], {
-        encoding: "utf8",
-        env: {
-            ...process.env,
-            ANSIBLE_INVENTORY_UNPARSED_FAILED: "true",
-            ANSIBLE_LOCAL_TEMP: tempDir("ansible-"),
-        },
-    });
-    assert.equal(r.error, undefined, `ansible-inventory could not run: ${r.error}`);
+    const [r] = ansibleInventoryRuns([file]);
     assert.equal(r.status, 0, `ansible-inventory failed:\n${r.stderr}`);
     return parseInventoryList(r.stdout);
+}
+
+// /usr/bin/ansible-inventory is `from ansible.cli.inventory import main; sys.exit(main())` (ansible-core's
+// bin/ansible-inventory). Importing ansible is most of its 0.4 s; this imports it once and runs main() for each file
+// in a child forked from there, stdout and stderr to files, so each file gets a whole run of the real CLI.
+const INVENTORY_RUNS = `
+import os, sys, traceback
+from ansible.cli.inventory import main
+args = sys.argv[1:]
+for f, out, err in zip(args[0::3], args[1::3], args[2::3]):
+    pid = os.fork()
+    if pid == 0:
+        code = 250
+        try:
+            os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+            os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+            sys.argv = ["ansible-inventory", "-i", f, "--list"]
+            code = main(sys.argv)
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code or 0)
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+`;
+
+/**
+ * `ansible-inventory -i FILE --list` for each file, as the CLI runs it (ANSIBLE_INVENTORY_UNPARSED_FAILED set, so a
+ * file it cannot parse fails rather than warns): its exit status, stdout and stderr.
+ */
+export function ansibleInventoryRuns(
+    files: readonly string[],
+): { status: number; stdout: string; stderr: string }[] {
+    const dir = tempDir("ansible-");
+    const outputs = files.map((_, i) => [path.join(dir, `${i}.out`), path.join(dir, `${i}.err`)]);
+    const r = spawnSync(
+        ansiblePython(),
+        ["-c", INVENTORY_RUNS, ...files.flatMap((f, i) => [f, ...outputs[i]])],
+        {
+            encoding: "utf8",
+            env: {
+                ...process.env,
+                ANSIBLE_INVENTORY_UNPARSED_FAILED: "true",
+                ANSIBLE_LOCAL_TEMP: path.join(dir, "tmp"),
+            },
+        },
+    );
+    assert.equal(r.error, undefined, `ansible-inventory could not run: ${r.error}`);
+    assert.equal(r.status, 0, `ansible-inventory could not run:\n${r.stderr}`);
+    const statuses = r.stdout.trim().split("\n").map(Number);
+    assert.equal(statuses.length, files.length, r.stdout);
+    return files.map((_, i) => ({
+        status: statuses[i],
+        stdout: fs.readFileSync(outputs[i][0], "utf8"),
+        stderr: fs.readFileSync(outputs[i][1], "utf8"),
+    }));
 }
 
 /** Runs a tool's main() in this process: its exit code and what it wrote with console.error. */
