@@ -728,8 +728,11 @@ export function planOf(base: TreeSummary, head: TreeSummary, baseRef: string): P
     return comparePlans(base, head, baseRef);
 }
 
-/** The command line: its exit code (the CLI exits with it). */
-export async function main(argv: string[]): Promise<number> {
+/** The command line: its exit code (the CLI exits with it). `projectDir`: this checkout unless a test says. */
+export async function main(
+    argv: string[],
+    projectDir = path.resolve(__dirname, ".."),
+): Promise<number> {
     const args = [...argv];
     let base = "HEAD";
     const i = args.indexOf("--base");
@@ -744,7 +747,6 @@ export async function main(argv: string[]): Promise<number> {
         );
         return 2;
     }
-    const projectDir = path.resolve(__dirname, "..");
     try {
         const p = await plan(projectDir, stack, base);
         console.log(formatPlan(p));

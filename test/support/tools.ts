@@ -226,17 +226,21 @@ export function ansibleInventoryRuns(
     }));
 }
 
-/** Runs a tool's main() in this process: its exit code and what it wrote with console.error. */
+/** Runs a tool's main() in this process: its exit code and what it wrote with console.log and console.error. */
 export async function runMain(
     main: (argv: string[]) => Promise<number>,
     ...argv: string[]
-): Promise<{ status: number; stderr: string }> {
-    const lines: string[] = [];
-    const error = console.error;
-    console.error = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
+): Promise<{ status: number; stdout: string; stderr: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const { log, error } = console;
+    console.log = (...parts: unknown[]) => out.push(parts.map(String).join(" "));
+    console.error = (...parts: unknown[]) => err.push(parts.map(String).join(" "));
     try {
-        return { status: await main(argv), stderr: lines.join("\n") };
+        const status = await main(argv);
+        return { status, stdout: out.join("\n"), stderr: err.join("\n") };
     } finally {
+        console.log = log;
         console.error = error;
     }
 }
