@@ -3,7 +3,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "build/", "eslint.config.mjs"] },
+    // The two tool configs are plain JavaScript outside the TypeScript project.
+    { ignores: ["node_modules/", "build/", "eslint.config.mjs", ".mocharc.cjs"] },
     js.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {

@@ -72,9 +72,15 @@ describe("deploy-lock.sh: one run at a time on the deploy host", function () {
     it("deleting the lock file while a run holds it lets no second run in until that run ends", async () => {
         const dir = tempDir("lock-");
         const ready = path.join(dir, "ready");
+        const release = path.join(dir, "release");
         const log = path.join(dir, "ran");
+        // The first run holds the lock until the test releases it (at most 15 s).
         const done = await background(
-            locking(dir, "first", `touch ${ready}; sleep 4; echo first-done >> ${log}`),
+            locking(
+                dir,
+                "first",
+                `touch ${ready}; for _ in $(seq 300); do [ -e ${release} ] && break; sleep 0.05; done; echo first-done >> ${log}`,
+            ),
             ready,
         );
         // An operator takes the lock file for stale and removes it.
@@ -83,10 +89,18 @@ describe("deploy-lock.sh: one run at a time on the deploy host", function () {
         assert.equal(refused.status, 75, refused.stdout + refused.stderr);
         assert.match(
             refused.stderr,
-            /second: the deploy host is busy: .*deploy\.lock was deleted while pid \d+ \(bash -s\)(, pid \d+ \(sleep 4\))? held it/,
+            /second: the deploy host is busy: .*deploy\.lock was deleted while pid \d+ \(bash -s\)(, pid \d+ \([^)]*\))* held it/,
         );
-        const waited = runScript(locking(dir, "third", `echo third >> ${log}`, 15), [], {});
-        assert.equal(waited.status, 0, waited.stderr);
+        // A third run waits for the first: nothing of it ran before the first is released.
+        const third = spawn("bash", ["-s"], { stdio: ["pipe", "ignore", "pipe"] });
+        let stderr = "";
+        third.stderr.on("data", (d) => (stderr += String(d)));
+        const thirdExit = new Promise<number | null>((resolve) => third.on("exit", resolve));
+        third.stdin.end(locking(dir, "third", `echo third >> ${log}`, 15));
+        await new Promise((r) => setTimeout(r, 1000));
+        assert.equal(fs.existsSync(log), false, "the third run did not wait");
+        fs.writeFileSync(release, "");
+        assert.equal(await thirdExit, 0, stderr);
         await done();
         assert.deepEqual(fs.readFileSync(log, "utf8").trim().split("\n"), ["first-done", "third"]);
     });

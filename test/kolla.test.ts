@@ -538,7 +538,9 @@ ${fake}
     });
 
     it("the deploy-host lock: a second stage waits, then fails naming the holder's pid, stage and log", async () => {
-        const sb = sandbox("sleep 3");
+        // The first stage's kolla-ansible runs until the test releases it (at most 15 s).
+        const release = path.join(tempDir("kolla-release-"), "release");
+        const sb = sandbox(`for _ in $(seq 300); do [ -e ${release} ] && break; sleep 0.05; done`);
         const first = spawn("bash", ["-s", "--", "create"], {
             stdio: ["pipe", "ignore", "ignore"],
         });
@@ -562,6 +564,7 @@ ${fake}
             /kolla-ansible deploy: the deploy host is busy: .*deploy\.lock is held by pid \d+ \(kolla-ansible pull, since .*, log .*pull\.log\); waited 1s/,
         );
         assert.deepEqual(sb.calls(), [`-i ${sb.inventory} pull`], "deploy did not run");
+        fs.writeFileSync(release, "");
         await done;
         const after = sb.stageRun("deploy", "create", { LOCK_WAIT: "5" });
         assert.equal(after.status, 0, after.stderr);

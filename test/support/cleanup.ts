@@ -1,4 +1,4 @@
-// Mocha root hooks (loaded by .mocharc.json): whatever temporary directories the tests made are removed at the end.
+// Mocha root hooks (loaded by .mocharc.cjs): whatever temporary directories the tests made are removed at the end.
 import { removeTempDirs } from "./tools";
 
 export const mochaHooks = {

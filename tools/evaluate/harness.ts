@@ -273,12 +273,13 @@ export class Graph {
 const rpcQueue = runtimeSettings as unknown as { waitForRPCs(): Promise<void> };
 
 async function settle(monitor: RecordingMonitor): Promise<void> {
-    // Registrations chain through applies; wait until the RPC queue is drained and no new ones arrive.
+    // Registrations chain through applies; wait until the RPC queue is drained and no new ones arrive. One turn of the
+    // event loop is enough between checks: the mock monitor and the SDK's runtime answer with promises, never timers.
     let last = -1;
     while (last !== monitor.registrations.length) {
         last = monitor.registrations.length;
         await rpcQueue.waitForRPCs();
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setImmediate(r));
     }
 }
 
@@ -304,11 +305,11 @@ export async function resolve<T>(o: pulumi.Input<T>): Promise<{ value: T; secret
 }
 
 /**
- * Runs `f` with stack traces of message-less errors left unmapped. The SDK reads `new Error().stack` for every
- * promise it makes and every resource it registers (runtime/debuggable.js debuggablePromise, resource.js
- * Resource.callsites); under ts-node each read maps every frame through the source maps, which was most of an
- * evaluation's CPU time. Neither trace reaches the graph (the monitor records no source position). An error with a
- * message, one that can reach a developer, is still mapped.
+ * Runs `f` with the stack of a message-less error reduced to its first line. The SDK reads `new Error().stack` for
+ * every promise it makes and every resource it registers (runtime/debuggable.js debuggablePromise, resource.js
+ * Resource.callsites); under ts-node each read mapped every frame through the source maps, and even V8's own frame
+ * text was a third of an evaluation's time. Neither trace reaches the graph (the monitor records no source
+ * position). An error with a message, one that can reach a developer, keeps its whole mapped stack.
  */
 async function withCheapTraces<T>(f: () => Promise<T>): Promise<T> {
     const installed = Object.getOwnPropertyDescriptor(Error, "prepareStackTrace");
@@ -316,11 +317,7 @@ async function withCheapTraces<T>(f: () => Promise<T>): Promise<T> {
         ((error: Error, frames: NodeJS.CallSite[]) => unknown) | undefined;
     if (!installed || !mapped) return f();
     Error.prepareStackTrace = (error, frames): unknown =>
-        error.message === ""
-            ? // V8's own frame text, as with no prepareStackTrace installed.
-              // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an Error's own "Name: message" line
-              [String(error), ...frames.map((frame) => `    at ${frame.toString()}`)].join("\n")
-            : mapped(error, frames);
+        error.message === "" ? String(error) : mapped(error, frames);
     try {
         return await f();
     } finally {
