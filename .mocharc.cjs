@@ -20,7 +20,11 @@ const SLOWEST_FIRST = [
 const named = process.argv.slice(2).some((arg) => !arg.startsWith("-") && /\.ts$|\*/.test(arg));
 
 module.exports = {
-    require: ["ts-node/register/transpile-only", "test/support/cleanup.ts"],
+    require: [
+        "ts-node/register/transpile-only",
+        "test/support/systemPython.ts",
+        "test/support/cleanup.ts",
+    ],
     extension: ["ts"],
     spec: named
         ? []
