@@ -192,6 +192,6 @@ describe("inventory: rendered, spliced and read back by ansible-inventory", () =
             assert.equal(runs[i].stdout, want.stdout, file);
         }
         assert.notEqual(runs[1].status, 0);
-        assert.match(runs[1].stderr, /Unable to parse .*bad as an inventory source/);
+        assert.match(runs[1].stderr, /Unable to parse \S*bad as an\s+inventory source/);
     });
 });
