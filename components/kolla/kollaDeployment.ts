@@ -75,6 +75,38 @@ export interface KollaDeploymentArgs {
     };
 }
 
+/**
+ * A kolla-ansible run on the deploy host (a stage, a hop's step, a scoped reconfigure, a host's own command): the
+ * script's create and update modes (and delete, if given), ansible's progress streamed to the operator with a copy in
+ * <logDir>, and its output secret in the state (the digest is redacted, and secret on top of that).
+ */
+function kollaRun(
+    name: string,
+    run: {
+        connection: commandInputs.remote.ConnectionArgs;
+        stdin: pulumi.Input<string>;
+        withDelete?: boolean;
+    },
+    opts: {
+        parent: pulumi.Resource;
+        dependsOn: pulumi.Input<pulumi.Resource>[];
+        customTimeouts: pulumi.CustomTimeouts;
+    },
+): command.remote.Command {
+    return remoteCommand(
+        name,
+        {
+            connection: run.connection,
+            create: runScriptCommand("create"),
+            update: runScriptCommand("update"),
+            ...(run.withDelete ? { delete: runScriptCommand("delete") } : {}),
+            stdin: run.stdin,
+            logging: "stdoutAndStderr",
+        },
+        { ...opts, additionalSecretOutputs: ["stdout", "stderr"] },
+    );
+}
+
 export class KollaDeployment extends pulumi.ComponentResource {
     readonly stages: Partial<Record<StageName, command.remote.Command>>;
     /** Mirror mode: the targets' images checked against the mirror's digests, between pull and deploy. */
@@ -144,18 +176,11 @@ export class KollaDeployment extends pulumi.ComponentResource {
             dependsOn: pulumi.Resource[],
         ): command.remote.Command[] => {
             if (!script) return [];
-            const cmd = remoteCommand(
+            const cmd = kollaRun(
                 `${name}-hop-${step}`,
-                {
-                    connection,
-                    create: runScriptCommand("create"),
-                    update: runScriptCommand("update"),
-                    stdin: script.text,
-                    logging: "stdoutAndStderr",
-                },
+                { connection, stdin: script.text },
                 {
                     parent: this,
-                    additionalSecretOutputs: ["stdout", "stderr"],
                     dependsOn,
                     customTimeouts: {
                         create: HOP_STEP_RESOURCE_TIMEOUT,
@@ -182,21 +207,12 @@ export class KollaDeployment extends pulumi.ComponentResource {
             if (rabbitmq.length) previous = rabbitmq;
         }
         for (const stage of stageNames(settings)) {
-            const cmd = remoteCommand(
+            const cmd = kollaRun(
                 `${name}-${stage}`,
-                {
-                    connection,
-                    create: runScriptCommand("create"),
-                    update: runScriptCommand("update"),
-                    // Only what the stage depends on (render/kolla.ts stageHash): adding a host changes nothing here.
-                    stdin: stageScript(settings, stage).text,
-                    // ansible's progress streams to the operator; a copy stays in <logDir>/<stage>.log.
-                    logging: "stdoutAndStderr",
-                },
+                // Only what the stage depends on (render/kolla.ts stageHash): adding a host changes nothing here.
+                { connection, stdin: stageScript(settings, stage).text },
                 {
                     parent: this,
-                    // The state keeps a command's stdout: the digest is redacted, and secret on top of that.
-                    additionalSecretOutputs: ["stdout", "stderr"],
                     // kolla pulls from the local registry: pull waits for every mirrored image. bootstrap-servers
                     // needs /etc/kolla complete and the deploy key on every target (also through the guard).
                     dependsOn:
@@ -256,18 +272,11 @@ export class KollaDeployment extends pulumi.ComponentResource {
         // After the cloud-wide stages: each reconfigures what only it concerns, when the cloud does not run it yet.
         this.reconfigures = {};
         for (const scope of reconfigureScopes(settings)) {
-            this.reconfigures[scope.name] = remoteCommand(
+            this.reconfigures[scope.name] = kollaRun(
                 `${name}-reconfigure-${scope.name}`,
-                {
-                    connection,
-                    create: runScriptCommand("create"),
-                    update: runScriptCommand("update"),
-                    stdin: scopeScript(settings, scope).text,
-                    logging: "stdoutAndStderr",
-                },
+                { connection, stdin: scopeScript(settings, scope).text },
                 {
                     parent: this,
-                    additionalSecretOutputs: ["stdout", "stderr"],
                     dependsOn: [postDeploy],
                     customTimeouts: {
                         create: SCOPE_TIMEOUTS.resource,
@@ -288,21 +297,17 @@ export class KollaDeployment extends pulumi.ComponentResource {
                 if (!k) throw new Error(`no recorded host key for ${host.name}`);
                 return k.hostKey;
             };
-            this.hosts[host.name] = remoteCommand(
+            this.hosts[host.name] = kollaRun(
                 `${name}-host-${host.name}`,
                 {
                     connection,
-                    create: runScriptCommand("create"),
-                    update: runScriptCommand("update"),
-                    delete: runScriptCommand("delete"),
                     stdin: pulumi
                         .output(args.targetHostKeys)
                         .apply((keys) => hostScript(settings, host, keyOf(keys)).text),
-                    logging: "stdoutAndStderr",
+                    withDelete: true,
                 },
                 {
                     parent: this,
-                    additionalSecretOutputs: ["stdout", "stderr"],
                     // After the cloud-wide stages (so a fresh stack finds every host deployed), and deleted before
                     // them and the guard: on `pulumi destroy` each finds its host still in the inventory and does nothing.
                     dependsOn: [postDeploy],
