@@ -4,7 +4,6 @@ import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import {
     AMPHORA_TAG,
@@ -14,7 +13,8 @@ import {
     amphoraImageName,
     amphoraUploadScript,
 } from "../render/amphora";
-import { tempDir } from "./support/tools";
+import { freePort } from "../bench/registryPair";
+import { tempDir, waitForPort } from "./support/tools";
 import { asDict, asStrings, asString, parseJson } from "./support/narrow";
 import { FAKE_SUDO, fakeBin, runScript, withVars } from "./support/lifecycle";
 import { stackSettings } from "../tools/evaluate/stack";
@@ -194,31 +194,14 @@ describe("amphora-fetch.sh, run for real: https only, kept only if it hashes to 
     it("the real curl with the script's options refuses plain http", async () => {
         const dir = tempDir("amphora-http-");
         fs.writeFileSync(path.join(dir, "a.qcow2"), BYTES);
-        const port = await new Promise<number>((resolve) => {
-            const srv = net.createServer().listen(0, "127.0.0.1", () => {
-                const p = (srv.address() as net.AddressInfo).port;
-                srv.close(() => resolve(p));
-            });
-        });
+        const port = await freePort();
         const server: ChildProcess = spawn(
             "python3",
             ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir],
             { stdio: "ignore" },
         );
         try {
-            for (let i = 0; i < 50; i++) {
-                const up = await new Promise<boolean>((resolve) =>
-                    net
-                        .connect(port, "127.0.0.1")
-                        .on("connect", function (this: net.Socket) {
-                            this.destroy();
-                            resolve(true);
-                        })
-                        .on("error", () => resolve(false)),
-                );
-                if (up) break;
-                await new Promise((r) => setTimeout(r, 100));
-            }
+            await waitForPort(port, "python3 -m http.server");
             const settings = stackSettings("aio", URL_SOURCE);
             const text = withVars(amphoraFetchScript(settings), {
                 IMAGES_DIR: path.join(dir, "images"),

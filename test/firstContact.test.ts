@@ -4,7 +4,6 @@
 import { strict as assert } from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { dockerSshOpts } from "../render/dockerHost";
 import { hostKeyFingerprint, hostKeyFromFirstContact, knownHostsLines } from "../render/hosts";
@@ -18,7 +17,8 @@ import {
     stackValues,
     TEST_PUBLIC_KEY,
 } from "../tools/evaluate/stack";
-import { tempDir } from "./support/tools";
+import { freePort } from "../bench/registryPair";
+import { tempDir, waitForPort } from "./support/tools";
 import { asStrings, input, inputString, parseJson } from "./support/narrow";
 
 const CONFIGURED =
@@ -200,12 +200,7 @@ describe("host keys: OpenSSH enforces them (a real sshd on 127.0.0.1)", function
             .split(" ")
             .slice(0, 2)
             .join(" ");
-        port = await new Promise<number>((resolve) => {
-            const s = net.createServer().listen(0, "127.0.0.1", () => {
-                const p = (s.address() as net.AddressInfo).port;
-                s.close(() => resolve(p));
-            });
-        });
+        port = await freePort();
         fs.writeFileSync(
             path.join(dir, "sshd_config"),
             [
@@ -225,20 +220,7 @@ describe("host keys: OpenSSH enforces them (a real sshd on 127.0.0.1)", function
         sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], {
             stdio: "ignore",
         });
-        for (let i = 0; i < 50; i++) {
-            const up = await new Promise<boolean>((resolve) =>
-                net
-                    .connect(port, "127.0.0.1")
-                    .on("connect", function (this: net.Socket) {
-                        this.destroy();
-                        resolve(true);
-                    })
-                    .on("error", () => resolve(false)),
-            );
-            if (up) return;
-            await new Promise((r) => setTimeout(r, 100));
-        }
-        throw new Error("sshd did not start");
+        await waitForPort(port, "sshd");
     });
     after(() => {
         sshd?.kill("SIGKILL");

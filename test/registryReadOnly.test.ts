@@ -3,22 +3,10 @@
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { READ_ONLY_MAINTENANCE } from "../components/registry/localRegistry";
+import { freePort } from "../bench/registryPair";
 import { tempDir } from "./support/tools";
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net
-            .createServer()
-            .listen(0, "127.0.0.1", () => {
-                const { port } = srv.address() as net.AddressInfo;
-                srv.close(() => resolve(port));
-            })
-            .on("error", reject);
-    });
-}
 
 async function waitUp(url: string, proc: ChildProcess, log: () => string): Promise<void> {
     for (let i = 0; i < 100; i++) {

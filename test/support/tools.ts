@@ -2,6 +2,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Script } from "../../render/script";
@@ -243,4 +244,22 @@ export async function runMain(
         console.log = log;
         console.error = error;
     }
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:port; fails naming `what` after about 5 s. */
+export async function waitForPort(port: number, what: string): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+        const up = await new Promise<boolean>((resolve) =>
+            net
+                .connect(port, "127.0.0.1")
+                .on("connect", function (this: net.Socket) {
+                    this.destroy();
+                    resolve(true);
+                })
+                .on("error", () => resolve(false)),
+        );
+        if (up) return;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${what} did not start on port ${port}`);
 }
