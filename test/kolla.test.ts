@@ -14,16 +14,7 @@ import { destroyScript, hostsList, stageScript, StageName, teardownScript } from
 import { Graph } from "../tools/evaluate/harness";
 import { stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
-import { lifecycle, mode, runScript, withVars } from "./support/lifecycle";
-
-const ALL = [
-    "bootstrap-servers",
-    "octavia-certificates",
-    "prechecks",
-    "pull",
-    "deploy",
-    "post-deploy",
-];
+import { AIO_STAGES, lifecycle, mode, runScript, withVars } from "./support/lifecycle";
 
 const PYTHON3 = spawnSync("sh", ["-c", "command -v python3"], { encoding: "utf8" }).stdout.trim();
 const DB_PW = "Xq9databasepasswordfromgenpwd0123456789";
@@ -227,7 +218,7 @@ ${fake}
             .find((l) => l.includes("MAX_LINE = "))!;
         for (const s of hostScripts(settings).filter((x) => x.name !== "deploy-config.sh"))
             assert.ok(!s.text.includes(filterLine), `${s.name} embeds the filter`);
-        for (const s of ALL)
+        for (const s of AIO_STAGES)
             assert.match(
                 stageScript(settings, s as StageName).text,
                 /readonly PROGRESS_FILTER='\/opt\/openstack-aio\/ansible-progress\.py'/,

@@ -17,6 +17,7 @@ import { Graph, Registration } from "../tools/evaluate/harness";
 import { stackSettings, TEST_PRIVATE_KEY } from "../tools/evaluate/stack";
 import {
     ADMIN_PW,
+    AIO_STAGES,
     assertNoLeaks,
     lifecycle,
     OCTAVIA_PW,
@@ -26,14 +27,6 @@ import {
 import { asDict, asString, input, inputString } from "./support/narrow";
 
 const ORDER = ["bootstrap-servers", "prechecks", "pull", "deploy", "post-deploy"];
-const ALL = [
-    "bootstrap-servers",
-    "octavia-certificates",
-    "prechecks",
-    "pull",
-    "deploy",
-    "post-deploy",
-];
 
 describe("KollaDeployment: the stage graph", () => {
     let g: Graph;
@@ -70,7 +63,7 @@ describe("KollaDeployment: the stage graph", () => {
                 `${ORDER[i - 1]} not after ${ORDER[i]}`,
             );
         }
-        for (const s of ALL) {
+        for (const s of AIO_STAGES) {
             assert.match(inputString(stage(s), "stdin"), new RegExp(`readonly STAGE='${s}'\n`));
             assert.equal(stage(s).parent, g.get("kolla").urn);
         }
@@ -120,11 +113,11 @@ describe("KollaDeployment: the stage graph", () => {
         assert.equal(off.find("kolla-octavia-certificates"), undefined);
         assert.ok(off.dependsOn(off.get("kolla-prechecks"), off.get("kolla-bootstrap-servers")));
         assert.deepEqual(stageNames(stackSettings("aio", { enableOctavia: false })), ORDER);
-        assert.deepEqual(stageNames(stackSettings("aio")), ALL);
+        assert.deepEqual(stageNames(stackSettings("aio")), AIO_STAGES);
     });
 
     it("runs every lifecycle command on the deploy host, which already answered: few dials", () => {
-        for (const s of [...ALL, "destroy-guard"]) {
+        for (const s of [...AIO_STAGES, "destroy-guard"]) {
             const c = asDict(input(g.get(`kolla-${s}`), "connection"), `kolla-${s} connection`);
             assert.equal(c.host, "10.10.10.50", s);
             assert.equal(c.user, "vagrant", s);
@@ -133,7 +126,7 @@ describe("KollaDeployment: the stage graph", () => {
     });
 
     it("stages: update is a separate mode, no delete, streamed output, timeouts on the resource and inside the script", () => {
-        for (const s of ALL) {
+        for (const s of AIO_STAGES) {
             const r = stage(s);
             const stdin = inputString(r, "stdin");
             assert.equal(r.inputs.create, "bash -s -- create", s);
@@ -200,7 +193,7 @@ describe("KollaDeployment: the stage graph", () => {
                 `${r.name}: ${String(r.inputs.delete)}`,
             );
         // `pulumi destroy` deletes dependents first: the cloud's resources (via the provider), every stage, then the guard.
-        for (const s of ALL)
+        for (const s of AIO_STAGES)
             assert.ok(g.dependsOn(stage(s), guard), `${s} is deleted before the guard`);
         assert.ok(
             g.dependsOn(g.byUrnOf(g.exports.provider as string)!, guard),
@@ -282,7 +275,7 @@ describe("KollaDeployment: the stage graph", () => {
 
     it("never puts the private key or a password into a command, a plain input or a logged stdout", () => {
         assertNoLeaks(g, [PRIVATE_KEY_BODY, ADMIN_PW, OCTAVIA_PW]);
-        for (const s of ALL)
+        for (const s of AIO_STAGES)
             assert.ok(
                 !stage(s).secretPaths.includes("stdin"),
                 `${s}: script reviewable in preview`,
@@ -345,7 +338,7 @@ describe("re-run semantics: inputs change only with what they depend on", () => 
             asString(vip["deploy-host-kolla-config"].stdin, "deploy-host-kolla-config stdin"),
             /kolla_internal_vip_address: "10\.10\.30\.56"/,
         );
-        for (const s of ALL.filter((x) => x !== "bootstrap-servers" && x !== "pull")) {
+        for (const s of AIO_STAGES.filter((x) => x !== "bootstrap-servers" && x !== "pull")) {
             const n = `kolla-${s}`;
             assert.notEqual(vip[n].stdin, b[n].stdin, `${s} runs again`);
             assert.match(

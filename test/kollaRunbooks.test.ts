@@ -22,25 +22,12 @@ import {
 } from "../render/kolla";
 import { renderGlobals } from "../render/globals";
 import { Script, scriptBody } from "../render/script";
-import { fakeBin, FAKE_SUDO, runScript, withVars } from "./support/lifecycle";
+import { CMP3, CTL4, FAKE_SUDO, fakeBin, runScript, withVars } from "./support/lifecycle";
 import { PROJECT_DIR, stackSettings } from "../tools/evaluate/stack";
 import { tempDir } from "./support/tools";
 
 const PYTHON3 = fs.realpathSync("/usr/bin/python3");
 const MULTINODE = stackSettings("multinode");
-const CMP3 = {
-    name: "cmp3",
-    address: "10.20.0.23",
-    roles: ["compute"],
-    interfaces: { management: "ens3", external: "ens5", tunnel: "ens6" },
-};
-const CTL4 = {
-    name: "ctl4",
-    address: "10.20.0.14",
-    apiAddress: "10.20.1.14",
-    roles: ["control", "network", "monitoring"],
-    interfaces: { management: "ens3", api: "ens4", external: "ens5", tunnel: "ens6" },
-};
 /** The multinode stack with hosts added (objects as in the stack file) or removed (names). */
 function multinode(
     add: object[] = [],

@@ -20,6 +20,7 @@ import { evaluateTree, redact, ResourceSummary, TreeSummary } from "../tools/pla
 import { PROJECT_DIR } from "../tools/evaluate/stack";
 import { asDict, asString, yamlDict } from "./support/narrow";
 import { runMain, tempDir } from "./support/tools";
+import { CMP3 } from "./support/lifecycle";
 
 const GIT_ID = [
     "-c",
@@ -212,12 +213,6 @@ describe("npm run plan (a change in host terms)", function () {
     });
 
     // Day-2 changes of the multinode stack, each as the operator reads it before `pulumi up`.
-    const CMP3 = {
-        name: "cmp3",
-        address: "10.20.0.23",
-        roles: ["compute"],
-        interfaces: { management: "ens3", external: "ens5", tunnel: "ens6" },
-    };
     /** The kolla runs of a plan's Markdown: `- \`name\` runs ...` lines and their indented steps. */
     const runsOf = (out: string) =>
         out

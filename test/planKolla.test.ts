@@ -14,6 +14,7 @@ import { renderScript } from "../render/script";
 import { ResourceSummary, TreeSummary } from "../tools/planEvaluate";
 import { CommandChange, kollaRuns, scriptVars } from "../tools/planKolla";
 import { stackSettings } from "../tools/evaluate/stack";
+import { CTL4 } from "./support/lifecycle";
 
 const command = (name: string, stdin: string): ResourceSummary => ({
     type: "command:remote:Command",
@@ -71,13 +72,6 @@ const hosts = (s: Settings) =>
         interfaces: { ...h.interfaces },
     }));
 const MN = stackSettings("multinode");
-const CTL4 = {
-    name: "ctl4",
-    address: "10.20.0.14",
-    apiAddress: "10.20.1.14",
-    roles: ["control", "network", "monitoring"],
-    interfaces: { management: "ens3", api: "ens4", external: "ens5", tunnel: "ens6" },
-};
 
 describe("plan: the kolla commands' variables", () => {
     it("reads quoted values, quotes inside them, arrays and values over several lines, as render/script.ts writes them", () => {

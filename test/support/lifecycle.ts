@@ -190,3 +190,28 @@ export async function registryGraph(overrides: Record<string, unknown> = {}): Pr
         return { address: registry.address, count: mirror.count };
     });
 }
+
+/** The hosts the day-2 tests add to the multinode stack: a compute host and a controller (Pulumi.multinode.yaml's shape). */
+export const CMP3 = {
+    name: "cmp3",
+    address: "10.20.0.23",
+    roles: ["compute"],
+    interfaces: { management: "ens3", external: "ens5", tunnel: "ens6" },
+};
+export const CTL4 = {
+    name: "ctl4",
+    address: "10.20.0.14",
+    apiAddress: "10.20.1.14",
+    roles: ["control", "network", "monitoring"],
+    interfaces: { management: "ens3", api: "ens4", external: "ens5", tunnel: "ens6" },
+};
+
+/** The aio stack's kolla stages in the order they run (Octavia on, no TLS). */
+export const AIO_STAGES = [
+    "bootstrap-servers",
+    "octavia-certificates",
+    "prechecks",
+    "pull",
+    "deploy",
+    "post-deploy",
+];
