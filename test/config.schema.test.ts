@@ -3,10 +3,11 @@
 import { strict as assert } from "assert";
 import { CONFIG_KEYS, configSchema } from "../config/schema";
 import { isConfigKey, KEYS, keySpec } from "../config/keys";
-import { parseSettings, Settings, SettingsError, settingsSchema } from "../config/settings";
+import { parseSettings, Settings, settingsSchema } from "../config/settings";
 import { projectDefaults } from "../config/stackFile";
 import { PROJECT_DIR, stackSettings, stackValues, TEST_PUBLIC_KEY } from "../tools/evaluate/stack";
 import { asDict, parseJson } from "./support/narrow";
+import { rejectionOf } from "./support/settingsProblems";
 
 /** The aio stack's values, typed and defaulted. */
 const aio = configSchema.parse(stackValues("aio"));
@@ -20,16 +21,6 @@ function requiredOnly(): Record<string, unknown> {
             .filter((k) => keySpec(k).required && k in all)
             .map((k) => [k, all[k]]),
     );
-}
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseSettings(raw);
-    } catch (e) {
-        assert.ok(e instanceof SettingsError, `expected SettingsError, got ${String(e)}`);
-        return [...e.problems];
-    }
-    return assert.fail("expected the settings to be rejected");
 }
 
 describe("config schema: defaults", () => {
@@ -136,7 +127,7 @@ describe("config schema: one schema, one type", () => {
 
 describe("config schema: the checks see what parsed", () => {
     it("reports the checks' problems with the shapes' at once, each under its key", () => {
-        const problems = problemsOf({
+        const problems = rejectionOf({
             ...stackValues("aio"),
             enableTls: "maybe",
             vip: "10.10.10.99",
@@ -153,7 +144,7 @@ describe("config schema: the checks see what parsed", () => {
     });
 
     it("leaves out a check's problem about a value already refused", () => {
-        const problems = problemsOf({
+        const problems = rejectionOf({
             ...stackValues("aio"),
             smokeTest: true,
             keypairPublicKey: "not a key",
@@ -175,7 +166,7 @@ describe("config schema: the checks see what parsed", () => {
     it("takes an unset dependency as missing: an empty keypairPublicKey is no key for the smoke test", () => {
         for (const keypairPublicKey of ["", null]) {
             assert.deepEqual(
-                problemsOf({ ...stackValues("aio"), smokeTest: true, keypairPublicKey }),
+                rejectionOf({ ...stackValues("aio"), smokeTest: true, keypairPublicKey }),
                 [
                     "openstack-aio:keypairPublicKey: is required when smokeTest is true (the demo instance boots with this keypair); set it to your OpenSSH public key",
                 ],
@@ -191,7 +182,7 @@ describe("config schema: the checks see what parsed", () => {
                 ...asDict(parseJson('{"__proto__": {"vip": "10.10.30.56"}}')),
             },
         ]) {
-            const problems = problemsOf(raw);
+            const problems = rejectionOf(raw);
             assert.equal(problems.length, 1, problems.join("\n"));
             assert.match(
                 problems[0],

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
-import { parseSettings, SettingsError } from "../config/settings";
+import { parseSettings } from "../config/settings";
 import { runIndex } from "../tools/evaluate/harness";
 import { stackRunOptions, stackSettings, stackValues } from "../tools/evaluate/stack";
 import { asDict, parseJson, setAt } from "./support/narrow";
+import { rejectionOf } from "./support/settingsProblems";
 
 /** The seed stack with a change applied at a dotted path (`networks.external.gateway`). */
 function withChange(change: Record<string, unknown>): Record<string, unknown> {
@@ -11,19 +12,9 @@ function withChange(change: Record<string, unknown>): Record<string, unknown> {
     return values;
 }
 
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseSettings(raw);
-    } catch (e) {
-        assert.ok(e instanceof SettingsError, `expected SettingsError, got ${String(e)}`);
-        return [...e.problems];
-    }
-    assert.fail("expected the settings to be rejected");
-}
-
 /** Asserts exactly one problem names `key` and mentions `fix`. */
 function rejects(change: Record<string, unknown>, key: string, fix: RegExp): void {
-    const problems = problemsOf(withChange(change));
+    const problems = rejectionOf(withChange(change));
     const matching = problems.filter((p) => p.startsWith(`openstack-aio:${key}:`));
     assert.ok(
         matching.length >= 1,
@@ -309,7 +300,7 @@ describe("config: invalid settings name the key and the fix", () => {
             roles: ["compute"],
             interfaces: { management: "eth1", external: "eth3" },
         };
-        const problems = problemsOf(
+        const problems = rejectionOf(
             withChange({ hosts: [...(stackValues("aio").hosts as unknown[]), second] }),
         );
         assert.ok(
@@ -329,7 +320,7 @@ describe("config: invalid settings name the key and the fix", () => {
     });
 
     it("reports every problem at once", () => {
-        const problems = problemsOf(
+        const problems = rejectionOf(
             withChange({
                 vip: "1.2.3.4",
                 registryPort: 0,

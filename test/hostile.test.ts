@@ -17,24 +17,15 @@ import { renderInventory } from "../render/inventory";
 import { REGISTRY_CA_FILE } from "../render/paths";
 import { spliceInventory } from "./support/splice";
 import { renderAnsibleCfg } from "../render/ansibleCfg";
-import { parseSettings, ROLES, Settings, SettingsError } from "../config/settings";
+import { parseSettings, ROLES, Settings } from "../config/settings";
 import { stackValues } from "../tools/evaluate/stack";
 import { ansibleInventoryRuns, parseInventoryList, tempDir } from "./support/tools";
 import { Fixture, loadFixtures, modes } from "./support/hostileFixtures";
 import { python } from "./support/ansiblePython";
+import { problemsOf } from "./support/settingsProblems";
 
 const SHIPPED = fs.readFileSync(path.join(__dirname, "fixtures/multinode-shipped.ini"), "utf8");
 const KEY = "/opt/openstack-aio/ssh/deploy_key";
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        parseSettings(raw);
-    } catch (e) {
-        if (e instanceof SettingsError) return [...e.problems];
-        throw e;
-    }
-    return [];
-}
 
 /** Every string anywhere in a parsed value (map keys included). */
 function strings(v: unknown): string[] {
