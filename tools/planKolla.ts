@@ -276,20 +276,26 @@ export function kollaRuns(
                   : first
                     ? "first run of this version: nothing, if the deploy host finds the cloud last deployed with exactly this configuration (deploy.log), else once on every host"
                     : `what it depends on changed (${before} → ${after})`;
+        const stageRun = (hosts: string[], steps: string[]): KollaRun => ({
+            stage,
+            kind: "stage",
+            op: c.op,
+            action,
+            why,
+            ...(first ? { firstRun: true } : {}),
+            hosts,
+            steps,
+        });
         if (stage === "bootstrap-servers") {
             const hosts = c.op === "update" && !first ? present : headHosts.map((h) => h.name);
             const serial = deployed;
             runs.push({
-                stage,
-                kind: "stage",
-                op: c.op,
-                action,
-                why,
-                ...(first ? { firstRun: true } : {}),
-                hosts,
-                steps: serial
-                    ? hosts.map((h) => `kolla-ansible bootstrap-servers --limit ${h}`)
-                    : ["kolla-ansible bootstrap-servers"],
+                ...stageRun(
+                    hosts,
+                    serial
+                        ? hosts.map((h) => `kolla-ansible bootstrap-servers --limit ${h}`)
+                        : ["kolla-ansible bootstrap-servers"],
+                ),
                 ...(serial && c.op === "update"
                     ? {
                           confirm: `bootstrap-servers runs again on the running cloud, one host at a time (${hosts.join(", ")}): a Docker engine update restarts every container of its host`,
@@ -305,16 +311,7 @@ export function kollaRuns(
                 ? list(v, "HOP_PRECHECKS_ARGS")
                 : [];
         const command = [`kolla-ansible ${action}`, ...hopArgs].join(" ");
-        runs.push({
-            stage,
-            kind: "stage",
-            op: c.op,
-            action,
-            why,
-            ...(first ? { firstRun: true } : {}),
-            hosts,
-            steps: [local ? command : withLimit(command, "all")],
-        });
+        runs.push(stageRun(hosts, [local ? command : withLimit(command, "all")]));
     }
     // In the order they run (the changes come in registration order, the hop's steps registered around the stages).
     const rank = (r: KollaRun) => RUN_ORDER.indexOf(r.stage);
