@@ -119,5 +119,11 @@ describe("scripts: linted by parts (a body once, each value once)", () => {
         assert.throws(() => assertShellcheckClean([clean, unnoted]), /SC2016/);
         const unquoted = renderScript("b.sh", VALUES, `${body}\necho $1`);
         assert.throws(() => assertShellcheckClean([clean, unquoted]), /SC2086/);
+        // The values' file itself: a note on its first value must not hold for the next one.
+        const text = `#!/usr/bin/env bash\n# shellcheck disable=SC2016 # data, never expanded\nreadonly A='$x'\nreadonly B='$y'\necho "$A$B"\n`;
+        assert.throws(
+            () => assertShellcheckClean([{ name: "bare.sh", text, sha256: "" }]),
+            /SC2016/,
+        );
     });
 });

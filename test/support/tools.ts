@@ -68,8 +68,8 @@ export function lintFiles(scripts: readonly Script[]): { name: string; text: str
     }));
     const valuesFile = [
         "#!/usr/bin/env bash",
-        // A command first: a directive before the first command would hold for the whole file (shellcheck's wiki,
-        // Directive), and hide every value's finding behind the first SC2016 note.
+        // A command first: a directive before the first command holds for the whole file (shellcheck wiki, Directive;
+        // seen with shellcheck 0.9.0), and would hide every value's finding behind the first SC2016 note.
         ":",
         ...named,
         ...lines.map((v) => v.line),
